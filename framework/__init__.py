@@ -1,0 +1,1 @@
+"""Shared Measures: the domain package. It never imports streamlit, except in framework/streamlit_glue.py."""
