@@ -47,6 +47,8 @@ def connect(path: str | Path, *, create: bool = True, read_only: bool = False) -
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
         text = str(exc)
+        if "not a valid duckdb database" in text.lower():
+            raise StoreError(f"{path} is not a Shared Measures database: it is not a DuckDB file.") from exc
         if "lock" in text.lower():
             raise StoreError(
                 f"The database {path} is in use by another program (for example a running app). "

@@ -1,0 +1,50 @@
+# Shared Measures: `make run` starts the app on the demo data; `make test` runs every test.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8501
+DB     ?= data/shared_measures.duckdb
+
+.PHONY: run test bench browser demo clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.app-installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.app-installed
+
+$(DB): | $(VENV)/.app-installed
+	$(BIN)/python -m framework --db $(DB) init --demo
+
+## run: install, create the demo database if it is missing, and start the app at http://localhost:$(PORT)
+run: $(VENV)/.app-installed $(DB)
+	SHARED_MEASURES_DB=$(DB) $(BIN)/python -m framework.streamlit_glue --server.port $(PORT)
+
+## browser: install Debian's Chromium for the browser tests when it is missing and the machine allows it
+browser:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	elif sudo -n true 2>/dev/null; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "Chromium is not installed and cannot be installed here: the browser tests will be skipped."; fi
+
+## test: install what the tests need and run the whole suite
+test: $(VENV)/.dev-installed browser
+	$(BIN)/python -m pytest
+
+## bench: the benchmarks, written to bench/RESULTS.md
+bench: $(VENV)/.dev-installed
+	$(BIN)/python -m bench
+
+## demo: rebuild the demo database from scratch
+demo: | $(VENV)/.app-installed
+	rm -f $(DB) $(DB).wal
+	$(BIN)/python -m framework --db $(DB) init --demo
+
+clean:
+	rm -rf $(VENV) .pytest_cache tests/screenshots

@@ -1,0 +1,18 @@
+"""Shared Measures: the frame. Page config, who the user is, the pages for their role, and the shared sidebar."""
+import streamlit as st
+
+from framework import streamlit_glue as glue
+
+glue.use_navigation_only()
+st.set_page_config(page_title="Shared Measures", page_icon=":material/diversity_3:", layout="wide")
+glue.init_state()
+user = glue.current_user()
+
+pages = [
+    st.Page("pages/home_page.py", title="Home", icon=":material/home:", url_path="home", default=True),
+    st.Page("pages/indicators_page.py", title="Indicators", icon=":material/monitoring:", url_path="indicators"),
+    st.Page("pages/framework_page.py", title="Framework", icon=":material/flag:", url_path="framework"),
+]
+page = st.navigation(pages)
+glue.sidebar(user)
+page.run()

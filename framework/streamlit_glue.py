@@ -1,0 +1,174 @@
+"""The one module where framework/ meets Streamlit: the cached connection, cached reads, the acting user,
+session-state keys, write handling with clear messages, and the shared sidebar."""
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import streamlit as st
+
+from framework import db
+from framework.auth import ROLE_WORDS
+from framework.model import ROLES, User, ValidationError
+from framework.vision import StaleEdit
+
+# Session-state keys, each with its page prefix, all set up in init_state().
+SYSTEM = "app.system"
+VIEW_AS = "app.view_as"
+STATE_DEFAULTS: dict[str, Any] = {
+    SYSTEM: None,
+    VIEW_AS: "editor",
+    "framework.vision_version": None,
+    "indicators.search": "",
+}
+READ_TTL_SECONDS = 600
+LOCAL_USER_ID = "local"
+APP = Path(__file__).resolve().parents[1] / "app.py"
+
+
+def use_navigation_only() -> None:
+    """Navigate with st.navigation alone. Streamlit otherwise treats the pages/ folder beside app.py as an
+    old-style page list, so a shared link such as /framework opens with a "Page not found" box."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+
+
+def serve(args: list[str]) -> int:
+    """Start the app server (`python -m framework.streamlit_glue [streamlit options]`)."""
+    use_navigation_only()
+    from streamlit.web import cli
+
+    sys.argv = ["streamlit", "run", str(APP), *args]
+    return cli.main()
+
+
+def init_state() -> None:
+    """Give every session-state key its default once."""
+    for key, value in STATE_DEFAULTS.items():
+        st.session_state.setdefault(key, value)
+
+
+@st.cache_resource(show_spinner=False)
+def _connection(path: str):
+    return db.connect(path)
+
+
+def db_path() -> str:
+    """The resolved database path this app uses."""
+    return str(db.default_path().resolve())
+
+
+def connection():
+    """The app's one cached DuckDB connection; stops the page with a clear message when it cannot open."""
+    try:
+        return _connection(db_path())
+    except db.StoreError as exc:
+        st.error(f"The database could not be opened. {exc}")
+        st.stop()
+
+
+@st.cache_data(ttl=READ_TTL_SECONDS, show_spinner=False)
+def _cached_read(_con, path: str, module: str, name: str, args: tuple, kwargs: tuple) -> Any:
+    fn = getattr(importlib.import_module(module), name)
+    return fn(_con, *args, **dict(kwargs))
+
+
+def read(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call a framework read fn(con, *args, **kwargs) through st.cache_data; writes clear the cache."""
+    frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in kwargs.items()))
+    return _cached_read(connection(), db_path(), fn.__module__, fn.__name__, args, frozen)
+
+
+def auth_configured() -> bool:
+    """Whether OIDC sign-in is configured in secrets.toml."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def current_user() -> User:
+    """The acting user. Without sign-in configured: the local editor, previewing as the 'View as' role."""
+    role = st.session_state.get(VIEW_AS, "editor")
+    if role not in ROLES:
+        role = "viewer"
+    return User(LOCAL_USER_ID, "Local user", role)
+
+
+def write(fn: Callable[..., Any], *args: Any, success: str | None = None, **kwargs: Any) -> tuple[bool, Any]:
+    """Run a framework write fn(con, user, ...); show problems in words; clear cached reads on success."""
+    try:
+        result = fn(connection(), current_user(), *args, **kwargs)
+    except ValidationError as exc:
+        st.error("Nothing was saved. Please fix:\n" + "\n".join(f"- {p}" for p in exc.problems))
+        return False, exc
+    except PermissionError as exc:
+        st.error(f"Nothing was saved. {exc}")
+        return False, exc
+    except StaleEdit as exc:
+        st.warning(str(exc))
+        return False, exc
+    except db.WriteConflict as exc:
+        st.warning(str(exc))
+        return False, exc
+    st.cache_data.clear()
+    if success:
+        st.success(success)
+    return True, result
+
+
+def current_system() -> dict[str, Any] | None:
+    """The system the user is looking at, or None when the database has none."""
+    from framework.systems import list_systems
+
+    systems = read(list_systems)
+    if systems.empty:
+        return None
+    codes = list(systems["system_code"])
+    if st.session_state.get(SYSTEM) not in codes:
+        st.session_state[SYSTEM] = codes[0]
+    return systems[systems["system_code"] == st.session_state[SYSTEM]].iloc[0].to_dict()
+
+
+def require_system() -> dict[str, Any]:
+    """The current system; when there is none, say how to get one and stop the page."""
+    system = current_system()
+    if system is None:
+        st.info(
+            "There is no system in this database yet. Load the demo with "
+            "`python -m framework init --demo`, or import an Excel return."
+        )
+        st.stop()
+    return system
+
+
+def sidebar(user: User) -> None:
+    """The shared sidebar: which system, who you are, and the demo and local-mode banners."""
+    from framework.systems import list_systems
+
+    systems = read(list_systems)
+    current_system()  # settles the choice before the widget that holds it is drawn
+    with st.sidebar:
+        if not systems.empty:
+            labels = dict(zip(systems["system_code"], systems["name"]))
+            st.selectbox("System", list(labels), format_func=labels.get, key=SYSTEM)
+        if not auth_configured():
+            st.caption("Local mode: no sign-in is configured, so you are the local editor.")
+        st.caption(f"Signed in as **{user.name}** · {ROLE_WORDS[user.role]}")
+
+
+def demo_banner(system: dict[str, Any]) -> None:
+    """Say plainly when the figures are from the fictional demo system."""
+    if system.get("is_demo"):
+        st.info(
+            "**Demo data.** This is a fictional Integrated Care System with generated figures, so you can explore "
+            "how Shared Measures works. Do not quote these numbers.",
+            icon=":material/science:",
+        )
+
+
+if __name__ == "__main__":
+    sys.exit(serve(sys.argv[1:]))

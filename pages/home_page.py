@@ -1,0 +1,53 @@
+"""Home: the vision, the outcomes with their ambitions, and the indicators by kind and status."""
+import streamlit as st
+
+from framework import streamlit_glue as glue
+from framework.indicators import counts_by_kind_and_status
+from framework.model import KIND_WORDS
+from framework.vision import get_vision, list_outcomes, principles
+
+system = glue.require_system()
+glue.demo_banner(system)
+st.title(system["name"])
+st.caption(f"Framework started {system['framework_start']:%d %B %Y}. Horizons are counted from that date.")
+
+vision = glue.read(get_vision, system["system_code"])
+st.header("Our vision")
+if vision:
+    st.markdown(f"> {vision['statement']}")
+    if vision.get("agreed_with"):
+        agreed = f" on {vision['agreed_on']:%d %B %Y}" if vision.get("agreed_on") else ""
+        st.caption(f"Agreed{agreed} with {vision['agreed_with']}.")
+    if vision.get("ultimate_outcome"):
+        st.markdown(f"**The ultimate outcome we are aiming for:** {vision['ultimate_outcome']}")
+else:
+    st.info("No vision has been written yet. Editors can write one on the Framework page.")
+    st.page_link("pages/framework_page.py", label="Write the vision", icon=":material/edit:")
+
+st.header("Outcomes and what we aim to achieve")
+outcomes = glue.read(list_outcomes, system["system_code"])
+labels = dict(zip(glue.read(principles)["principle_no"], glue.read(principles)["short_label"]))
+if outcomes.empty:
+    st.info("No outcomes yet. Editors can add them on the Framework page.")
+for o in outcomes.itertuples():
+    with st.container(border=True):
+        st.subheader(f"{o.outcome_code}. {o.title}")
+        if o.description:
+            st.write(o.description)
+        cols = st.columns(3)
+        for col, years, text in zip(cols, (1, 3, 5), (o.ambition_1y, o.ambition_3y, o.ambition_5y)):
+            col.markdown(f"**In {years} year{'s' if years > 1 else ''}**  \n{text or '_Not set yet_'}")
+        if len(o.principles):
+            st.caption("Principles: " + "; ".join(f"{p} {labels.get(p, '')}" for p in o.principles))
+
+st.header("Measures")
+counts = glue.read(counts_by_kind_and_status, system["system_code"])
+totals = counts.sum()
+cols = st.columns(4)
+cols[0].metric("Measures in use", int(totals["active"]))
+cols[1].metric("Proposed", int(totals["proposed"]))
+cols[2].metric("Retired", int(totals["retired"]))
+cols[3].metric("All measures", int(totals["total"]))
+table = counts.rename(index=KIND_WORDS, columns=str.capitalize).rename_axis("Kind of measure").reset_index()
+st.dataframe(table, hide_index=True, width="stretch")
+st.page_link("pages/indicators_page.py", label="Explore every measure", icon=":material/monitoring:")

@@ -1,0 +1,55 @@
+"""Meta-tests that keep the shape honest: framework/ stays free of Streamlit, pages hold no SQL."""
+from __future__ import annotations
+
+import ast
+
+from tests.conftest import ROOT
+
+GLUE = "streamlit_glue.py"
+
+
+def imported_modules(path):
+    tree = ast.parse(path.read_text(), filename=str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            yield node.module
+
+
+def test_framework_imports_streamlit_only_in_its_glue_module():
+    offenders = sorted(
+        str(p.relative_to(ROOT)) for p in (ROOT / "framework").rglob("*.py")
+        if p.name != GLUE and any(m.split(".")[0] == "streamlit" for m in imported_modules(p))
+    )
+    assert offenders == []
+
+
+def test_the_glue_module_exists_and_is_the_one_that_imports_streamlit():
+    assert "streamlit" in set(imported_modules(ROOT / "framework" / GLUE))
+
+
+def test_pages_and_the_frame_hold_no_sql():
+    keywords = ("SELECT ", "INSERT ", "UPDATE ", "DELETE FROM", "CREATE TABLE")
+    offenders = []
+    for path in [ROOT / "app.py", *(ROOT / "pages").glob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and any(
+                    k in node.value.upper() for k in keywords):
+                offenders.append(f"{path.name}: {node.value[:40]!r}")
+    assert offenders == []
+
+
+def test_pages_never_import_duckdb_directly():
+    for path in [ROOT / "app.py", *(ROOT / "pages").glob("*.py")]:
+        assert "duckdb" not in {m.split(".")[0] for m in imported_modules(path)}, path.name
+
+
+def test_no_page_url_matches_a_file_name_in_pages():
+    """Streamlit falls back to its automatic page list on a deep link whose path equals a pages/ file name."""
+    import re
+
+    stems = {p.stem for p in (ROOT / "pages").glob("*.py")}
+    url_paths = set(re.findall(r'url_path="([^"]+)"', (ROOT / "app.py").read_text()))
+    assert url_paths and not (url_paths & stems)
+    assert all(stem.endswith("_page") for stem in stems)
