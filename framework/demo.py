@@ -18,6 +18,7 @@ from framework.db import scalar, transaction
 from framework.demo_content import (
     BREAKDOWNS, INDICATORS, OUTCOMES, PLACE_NAMES, REGION, SYSTEM_NAME, VISION, IndicatorSpec,
 )
+from framework.measurements import upsert_measurements
 from framework.model import User
 from framework.systems import insert_system, link_areas, upsert_areas
 
@@ -305,12 +306,7 @@ def write_demo(cur, user: User, data: DemoData) -> int:
     for system in data.systems:
         insert_indicators(cur, system["system_code"],
                           [i for i in data.indicators if i["system_code"] == system["system_code"]])
-    frame = data.measurements[MEASUREMENT_COLUMNS].assign(batch_id=batch_id)
-    cur.register("demo_measurements", frame)
-    try:
-        cur.execute("INSERT INTO measurement BY NAME SELECT * FROM demo_measurements")
-    finally:
-        cur.unregister("demo_measurements")
+    upsert_measurements(cur, data.measurements[MEASUREMENT_COLUMNS], batch_id)
     audit.record(cur, user, "create", "demo", ",".join(s["system_code"] for s in data.systems),
                  system_code=data.systems[0]["system_code"],
                  after={"systems": len(data.systems), "indicators": len(data.indicators),
