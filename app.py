@@ -9,7 +9,7 @@ glue.init_state()
 user = glue.current_user()
 
 pages = [
-    st.Page("pages/home_page.py", title="Home", icon=":material/home:", url_path="home", default=True),
+    st.Page("pages/home_page.py", title="Home", icon=":material/home:", default=True),
     st.Page("pages/indicators_page.py", title="Indicators", icon=":material/monitoring:", url_path="indicators"),
     st.Page("pages/framework_page.py", title="Framework", icon=":material/flag:", url_path="framework"),
 ]

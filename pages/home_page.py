@@ -14,7 +14,8 @@ st.caption(f"Framework started {system['framework_start']:%d %B %Y}. Horizons ar
 vision = glue.read(get_vision, system["system_code"])
 st.header("Our vision")
 if vision:
-    st.markdown(f"> {vision['statement']}")
+    with st.container(border=True):
+        st.markdown(f"#### {vision['statement']}")
     if vision.get("agreed_with"):
         agreed = f" on {vision['agreed_on']:%d %B %Y}" if vision.get("agreed_on") else ""
         st.caption(f"Agreed{agreed} with {vision['agreed_with']}.")

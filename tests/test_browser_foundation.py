@@ -7,7 +7,7 @@ from tests.apptest_helpers import copy_db
 from tests.browser import SCREENSHOTS, assert_no_exception, browser_page, running_app, wait_for_app  # noqa: F401
 
 PAGES = [
-    ("home", "Northmoor and Vale Health and Care Partnership (demo)"),
+    ("", "Northmoor and Vale Health and Care Partnership (demo)"),
     ("indicators", "Indicators"),
     ("framework", "Vision and outcomes"),
 ]
@@ -22,7 +22,8 @@ def test_every_page_opens_with_its_heading_and_no_exception(browser_page, demo_d
             wait_for_app(page)
             assert page.locator("h1").first.inner_text().strip() == heading
             assert_no_exception(page)
-            page.screenshot(path=str(SCREENSHOTS / f"{path}.png"), full_page=False)
+            assert page.get_by_text("Page not found").count() == 0
+            page.screenshot(path=str(SCREENSHOTS / f"{path or 'home'}.png"), full_page=False)
 
 
 @pytest.mark.browser
