@@ -1,0 +1,35 @@
+"""Progress: the public view v_progress, computed live from indicators and measurements so it is current after
+every data change, and the narrative table for the story behind each curve."""
+from __future__ import annotations
+
+VERSION = 10
+DESCRIPTION = "Progress: live view v_progress and narratives behind the curve"
+
+NARRATIVE = """
+CREATE SEQUENCE seq_narrative START 1;
+CREATE TABLE narrative (
+    narrative_id    BIGINT PRIMARY KEY DEFAULT nextval('seq_narrative'),
+    system_code     VARCHAR NOT NULL,
+    indicator_code  VARCHAR NOT NULL,
+    area_code       VARCHAR,
+    period_label    VARCHAR NOT NULL,
+    period_end      DATE,
+    happening       VARCHAR NOT NULL,
+    learning        VARCHAR,
+    next_steps      VARCHAR,
+    author_id       VARCHAR NOT NULL,
+    author_name     VARCHAR NOT NULL,
+    author_role     VARCHAR NOT NULL,
+    created_at      TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    withdrawn       BOOLEAN NOT NULL DEFAULT false
+);
+"""
+
+
+def up(cur) -> None:
+    from framework.progress_sql import view_sql
+
+    for statement in NARRATIVE.split(";"):
+        if statement.strip():
+            cur.execute(statement)
+    cur.execute(view_sql())
