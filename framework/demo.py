@@ -38,11 +38,13 @@ class DemoScale:
     months: int | None = None  # None: each indicator's own frequency; a number: monthly for that many months
     breakdown_groups: int | None = None  # None: each indicator's own breakdowns; a number: that many for all
     breakdown_share: float = 1.0  # with breakdown_groups: share of indicators that carry breakdowns
+    breakdowns_in_places: bool = False  # the demo breaks down at system level only; ICS scale does so everywhere
     seed: int = SEED
 
 
 DEMO = DemoScale()
-ICS = DemoScale(indicators=150, places=11, months=96, breakdown_groups=30, breakdown_share=0.8)
+ICS = DemoScale(indicators=150, places=11, months=96, breakdown_groups=30, breakdown_share=0.8,
+                breakdowns_in_places=True)
 REGIONAL = replace(ICS, systems=7)
 
 
@@ -199,12 +201,29 @@ def _simulate(spec: IndicatorSpec, rng: np.random.Generator, periods: pd.DataFra
 
 def build_demo(scale: DemoScale = DEMO) -> DemoData:
     """Generate the demo data for every system at the given scale; the same scale gives the same data."""
+    parts = list(iter_demo(scale))
+    if len(parts) == 1:
+        return parts[0]
+    merged = DemoData()
+    for part in parts:
+        merged.systems += part.systems
+        merged.links += part.links
+        merged.visions += part.visions
+        merged.outcomes += part.outcomes
+        merged.indicators += part.indicators
+    merged.areas = pd.concat([p.areas for p in parts], ignore_index=True)
+    merged.measurements = pd.concat([p.measurements for p in parts], ignore_index=True)
+    return merged
+
+
+def iter_demo(scale: DemoScale = DEMO):
+    """Generate the demo one system at a time, so that large scales can be written without holding them all."""
     rng = np.random.default_rng(scale.seed)
-    data = DemoData()
-    area_rows = []
-    frames = []
     specs = _scaled_specs(scale)
     for s_no, code in enumerate(_system_codes(scale.systems)):
+        data = DemoData()
+        area_rows = []
+        frames = []
         icb = f"{code}-ICB"
         suffix = "" if s_no == 0 else f" {s_no + 1}"
         name = SYSTEM_NAME if s_no == 0 else SYSTEM_NAME.replace(" (demo)", f"{suffix} (demo)")
@@ -232,16 +251,17 @@ def build_demo(scale: DemoScale = DEMO) -> DemoData:
             area_list = shifts + ([(ENGLAND, 0.04 * (1 if spec.direction == "higher_is_better" else -1))]
                                   if spec.comparator else [])
             frame = _simulate(spec, rng, periods, area_list, _breakdown_groups(spec, scale, i))
-            frame = frame[(frame["area_code"] == icb) | (frame["breakdown"] == "All")]
+            if not scale.breakdowns_in_places:
+                frame = frame[(frame["area_code"] == icb) | (frame["breakdown"] == "All")]
             frame.insert(0, "indicator_code", spec.code)
             frame.insert(0, "system_code", code)
             frames.append(frame)
-    data.areas = pd.DataFrame(area_rows, columns=["area_code", "area_name", "area_type", "parent_code"])
-    data.measurements = pd.concat(frames, ignore_index=True)
-    for col in ("period_start", "period_end"):
-        data.measurements[col] = pd.to_datetime(data.measurements[col]).dt.date
-    _set_baselines(data)
-    return data
+        data.areas = pd.DataFrame(area_rows, columns=["area_code", "area_name", "area_type", "parent_code"])
+        data.measurements = pd.concat(frames, ignore_index=True)
+        for col in ("period_start", "period_end"):
+            data.measurements[col] = pd.to_datetime(data.measurements[col]).dt.date
+        _set_baselines(data)
+        yield data
 
 
 def _indicator_record(system_code: str, spec: IndicatorSpec) -> dict[str, Any]:
