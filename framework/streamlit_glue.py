@@ -10,7 +10,7 @@ from typing import Any, Callable
 import streamlit as st
 
 from framework import db
-from framework.auth import ROLE_WORDS
+from framework.auth import ROLE_WORDS, group_for_email, role_for_email
 from framework.model import ROLES, User, ValidationError
 from framework.vision import StaleEdit
 
@@ -90,8 +90,37 @@ def auth_configured() -> bool:
         return False
 
 
+def _secrets_section(name: str) -> dict[str, Any]:
+    """A section of secrets.toml as plain dicts, or {} when it is missing."""
+    try:
+        section = st.secrets.get(name, {})
+    except Exception:  # no secrets file at all
+        return {}
+    return {k: (dict(v) if hasattr(v, "keys") else v) for k, v in dict(section).items()}
+
+
+def sign_in_provider() -> str | None:
+    """The named identity provider under [auth], e.g. [auth.microsoft], or None for a single unnamed one."""
+    named = [k for k, v in _secrets_section("auth").items() if isinstance(v, dict)]
+    return named[0] if named else None
+
+
+def signed_in_user(info: Any, roles: dict[str, Any], groups: dict[str, Any]) -> User:
+    """The User for an OIDC identity (st.user): the role and stakeholder group mapped from the email."""
+    if not info.get("is_logged_in"):
+        return User("anonymous", "Visitor (not signed in)", "viewer")
+    email = str(info.get("email") or "").strip().lower()
+    role = role_for_email(email, roles.get("emails"), roles.get("domains"), roles.get("default", "viewer"))
+    group = group_for_email(email, groups.get("emails"), groups.get("domains"))
+    return User(email or str(info.get("sub")), str(info.get("name") or email), role, email=email, group_code=group)
+
+
 def current_user() -> User:
-    """The acting user. Without sign-in configured: the local editor, previewing as the 'View as' role."""
+    """The acting user, the only place pages learn who is acting. With [auth] in secrets.toml: the signed-in
+    person, their role mapped from [roles]. Without it (local mode): the local editor, previewing as the
+    'View as' role."""
+    if auth_configured():
+        return signed_in_user(st.user, _secrets_section("roles"), _secrets_section("groups"))
     role = st.session_state.get(VIEW_AS, "editor")
     if role not in ROLES:
         role = "viewer"
@@ -155,9 +184,27 @@ def sidebar(user: User) -> None:
         if not systems.empty:
             labels = dict(zip(systems["system_code"], systems["name"]))
             st.selectbox("System", list(labels), format_func=labels.get, key=SYSTEM)
-        if not auth_configured():
-            st.caption("Local mode: no sign-in is configured, so you are the local editor.")
-        st.caption(f"Signed in as **{user.name}** · {ROLE_WORDS[user.role]}")
+        user_panel(user)
+
+
+def user_panel(user: User) -> None:
+    """Who is acting: sign in and out with OIDC, or in local mode a banner and the 'View as' switch."""
+    if auth_configured():
+        provider = sign_in_provider()
+        if user.user_id == "anonymous":
+            st.caption("You are reading the public view. Sign in to propose and rate measures.")
+            if st.button("Sign in", key="app.sign_in", icon=":material/login:"):
+                st.login(provider) if provider else st.login()
+        else:
+            st.caption(f"Signed in as **{user.name}** · {ROLE_WORDS[user.role]}")
+            if st.button("Sign out", key="app.sign_out", icon=":material/logout:"):
+                st.logout()
+        return
+    st.warning("**Local mode.** No sign-in is configured, so you are the local editor. "
+               "Use *View as* to preview the app as another role.", icon=":material/computer:")
+    st.selectbox("View as", ROLES, key=VIEW_AS, format_func=lambda r: ROLE_WORDS[r].split(":")[0],
+                 help="Preview what each role can see and do. Set up sign-in in .streamlit/secrets.toml.")
+    st.caption(f"Acting as **{user.name}** · {ROLE_WORDS[user.role]}")
 
 
 def demo_banner(system: dict[str, Any]) -> None:
