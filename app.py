@@ -2,6 +2,7 @@
 import streamlit as st
 
 from framework import streamlit_glue as glue
+from framework.auth import can
 
 glue.use_navigation_only()
 st.set_page_config(page_title="Shared Measures", page_icon=":material/diversity_3:", layout="wide")
@@ -12,7 +13,14 @@ pages = [
     st.Page("pages/home_page.py", title="Home", icon=":material/home:", default=True),
     st.Page("pages/indicators_page.py", title="Indicators", icon=":material/monitoring:", url_path="indicators"),
     st.Page("pages/framework_page.py", title="Framework", icon=":material/flag:", url_path="framework"),
+    st.Page("pages/proposals_page.py", title="Proposed measures", icon=":material/lightbulb:", url_path="proposals"),
+    st.Page("pages/priorities_page.py", title="Priorities", icon=":material/how_to_vote:", url_path="priorities"),
 ]
+if can(user, "edit_indicators"):
+    pages.append(st.Page("pages/edit_indicators_page.py", title="Edit measures", icon=":material/edit_note:",
+                         url_path="edit-measures"))
+if can(user, "view_history"):
+    pages.append(st.Page("pages/history_page.py", title="History", icon=":material/history:", url_path="history"))
 page = st.navigation(pages)
 glue.sidebar(user)
 page.run()
