@@ -62,9 +62,20 @@ def t_quantile(df: int) -> float:
     return T975[df - 1] if df <= len(T975) else 1.96 + 2.5 / df
 
 
+def as_date(value) -> date | None:
+    """A plain date from a date, datetime or pandas Timestamp; None for missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if hasattr(value, "date") and callable(value.date):
+        return value.date()
+    return value
+
+
 def years_since(start: date, when: date) -> float:
     """Years from the framework start to a date, counted in days / 365.25 (the same as the SQL)."""
-    return (when - start).days / DAYS_PER_YEAR
+    return (as_date(when) - as_date(start)).days / DAYS_PER_YEAR
 
 
 def horizon_dates(start: date) -> dict[int, date]:
@@ -201,7 +212,7 @@ def fit_trend(points: Iterable[tuple[date, float]], start: date, *, window_days:
               min_points: int = MIN_POINTS) -> Trend | None:
     """Ordinary least squares over the points in the window before the latest one; None with fewer than
     min_points points or when every point falls on one date."""
-    pts = sorted((d, float(v)) for d, v in points if _num(v) is not None and d is not None)
+    pts = sorted((as_date(d), float(v)) for d, v in points if _num(v) is not None and as_date(d) is not None)
     if not pts:
         return None
     last = pts[-1][0]

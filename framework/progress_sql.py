@@ -225,7 +225,7 @@ def progress_areas(con, system_code: str) -> pd.DataFrame:
 
 def indicator_series(con, system_code: str, indicator_code: str) -> pd.DataFrame:
     """Every measurement of one indicator, all areas and breakdowns, with area names and roles, by period."""
-    return read_df(
+    df = read_df(
         con,
         "SELECT m.area_code, a.area_name, coalesce(sa.role, 'comparator') AS role, m.period_label, m.period_start,"
         " m.period_end, m.breakdown, m.breakdown_group, m.value, m.lower_ci, m.upper_ci, m.count, m.denominator,"
@@ -235,3 +235,30 @@ def indicator_series(con, system_code: str, indicator_code: str) -> pd.DataFrame
         " m.period_end",
         [system_code, indicator_code],
     )
+    for col in ("period_start", "period_end"):
+        df[col] = pd.to_datetime(df[col]).dt.date
+    return df
+
+
+def progress_list(con, system_code: str, *, area_code: str | None = None, outcomes: list[str] | None = None,
+                  kinds: list[str] | None = None) -> pd.DataFrame:
+    """One row per active measure in one area (default: the system's own area): its latest value, what we expected
+    by then, and the status at each horizon (status_1y, status_3y, status_5y)."""
+    table = progress_table(con, system_code)
+    area_code = area_code or _system_area(con, system_code)
+    table = table[(table["area_code"] == area_code) & (table["indicator_status"] == "active")]
+    if outcomes:
+        table = table[table["outcome_code"].isin(outcomes)]
+    if kinds:
+        table = table[table["kind"].isin(kinds)]
+    if table.empty:
+        return pd.DataFrame(columns=["indicator_code", "name", "unit", "outcome_code", "kind", "latest_value",
+                                     "latest_period_end", "expected_now", "status_1y", "status_3y", "status_5y"])
+    wide = table.pivot(index="indicator_code", columns="horizon_years", values="status")
+    wide.columns = [f"status_{h}y" for h in wide.columns]
+    first = table[table["horizon_years"] == 1].set_index("indicator_code")[
+        ["outcome_code", "kind", "latest_value", "latest_period_end", "expected_now"]]
+    names = read_df(con, "SELECT indicator_code, name, unit FROM indicator WHERE system_code = ?", [system_code])
+    out = first.join(wide).reset_index().merge(names, on="indicator_code", how="left")
+    return out[["indicator_code", "name", "unit", "outcome_code", "kind", "latest_value", "latest_period_end",
+                "expected_now", "status_1y", "status_3y", "status_5y"]].sort_values("indicator_code").reset_index(drop=True)

@@ -1,10 +1,17 @@
-"""Indicators: a searchable, filterable catalogue and the detail of one indicator."""
+"""Indicators: a searchable, filterable catalogue and the detail of one indicator: its progress chart, the gap
+between groups, a plain-English summary, the period table to download and the story behind the curve."""
 import streamlit as st
 
 from framework import streamlit_glue as glue
+from framework.auth import can
 from framework.indicators import get_indicator, latest_values, list_indicators
 from framework.indicator_text import describe_targets, format_value
 from framework.model import DIRECTION_WORDS, INDICATOR_STATUSES, KIND_WORDS, KINDS
+from framework.narratives import add_narrative, list_narratives, narrative_periods
+from framework.progress_detail import (
+    describe_latest, detail_breakdown_chart, detail_chart, horizon_table, indicator_progress, period_csv,
+)
+from framework.progress_sql import progress_areas
 from framework.vision import list_outcomes
 
 system = glue.require_system()
@@ -59,14 +66,88 @@ right.markdown(
 )
 st.subheader("Baseline and targets")
 st.write(describe_targets(ind, system["framework_start"]))
+
+
+def stories() -> None:
+    """The story behind the curve: narratives for this measure, and a form for those who may write one."""
+    st.markdown("#### The story behind the curve")
+    narratives = glue.read(list_narratives, code, selected)
+    if narratives.empty:
+        st.caption("No one has told the story behind these figures yet.")
+    for n in narratives.itertuples():
+        with st.container(border=True):
+            st.markdown(f"**{n.period_label}** · {n.author_name} ({n.author_role}) · {n.created_at:%d %B %Y}")
+            st.markdown(f"**What is happening:** {n.happening}")
+            if n.learning:
+                st.markdown(f"**What we are learning:** {n.learning}")
+            if n.next_steps:
+                st.markdown(f"**What we will do:** {n.next_steps}")
+    if not can(user, "write_narrative"):
+        return
+    periods = list(glue.read(narrative_periods, code, selected)["period_label"])
+    with st.expander("Add the story for a period", expanded=narratives.empty and bool(periods)):
+        if not periods:
+            st.caption("Stories are written for a period with data; there is none yet.")
+            return
+        with st.form("indicators.narrative_form", clear_on_submit=True):
+            period = st.selectbox("Period", periods, key="indicators.narrative_period")
+            happening = st.text_area("What is happening", key="indicators.narrative_happening", max_chars=2000)
+            learning = st.text_area("What we are learning", key="indicators.narrative_learning", max_chars=2000)
+            next_steps = st.text_area("What we will do", key="indicators.narrative_next", max_chars=2000)
+            if st.form_submit_button("Save the story", key="indicators.narrative_save"):
+                glue.write(add_narrative, code, selected,
+                           {"period_label": period, "happening": happening, "learning": learning,
+                            "next_steps": next_steps}, success="Saved. Thank you for telling the story.")
+
+
+user = glue.current_user()
 if ind["kind"] == "qualitative":
     st.info("This is a qualitative measure: it is followed through stories and evidence, not numbers.")
+    stories()
     st.stop()
-st.subheader("Latest values")
 latest = glue.read(latest_values, code, selected)
 if latest.empty:
     st.info("No data has been loaded for this measure yet. Partners and editors can add it on the Data page.")
+    stories()
     st.stop()
+
+st.subheader("Progress")
+areas = glue.read(progress_areas, code)
+area_names = dict(zip(areas["area_code"], areas["area_name"]))
+area = st.selectbox("Area", list(area_names), format_func=area_names.get, key="indicators.area")
+detail = glue.read(indicator_progress, code, selected, area)
+chart_col, story_col = st.columns([5, 2])
+with chart_col:
+    if detail["points"].dropna(subset=["value"]).empty:
+        st.info(f"There is no data for this measure in {area_names.get(area, area)} yet. Choose another area.")
+    else:
+        st.plotly_chart(detail_chart(detail), width="stretch", config={"displaylogo": False},
+                        key="indicators.progress_chart")
+        st.caption(describe_latest(detail) + " The shaded band around the actual values is the 95% confidence "
+                   "interval; the band after the latest value is the 95% prediction interval of the projection.")
+with story_col:
+    stories()
+st.markdown("#### In plain English")
+st.markdown(" ".join(detail["summary"]))
+if detail["rows"].empty or detail["rows"]["target"].isna().all():
+    st.info("No targets have been set for this measure yet, so there is no expected path and no status. Editors "
+            "can set targets for 1, 3 and 5 years on the Edit measures page.")
+else:
+    st.dataframe(horizon_table(detail), hide_index=True, width="stretch")
+    st.caption("How the status is judged, and the tolerance it allows, is explained in docs/progress.md: on track "
+               "means within a tenth of the planned change of the expected path, or the expected value is inside "
+               "the 95% confidence interval.")
+for item in detail["breakdowns"]:
+    st.markdown(f"#### Inequality gap by {item['breakdown'].lower()}")
+    st.plotly_chart(detail_breakdown_chart(detail, item), width="stretch", config={"displaylogo": False},
+                    key=f"indicators.breakdown_{item['breakdown']}")
+    st.markdown(item["sentence"])
+st.markdown("#### Every period")
+st.dataframe(detail["period_table"], hide_index=True, width="stretch", height=260)
+st.download_button("Download the period table (CSV)", period_csv(detail),
+                   file_name=f"{code}-{selected}-{area}-periods.csv", mime="text/csv", key="indicators.download")
+
+st.subheader("Latest values")
 latest = latest.assign(
     Value=[format_value(v, ind["unit"]) for v in latest["value"]],
     **{"95% interval": [
