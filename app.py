@@ -13,8 +13,13 @@ pages = [
     st.Page("pages/home_page.py", title="Home", icon=":material/home:", default=True),
     st.Page("pages/indicators_page.py", title="Indicators", icon=":material/monitoring:", url_path="indicators"),
     st.Page("pages/framework_page.py", title="Framework", icon=":material/flag:", url_path="framework"),
+    st.Page("pages/progress_page.py", title="Progress", icon=":material/trending_up:", url_path="progress"),
     st.Page("pages/proposals_page.py", title="Proposed measures", icon=":material/lightbulb:", url_path="proposals"),
     st.Page("pages/priorities_page.py", title="Priorities", icon=":material/how_to_vote:", url_path="priorities"),
+    st.Page("pages/engagement_page.py", title="Engagement log", icon=":material/groups:", url_path="engagement"),
+    st.Page("pages/you_said_page.py", title="You said, we did", icon=":material/forum:", url_path="you-said-we-did"),
+    st.Page("pages/insight_page.py", title="Insight library", icon=":material/manage_search:",
+            url_path="insight-library"),
 ]
 if can(user, "edit_indicators"):
     pages.append(st.Page("pages/edit_indicators_page.py", title="Edit measures", icon=":material/edit_note:",
