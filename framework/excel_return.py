@@ -1,0 +1,431 @@
+"""The Excel return: one workbook a board paper or an NHS England return can use, and the import template.
+
+Sheets: Cover, Vision and outcomes, Progress, Indicators, Areas, Measurements (exactly the import template), a
+Lists sheet behind the drop-downs, and, where those features have data, Priorities, Stakeholder review, Changes
+in the period, Engagement log and You said, we did. Every data sheet has a frozen header, fitted widths, number
+formats by unit and an Excel table with filters. Text is always written as text, so a name starting with `=`,
+`+`, `-` or `@` can never run as a formula. Written with XlsxWriter, which is much faster than openpyxl."""
+from __future__ import annotations
+
+import importlib
+import io
+import math
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from framework.db import read_df, read_rows
+from framework.importers.template import COLUMN_HELP, TEMPLATE_COLUMNS
+from framework.importers.workbook import AREA_COLUMNS, COVER_FIELDS, INDICATOR_COLUMNS, VO_HEADERS
+from framework.vision import VISION_FIELDS
+
+STATUS_WORDS = {
+    "ahead": "Ahead of the expected path", "on_track": "On track", "behind": "Behind the expected path",
+    "not_enough_data": "Not enough data yet", "no_target": "No target set",
+}
+OPTIONAL_SHEETS = [
+    ("Priorities", "framework.priorities", "priorities_sheet"),
+    ("Stakeholder review", "framework.review_results", "review_sheet"),
+    ("Changes in the period", "framework.history", "changes_sheet"),
+    ("Engagement log", "framework.engagement", "engagement_sheet"),
+    ("You said, we did", "framework.engagement", "you_said_sheet"),
+]
+CAVEATS = [
+    "Figures are as loaded into Shared Measures on the date above; check the source for later revisions.",
+    "Confidence limits are 95% unless a column says 99.8%. Differences inside them may be chance.",
+    "Status words compare the latest value with the path from the baseline to each target; they are a prompt "
+    "for discussion, not a verdict.",
+    "Stakeholder review results are aggregates; groups too small to keep answers confidential are suppressed.",
+    "The Measurements sheet is the import template: edit or add rows and import the workbook to load them.",
+]
+MAX_WIDTH = 60
+EXCEL_EPOCH = datetime(1899, 12, 30)
+
+
+class ExactNumbers(Worksheet):
+    """A worksheet that writes numbers with every digit Python keeps (shortest round-trip form), so a value
+    read back from the workbook is exactly the value written."""
+
+    def _xml_number_element(self, number, attributes=[]) -> None:  # noqa: B006 - signature of the base class
+        attr = "".join(f' {k}="{self._escape_attributes(v)}"' for k, v in attributes)
+        text = repr(float(number)) if isinstance(number, float) else str(number)
+        self.fh.write(f"<c{attr}><v>{text}</v></c>")
+
+
+def _serial(value: date | datetime) -> float:
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    return (value - EXCEL_EPOCH).total_seconds() / 86400
+
+
+def _number_format(unit: str | None) -> str:
+    unit = (unit or "").strip()
+    if unit == "%":
+        return '0.0"%"'
+    if unit.startswith("per "):
+        return "#,##0.0"
+    if unit in ("count", "people", "number"):
+        return "#,##0"
+    return "#,##0.0##"
+
+
+class ReturnWriter:
+    """Writes sheets into one XlsxWriter workbook with shared formats."""
+
+    def __init__(self, target: Any):
+        self.wb = xlsxwriter.Workbook(target, {"strings_to_formulas": False, "strings_to_numbers": False,
+                                               "strings_to_urls": False, "nan_inf_to_errors": False})
+        self.fmt_cache: dict[str, Any] = {}
+        self.header = self.wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DCE6F2"})
+        self.wrap = self.wb.add_format({"text_wrap": True, "valign": "top"})
+        self.title = self.wb.add_format({"bold": True, "font_size": 16})
+        self.bold = self.wb.add_format({"bold": True, "valign": "top"})
+        self.tables = 0
+
+    def fmt(self, num_format: str | None):
+        if not num_format:
+            return None
+        if num_format not in self.fmt_cache:
+            self.fmt_cache[num_format] = self.wb.add_format({"num_format": num_format})
+        return self.fmt_cache[num_format]
+
+    def sheet(self, name: str) -> Worksheet:
+        return self.wb.add_worksheet(name[:31], worksheet_class=ExactNumbers)
+
+    def table(self, name: str, frame: pd.DataFrame, *, formats: dict[str, Any] | None = None,
+              row_formats: dict[str, list[Any]] | None = None, wrap: tuple[str, ...] = (),
+              validations: dict[str, str] | None = None, note: str | None = None) -> Worksheet:
+        """A data sheet: header row frozen, fitted widths, an Excel table with filters, formats by column or row."""
+        ws = self.sheet(name)
+        formats = formats or {}
+        row_formats = row_formats or {}
+        columns = list(frame.columns)
+        n = len(frame)
+        top = 0
+        if note:
+            ws.write_string(0, 0, note, self.bold)
+            top = 1
+        for c, col in enumerate(columns):
+            series = frame[col]
+            fixed = self.fmt(formats.get(col))
+            per_row = row_formats.get(col)
+            kind = series.dtype.kind
+            values = series.tolist()
+            width = len(str(col))
+            if kind in "fiu":
+                for r, v in enumerate(values):
+                    if v is None or (isinstance(v, float) and math.isnan(v)):
+                        continue
+                    ws.write_number(top + r + 1, c, v, per_row[r] if per_row is not None else fixed)
+                width = max(width, 12)
+            elif kind == "M":
+                date_fmt = self.fmt("yyyy-mm-dd")
+                for r, v in enumerate(values):
+                    if v is not None and not pd.isna(v):
+                        ws.write_number(top + r + 1, c, _serial(v), date_fmt)
+                width = max(width, 11)
+            else:
+                fmt = self.wrap if col in wrap else fixed
+                date_fmt = self.fmt("yyyy-mm-dd")
+                longest = 0
+                for r, v in enumerate(values):
+                    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NaT:
+                        continue
+                    if isinstance(v, (date, datetime)):
+                        ws.write_number(top + r + 1, c, _serial(v), date_fmt)
+                        longest = max(longest, 10)
+                    elif isinstance(v, bool):
+                        ws.write_boolean(top + r + 1, c, v)
+                    elif isinstance(v, (int, float)):
+                        ws.write_number(top + r + 1, c, v, per_row[r] if per_row is not None else fixed)
+                        longest = max(longest, 10)
+                    else:
+                        text = str(v)
+                        ws.write_string(top + r + 1, c, text, fmt)
+                        if r < 5000:
+                            longest = max(longest, len(text))
+                width = max(width, longest)
+            ws.set_column(c, c, min(width + 2, MAX_WIDTH), self.wrap if col in wrap else None)
+        self.tables += 1
+        if columns:
+            ws.add_table(top, 0, top + max(n, 1), len(columns) - 1, {
+                "name": f"T{self.tables}_{''.join(ch for ch in name.title() if ch.isalnum())}"[:250],
+                "columns": [{"header": str(col), "header_format": self.header} for col in columns],
+                "style": "Table Style Light 9", "autofilter": True,
+            })
+            if n == 0:  # a table needs a data row; leave it empty
+                pass
+        ws.freeze_panes(top + 1, 0)
+        for col, source in (validations or {}).items():
+            if col in columns:
+                c = columns.index(col)
+                ws.data_validation(top + 1, c, top + max(n, 1000), c, {
+                    "validate": "list", "source": source, "ignore_blank": True, "error_type": "warning",
+                    "input_title": col, "input_message": COLUMN_HELP.get(col, "")[:255],
+                })
+        return ws
+
+    def close(self) -> None:
+        self.wb.close()
+
+
+def _lazy(module: str, name: str) -> Callable[..., Any] | None:
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name == module:
+            return None
+        raise
+    return getattr(mod, name, None)
+
+
+def cover_fields(con, system_code: str, user_name: str, generated_at: datetime) -> list[tuple[str, Any]]:
+    """The Cover's fields: the system, the reporting period, when and by whom, counts."""
+    system = read_rows(con, "SELECT * FROM system WHERE system_code = ?", [system_code])
+    if not system:
+        raise ValueError(f"There is no system {system_code!r} in this database.")
+    s = system[0]
+    span = read_rows(
+        con,
+        "SELECT min(period_start) AS first, max(period_end) AS last, count(*) AS n FROM measurement"
+        " WHERE system_code = ?", [system_code],
+    )[0]
+    latest = read_rows(
+        con,
+        "SELECT period_label FROM measurement WHERE system_code = ? ORDER BY period_end DESC, period_label LIMIT 1",
+        [system_code],
+    )
+    period = ("No measurements yet" if not span["n"] else
+              f"Latest data {latest[0]['period_label']} (to {span['last']:%d %b %Y}); data from {span['first']:%d %b %Y}")
+    fields: list[tuple[str, Any]] = [(COVER_FIELDS[k], s.get(k)) for k in COVER_FIELDS]
+    fields += [
+        ("Reporting period", period),
+        ("Generated at", generated_at.strftime("%Y-%m-%d %H:%M UTC")),
+        ("Generated by", user_name),
+        ("Measurements", int(span["n"])),
+    ]
+    if s.get("is_demo"):
+        fields.append(("Demo data", "This is a fictional demo system with generated figures. Do not quote them."))
+    return fields
+
+
+def vision_outcomes_frame(con, system_code: str) -> pd.DataFrame:
+    """The vision fields and each outcome with its 1, 3 and 5 year ambitions, in one table."""
+    rows = []
+    vision = read_rows(con, "SELECT * FROM vision WHERE system_code = ?", [system_code])
+    if vision:
+        v = vision[0]
+        labels = {**VISION_FIELDS, "agreed_on": "Agreed on"}
+        for key in ("statement", "agreed_on", "agreed_with", "ultimate_outcome", "who_else_to_involve",
+                    "challenges_and_tensions", "assets", "how_we_will_know"):
+            if v.get(key) is not None:
+                rows.append(["Vision", key, labels[key], v[key], None, None, None, None])
+    outcomes = read_df(
+        con,
+        "SELECT o.outcome_code, o.title, o.description, o.ambition_1y, o.ambition_3y, o.ambition_5y,"
+        " string_agg(CAST(op.principle_no AS VARCHAR), ', ' ORDER BY op.principle_no) AS principles"
+        " FROM outcome o LEFT JOIN outcome_principle op USING (system_code, outcome_code)"
+        " WHERE o.system_code = ? GROUP BY ALL ORDER BY min(o.sort_order), o.outcome_code",
+        [system_code],
+    )
+    for o in outcomes.itertuples(index=False):
+        rows.append(["Outcome", o.outcome_code, o.title, o.description, o.ambition_1y, o.ambition_3y, o.ambition_5y,
+                     o.principles])
+    return pd.DataFrame(rows, columns=VO_HEADERS).astype(object)
+
+
+def progress_frame(con, system_code: str) -> tuple[pd.DataFrame, str | None]:
+    """Each indicator at each horizon with its status in words, from framework.progress or v_progress."""
+    fn = _lazy("framework.progress", "progress_table")
+    frame = None
+    if fn is not None:
+        frame = fn(con, system_code)
+    else:
+        has_view = read_df(con, "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'v_progress'")
+        if int(has_view.iloc[0, 0]):
+            frame = read_df(con, "SELECT * FROM v_progress WHERE system_code = ? ORDER BY indicator_code,"
+                                 " area_code, horizon_years", [system_code])
+    if frame is None:
+        return pd.DataFrame({"note": []}), "Progress is not available in this version of Shared Measures."
+    frame = frame.copy()
+    if "status" in frame.columns:
+        frame.insert(list(frame.columns).index("status") + 1, "status_in_words",
+                     frame["status"].map(lambda s: STATUS_WORDS.get(s, s)))
+    if frame.empty:
+        return frame, "No progress to report yet: add targets and measurements."
+    return frame, None
+
+
+def indicators_frame(con, system_code: str) -> pd.DataFrame:
+    """Definitions, targets and matters score for every indicator."""
+    cols = ", ".join(f"i.{c}" for c in INDICATOR_COLUMNS)
+    return read_df(
+        con,
+        f"SELECT {cols}, v.matters_score FROM indicator i LEFT JOIN v_indicator v USING (system_code, indicator_code)"
+        " WHERE i.system_code = ? ORDER BY i.indicator_code",
+        [system_code],
+    )
+
+
+def areas_frame(con, system_code: str) -> pd.DataFrame:
+    """The system's areas and every area its measurements use, with their role."""
+    return read_df(
+        con,
+        "SELECT a.area_code, a.area_name, a.area_type, a.parent_code, sa.role FROM area a"
+        " LEFT JOIN system_area sa ON sa.area_code = a.area_code AND sa.system_code = ?"
+        " WHERE sa.system_code IS NOT NULL"
+        " OR a.area_code IN (SELECT DISTINCT area_code FROM measurement WHERE system_code = ?)"
+        " ORDER BY CASE sa.role WHEN 'system' THEN 0 WHEN 'place' THEN 1 WHEN 'neighbourhood' THEN 2"
+        " WHEN 'comparator' THEN 3 ELSE 4 END, a.area_type, a.area_code",
+        [system_code, system_code],
+    )[AREA_COLUMNS]
+
+
+def measurements_frame(con, system_code: str) -> pd.DataFrame:
+    """Every measurement of the system in the template's columns, with the indicator's unit alongside."""
+    cols = ", ".join(
+        f"m.{c}" if c not in ("area_name", "area_type") else f"a.{c}" for c in TEMPLATE_COLUMNS
+    )
+    return read_df(
+        con,
+        f"SELECT {cols}, i.unit AS _unit FROM measurement m LEFT JOIN area a USING (area_code)"
+        " LEFT JOIN indicator i USING (system_code, indicator_code) WHERE m.system_code = ?"
+        " ORDER BY m.indicator_code, m.area_code, m.period_start, m.period_end, m.breakdown, m.breakdown_group",
+        [system_code],
+    )
+
+
+def optional_frames(con, system_code: str) -> tuple[list[tuple[str, pd.DataFrame]], list[str]]:
+    """The sheets other features provide, where they exist and have data; plus notes on any that failed."""
+    out, notes = [], []
+    for sheet, module, name in OPTIONAL_SHEETS:
+        fn = _lazy(module, name)
+        if fn is None:
+            continue
+        try:
+            frame = fn(con, system_code)
+        except Exception as exc:  # a feature's sheet failing must not stop the board's return
+            notes.append(f"The {sheet} sheet could not be produced ({type(exc).__name__}: {exc}).")
+            continue
+        if frame is not None and not frame.empty:
+            out.append((sheet, frame))
+    return out, notes
+
+
+def write_return(con, system_code: str, target: Any, *, user_name: str = "Shared Measures",
+                 generated_at: datetime | None = None) -> dict[str, int]:
+    """Write the Excel return for one system to a path or file-like object; return rows per sheet."""
+    generated_at = generated_at or datetime.utcnow()
+    fields = cover_fields(con, system_code, user_name, generated_at)
+    vo = vision_outcomes_frame(con, system_code)
+    progress, progress_note = progress_frame(con, system_code)
+    indicators = indicators_frame(con, system_code)
+    areas = areas_frame(con, system_code)
+    measurements = measurements_frame(con, system_code)
+    extra, notes = optional_frames(con, system_code)
+    system_name = next(v for k, v in fields if k == "System name")
+
+    w = ReturnWriter(target)
+    w.wb.set_properties({
+        "title": f"Shared Measures return: {system_name}",
+        "subject": "Working with people and communities: evaluation framework return",
+        "author": user_name, "company": system_name, "category": "Excel return",
+        "keywords": "Shared Measures, ICS, evaluation framework, measurements",
+        "comments": f"Generated by Shared Measures for {system_code} on {generated_at:%Y-%m-%d %H:%M} UTC.",
+        "created": generated_at,
+    })
+    cover = w.sheet("Cover")
+    cover.write_string(0, 0, f"Shared Measures return: {system_name}", w.title)
+    cover.write_string(2, 0, "Field", w.header)
+    cover.write_string(2, 1, "Value", w.header)
+    row = 3
+    for label, value in fields:
+        cover.write_string(row, 0, label, w.bold)
+        if isinstance(value, (date, datetime)):
+            cover.write_number(row, 1, _serial(value), w.fmt("yyyy-mm-dd"))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            cover.write_number(row, 1, value, w.fmt("#,##0"))
+        elif value is not None:
+            cover.write_string(row, 1, str(value), w.wrap)
+        row += 1
+    row += 1
+    cover.write_string(row, 0, "Caveats", w.bold)
+    for text in CAVEATS + notes + ([progress_note] if progress_note else []):
+        cover.write_string(row, 1, text, w.wrap)
+        row += 1
+    row += 1
+    cover.write_string(row, 0, "Sheets", w.bold)
+    sheet_notes = [("Vision and outcomes", "the vision and each outcome's 1, 3 and 5 year ambitions"),
+                   ("Progress", "each indicator at each horizon, with its status in words"),
+                   ("Indicators", "definitions, baselines, targets and how much each matters to communities"),
+                   ("Areas", "the system's areas and every area in the measurements"),
+                   ("Measurements", "every value with its breakdown; also the import template")]
+    sheet_notes += [(s, "") for s, _ in extra]
+    for sheet, text in sheet_notes:
+        cover.write_string(row, 1, f"{sheet}: {text}" if text else sheet, w.wrap)
+        row += 1
+    cover.set_column(0, 0, 22)
+    cover.set_column(1, 1, 100)
+
+    w.table("Vision and outcomes", vo, wrap=("Description", "1 year ambition", "3 year ambition", "5 year ambition"))
+    units = dict(zip(indicators["indicator_code"], indicators["unit"]))
+    if progress_note and progress.empty:
+        w.table("Progress", progress, note=progress_note)
+    else:
+        fmt_rows = [w.fmt(_number_format(units.get(c))) for c in progress.get("indicator_code", [])]
+        w.table("Progress", progress, note=progress_note,
+                row_formats={c: fmt_rows for c in ("target", "latest_value", "expected_now", "projected_at_horizon")
+                             if c in progress.columns})
+    ind_fmt = [w.fmt(_number_format(u)) for u in indicators["unit"]]
+    w.table("Indicators", indicators, wrap=("definition",),
+            row_formats={c: ind_fmt for c in ("baseline_value", "target_1y", "target_3y", "target_5y")},
+            formats={"matters_score": "0.0"})
+    w.table("Areas", areas)
+    lists = w.sheet("Lists")
+    codes = {
+        "system_code": [system_code],
+        "indicator_code": list(indicators["indicator_code"]),
+        "area_code": list(areas["area_code"]),
+    }
+    validations = {}
+    for c, (col, values) in enumerate(codes.items()):
+        lists.write_string(0, c, col, w.header)
+        for r, v in enumerate(values, start=1):
+            lists.write_string(r, c, str(v))
+        letter = chr(ord("A") + c)
+        validations[col] = f"=Lists!${letter}$2:${letter}${max(len(values), 1) + 1}"
+        lists.set_column(c, c, 18)
+    lists.write_string(0, 4, "The drop-down lists on the Measurements sheet read these codes.")
+    m_fmt = {u: w.fmt(_number_format(u)) for u in set(measurements["_unit"].fillna(""))}
+    per_row = [m_fmt[u] for u in measurements["_unit"].fillna("")]
+    w.table("Measurements", measurements.drop(columns=["_unit"]),
+            row_formats={c: per_row for c in ("value", "lower_ci", "upper_ci", "lower_ci_998", "upper_ci_998")},
+            formats={"count": "#,##0", "denominator": "#,##0"}, validations=validations)
+    for sheet, frame in extra:
+        w.table(sheet, frame)
+    w.close()
+    counts = {"Vision and outcomes": len(vo), "Progress": len(progress), "Indicators": len(indicators),
+              "Areas": len(areas), "Measurements": len(measurements)}
+    counts.update({s: len(f) for s, f in extra})
+    return counts
+
+
+def return_bytes(con, system_code: str, *, user_name: str = "Shared Measures") -> bytes:
+    """The Excel return as bytes, for a download button."""
+    buffer = io.BytesIO()
+    write_return(con, system_code, buffer, user_name=user_name)
+    return buffer.getvalue()
+
+
+def export_return(con, system_code: str, path: str | Path, *, user_name: str = "Shared Measures") -> dict[str, int]:
+    """Write the Excel return to a file; return rows per sheet."""
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise ValueError(f"The return must be an .xlsx file; {path.name} is not.")
+    if not path.parent.exists():
+        raise ValueError(f"Cannot write {path}: the folder {path.parent} does not exist.")
+    return write_return(con, system_code, str(path), user_name=user_name)
