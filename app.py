@@ -20,7 +20,13 @@ pages = [
     st.Page("pages/you_said_page.py", title="You said, we did", icon=":material/forum:", url_path="you-said-we-did"),
     st.Page("pages/insight_page.py", title="Insight library", icon=":material/manage_search:",
             url_path="insight-library"),
+    st.Page("pages/review_results_page.py", title="Review results", icon=":material/insights:",
+            url_path="review-results"),
+    st.Page("pages/respond_page.py", title="Answer a review", icon=":material/rate_review:", url_path="respond"),
 ]
+if can(user, "run_reviews"):
+    pages.append(st.Page("pages/review_setup_page.py", title="Review setup", icon=":material/checklist:",
+                         url_path="review-setup"))
 if can(user, "edit_indicators"):
     pages.append(st.Page("pages/edit_indicators_page.py", title="Edit measures", icon=":material/edit_note:",
                          url_path="edit-measures"))

@@ -47,9 +47,10 @@ def hash_token(token: str, salt: str) -> str:
 def round_state(row: dict[str, Any], today: date | None = None) -> str:
     """'not_open_yet', 'open' or 'closed' for a round record."""
     today = today or date.today()
-    if row["closed_early"] or today > row["closes_on"]:
+    opens, closes = (pd.Timestamp(row[k]).date() for k in ("opens_on", "closes_on"))
+    if row["closed_early"] or today > closes:
         return "closed"
-    if today < row["opens_on"]:
+    if today < opens:
         return "not_open_yet"
     return "open"
 

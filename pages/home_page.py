@@ -52,3 +52,15 @@ cols[3].metric("All measures", int(totals["total"]))
 table = counts.rename(index=KIND_WORDS, columns=str.capitalize).rename_axis("Kind of measure").reset_index()
 st.dataframe(table, hide_index=True, width="stretch")
 st.page_link("pages/indicators_page.py", label="Explore every measure", icon=":material/monitoring:")
+
+st.header("Open actions from stakeholder reviews")
+from framework.discussions import open_actions  # noqa: E402  (stakeholder reviews)
+
+review_actions = glue.read(open_actions, system["system_code"])
+if review_actions.empty:
+    st.info("No open actions. Actions agreed in review discussions appear here until they are done.")
+else:
+    st.dataframe(review_actions[["action_text", "owner", "when", "status_words", "outcome_title"]].rename(columns={
+        "action_text": "Action", "owner": "Owner", "when": "Due", "status_words": "Status",
+        "outcome_title": "Outcome"}), hide_index=True, width="stretch")
+st.page_link("pages/review_results_page.py", label="Review results and discussion", icon=":material/insights:")
