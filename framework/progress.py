@@ -224,7 +224,7 @@ def fit_trend(points: Iterable[tuple[date, float]], start: date, *, window_days:
     ys = [v for _, v in pts]
     mx, my = sum(xs) / n, sum(ys) / n
     sxx = sum((x - mx) ** 2 for x in xs)
-    if sxx == 0:
+    if sxx < 1e-12:  # every point on one date
         return None
     sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys))
     syy = sum((y - my) ** 2 for y in ys)
@@ -350,7 +350,7 @@ def series_progress(indicator: dict, start: date, points: pd.DataFrame, *, basel
             "horizon_years": h, "horizon_date": due, "target": targets[h], "baseline": _num(baseline),
             "latest_value": latest_value, "latest_period_end": latest_end, "latest_lower": lower,
             "latest_upper": upper, "expected_now": expected,
-            "projected_at_horizon": projected[0], "projected_lower": projected[1], "projected_upper": projected[2],
+            "projected_at_horizon": projected[0], "projection_lower": projected[1], "projection_upper": projected[2],
             "distance_travelled": distance_travelled(baseline, latest_value, targets[h]),
             "status": horizon_status(indicator["direction"], start, baseline, targets, h, latest_value, latest_end,
                                      lower=lower, upper=upper, as_of=as_of),

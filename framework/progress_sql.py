@@ -128,7 +128,7 @@ projected AS (
 )
 SELECT system_code, indicator_code, area_code, horizon_years, horizon_date, target, latest_value,
        latest_period_end, expected_now,
-       CASE WHEN n >= {min_points} AND sxx > 0 AND horizon_date > judged_at
+       CASE WHEN n >= {min_points} AND sxx > 1e-12 AND horizon_date > judged_at
             THEN intercept + slope * hx END AS projected_at_horizon,
        CASE
            WHEN target IS NULL OR direction = 'no_judgement' THEN 'no_target'
@@ -141,9 +141,9 @@ SELECT system_code, indicator_code, area_code, horizon_years, horizon_date, targ
            ELSE 'behind'
        END AS status,
        direction, kind, indicator_status, outcome_code, baseline, latest_lower, latest_upper, points, judged_at,
-       CASE WHEN n >= {min_points} AND sxx > 0 AND horizon_date > judged_at
+       CASE WHEN n >= {min_points} AND sxx > 1e-12 AND horizon_date > judged_at
             THEN t975 * resid_sd * sqrt(1 + 1 / n + (hx - mean_x) ^ 2 / sxx) END AS projection_half_width,
-       CASE WHEN n >= {min_points} AND sxx > 0 THEN slope END AS trend_per_year,
+       CASE WHEN n >= {min_points} AND sxx > 1e-12 THEN slope END AS trend_per_year,
        CASE WHEN target IS NOT NULL AND baseline IS NOT NULL AND target <> baseline
             THEN (latest_value - baseline) / (target - baseline) END AS distance_travelled
 FROM projected
