@@ -111,7 +111,7 @@ def diff_snapshots(a: dict[str, Any], b: dict[str, Any]) -> pd.DataFrame:
                                      "before": old[code].get(field), "after": new[code].get(field)})
     out = pd.DataFrame(rows, columns=["part", "code", "field", "change", "before", "after"])
     for col in ("before", "after"):
-        out[col] = out[col].map(lambda v: "" if v is None else str(v))
+        out[col] = out[col].map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else str(v))
     return out
 
 

@@ -47,8 +47,10 @@ def _where(system_code: str, who: str | None, entity: str | None, indicator: str
 def _fields(before: Any, after: Any) -> str:
     names = set()
     for blob in (before, after):
-        if blob:
-            names |= set(json.loads(blob) if isinstance(blob, str) else blob)
+        if isinstance(blob, str) and blob:
+            names |= set(json.loads(blob))
+        elif isinstance(blob, dict):
+            names |= set(blob)
     return ", ".join(sorted(names))
 
 
@@ -93,8 +95,8 @@ def target_changes(con, system_code: str, indicator_code: str) -> pd.DataFrame:
     )
     rows = []
     for r in df.to_dict("records"):
-        before = json.loads(r["before"]) if isinstance(r["before"], str) else (r["before"] or {})
-        after = json.loads(r["after"]) if isinstance(r["after"], str) else (r["after"] or {})
+        before = json.loads(r["before"]) if isinstance(r["before"], str) else {}
+        after = json.loads(r["after"]) if isinstance(r["after"], str) else {}
         for field in TARGET_FIELDS:
             if field in after or field in before:
                 rows.append({"date": pd.Timestamp(r["changed_at"]).date(), "field": field,

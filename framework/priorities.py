@@ -52,6 +52,7 @@ def weighted_score(group_means: dict[str, float]) -> float | None:
 
 def round_state(opens_on: date, closes_on: date, closed_at: Any, today: date) -> str:
     """scheduled, open or closed, for a round on a given day."""
+    opens_on, closes_on = pd.Timestamp(opens_on).date(), pd.Timestamp(closes_on).date()
     if closed_at is not None and closed_at == closed_at or closes_on < today:
         return "closed"
     return "open" if opens_on <= today else "scheduled"

@@ -1,0 +1,235 @@
+"""Prioritisation rounds: opening and closing, ballot rules (one per person per round, pseudonymous, changeable while
+open), the scoring by stakeholder group, the community-weighted matters score and the Excel sheet."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+import pytest
+
+from framework.model import User, ValidationError
+from framework.priorities import (
+    cast_ballot, close_round, compare_sides, difference_words, group_means, list_rounds, my_ballot, open_round,
+    priorities_sheet, results_by_group, results_summary, round_state, voter_key, weighted_score,
+)
+from tests.conftest import make_user
+
+TODAY = date.today()
+
+
+def _count(con, sql: str) -> int:
+    return con.execute(sql).fetchall()[0][0]
+
+
+def _open(con, editor, title="Spring priorities"):
+    return open_round(con, editor, "DEMO", title, TODAY - timedelta(days=1), TODAY + timedelta(days=13))
+
+
+def voter(n: int, role: str = "community") -> User:
+    return make_user(role, f"person-{n}@example.org")
+
+
+@pytest.mark.parametrize("means, expected", [
+    ({"community": 5.0, "icb": 1.0, "vcse": 3.0}, 0.5 * 5 + 0.5 * 2),  # half to community, half shared by others
+    ({"community": 4.0}, 4.0),                                        # only the community rated it
+    ({"icb": 2.0, "local_authority": 4.0}, 3.0),                      # no community ratings
+    ({"community": 2.0, "icb": 4.0}, 3.0),
+    ({}, None),
+])
+def test_the_matters_score_gives_communities_half_the_weight(means, expected):
+    assert weighted_score(means) == pytest.approx(expected) if expected is not None else weighted_score(means) is None
+
+
+@pytest.mark.parametrize("opens, closes, closed_at, state", [
+    (TODAY + timedelta(days=1), TODAY + timedelta(days=5), None, "scheduled"),
+    (TODAY, TODAY, None, "open"),
+    (TODAY - timedelta(days=9), TODAY - timedelta(days=1), None, "closed"),
+    (TODAY - timedelta(days=9), TODAY + timedelta(days=5), pd.Timestamp("2026-01-01"), "closed"),
+])
+def test_a_round_is_scheduled_open_or_closed_by_its_dates(opens, closes, closed_at, state):
+    assert round_state(opens, closes, closed_at, TODAY) == state
+
+
+def test_group_means_and_sides_follow_the_ratings():
+    ratings = pd.DataFrame([
+        ("a", "community", "I01", 5), ("b", "community", "I01", 4), ("c", "icb", "I01", 2),
+        ("d", "local_authority", "I01", 1), ("e", "vcse", "I01", 3), ("a", "community", "I02", 3),
+    ], columns=["voter_key", "group_code", "indicator_code", "score"])
+    means = group_means(ratings)
+    assert means.set_index(["indicator_code", "group_code"])["mean_score"].to_dict() == {
+        ("I01", "community"): 4.5, ("I01", "icb"): 2.0, ("I01", "local_authority"): 1.0, ("I01", "vcse"): 3.0,
+        ("I02", "community"): 3.0}
+    sides = compare_sides(means).set_index("indicator_code")
+    assert sides.loc["I01", "community_mean"] == 4.5 and sides.loc["I01", "system_mean"] == 1.5
+    assert sides.loc["I01", "difference"] == 3.0
+    assert sides.loc["I01", "matters_score"] == pytest.approx(0.5 * 4.5 + 0.5 * (2 + 1 + 3) / 3)
+    assert pd.isna(sides.loc["I02", "difference"]) and sides.loc["I02", "matters_score"] == 3.0
+    assert difference_words(3.0) == "Matters more to communities"
+    assert difference_words(-1.0) == "Matters more to system bodies"
+    assert difference_words(0.2) == "Similar priority"
+
+
+def test_an_editor_opens_a_round_and_only_one_can_be_live(demo_con, editor):
+    round_id = _open(demo_con, editor)
+    rounds = list_rounds(demo_con, "DEMO")
+    assert list(rounds["state"]) == ["open"] and rounds.iloc[0]["round_id"] == round_id
+    with pytest.raises(ValidationError, match="still open or scheduled"):
+        _open(demo_con, editor, "Another")
+
+
+@pytest.mark.parametrize("title, opens, closes, message", [
+    ("", TODAY, TODAY + timedelta(days=3), "Title is required"),
+    ("R", TODAY, TODAY - timedelta(days=3), "must be on or after opens on"),
+    ("R", "soon", TODAY, "is not a date"),
+])
+def test_a_round_with_bad_dates_or_no_title_is_refused(demo_con, editor, title, opens, closes, message):
+    with pytest.raises(ValidationError) as err:
+        open_round(demo_con, editor, "DEMO", title, opens, closes)
+    assert any(message in p for p in err.value.problems)
+    assert _count(demo_con, "SELECT count(*) FROM priority_round") == 0
+
+
+def test_one_ballot_per_person_per_round_which_they_can_change_while_open(demo_con, editor):
+    round_id = _open(demo_con, editor)
+    person = voter(1)
+    assert cast_ballot(demo_con, person, "DEMO", round_id, "community", {"I01": 5, "I02": 2}) == 2
+    assert cast_ballot(demo_con, person, "DEMO", round_id, "community", {"I01": 3, "I05": 4, "I08": None}) == 2
+    assert _count(demo_con, "SELECT count(*) FROM priority_ballot") == 1
+    assert my_ballot(demo_con, "DEMO", round_id, person.user_id) == {
+        "group_code": "community", "scores": {"I01": 3, "I05": 4}}
+    assert my_ballot(demo_con, "DEMO", round_id, voter(2).user_id) is None
+
+
+def test_ballots_are_stored_and_audited_under_a_pseudonym_not_the_persons_id(demo_con, editor):
+    round_id = _open(demo_con, editor)
+    person = voter(1)
+    cast_ballot(demo_con, person, "DEMO", round_id, "community", {"I01": 5})
+    salt = demo_con.execute("SELECT salt FROM priority_round").fetchall()[0][0]
+    key = demo_con.execute("SELECT voter_key FROM priority_ballot").fetchall()[0][0]
+    assert key == voter_key(salt, person.user_id) and person.user_id not in key and len(key) == 64
+    audit = demo_con.execute("SELECT user_id, entity_key, after FROM audit_log WHERE entity = 'ballot'").fetchall()
+    assert audit[0][0] == f"voter:{key[:12]}" and "person-1" not in str(audit)
+
+
+def test_the_same_person_gets_a_different_pseudonym_in_each_round(demo_con, editor):
+    first = _open(demo_con, editor)
+    cast_ballot(demo_con, voter(1), "DEMO", first, "community", {"I01": 5})
+    close_round(demo_con, editor, "DEMO", first)
+    second = _open(demo_con, editor, "Autumn")
+    cast_ballot(demo_con, voter(1), "DEMO", second, "community", {"I01": 4})
+    keys = [r[0] for r in demo_con.execute("SELECT voter_key FROM priority_ballot ORDER BY round_id").fetchall()]
+    assert len(set(keys)) == 2
+
+
+@pytest.mark.parametrize("group, scores, message", [
+    ("community", {"I01": 6}, "Rating for I01 must be a whole number from 1 to 5"),
+    ("community", {"I01": 2.5}, "Rating for I01 must be a whole number from 1 to 5"),
+    ("community", {"I99": 3}, "Measure 'I99' is not a current measure"),
+    ("community", {"I07": 3}, "Measure 'I07' is not a current measure"),  # I07 is retired
+    ("martians", {"I01": 3}, "Stakeholder group 'martians' is not one of"),
+    ("community", {}, "Rate at least one measure"),
+])
+def test_a_bad_ballot_is_refused_naming_the_problem(demo_con, editor, group, scores, message):
+    round_id = _open(demo_con, editor)
+    with pytest.raises(ValidationError) as err:
+        cast_ballot(demo_con, voter(1), "DEMO", round_id, group, scores)
+    assert any(message in p for p in err.value.problems), err.value.problems
+    assert _count(demo_con, "SELECT count(*) FROM priority_ballot") == 0
+
+
+def test_a_person_whose_sign_in_sets_their_group_cannot_rate_as_another(demo_con, editor):
+    round_id = _open(demo_con, editor)
+    council = User("officer@council.gov.uk", "Officer", "partner", group_code="local_authority")
+    with pytest.raises(ValidationError, match="your sign-in places you in 'local_authority'"):
+        cast_ballot(demo_con, council, "DEMO", round_id, "community", {"I01": 5})
+    assert cast_ballot(demo_con, council, "DEMO", round_id, "local_authority", {"I01": 5}) == 1
+
+
+def test_ballots_are_refused_before_a_round_opens_and_after_it_closes(demo_con, editor):
+    future = open_round(demo_con, editor, "DEMO", "Next", TODAY + timedelta(days=2), TODAY + timedelta(days=9))
+    with pytest.raises(ValidationError, match="not open yet"):
+        cast_ballot(demo_con, voter(1), "DEMO", future, "community", {"I01": 5})
+    close_round(demo_con, editor, "DEMO", future)
+    with pytest.raises(ValidationError, match="is closed"):
+        cast_ballot(demo_con, voter(1), "DEMO", future, "community", {"I01": 5})
+    with pytest.raises(ValidationError, match="already closed"):
+        close_round(demo_con, editor, "DEMO", future)
+    assert _count(demo_con, "SELECT count(*) FROM priority_ballot") == 0
+
+
+@pytest.mark.parametrize("role", ["viewer", "community", "partner"])
+def test_only_editors_open_and_close_rounds_and_a_refusal_changes_nothing(demo_con, editor, role):
+    with pytest.raises(PermissionError):
+        _open(demo_con, make_user(role))
+    round_id = _open(demo_con, editor)
+    before = _count(demo_con, "SELECT count(*) FROM audit_log")
+    with pytest.raises(PermissionError):
+        close_round(demo_con, make_user(role), "DEMO", round_id)
+    assert list(list_rounds(demo_con, "DEMO")["state"]) == ["open"]
+    assert _count(demo_con, "SELECT count(*) FROM audit_log") == before
+
+
+def test_a_viewer_cannot_vote_and_nothing_is_stored(demo_con, editor):
+    round_id = _open(demo_con, editor)
+    with pytest.raises(PermissionError):
+        cast_ballot(demo_con, make_user("viewer"), "DEMO", round_id, "community", {"I01": 5})
+    assert _count(demo_con, "SELECT count(*) FROM priority_ballot") == 0
+
+
+BALLOTS = [  # (person, group, scores)
+    (1, "community", {"I01": 5, "I08": 2}), (2, "community", {"I01": 4, "I08": 3}),
+    (3, "icb", {"I01": 2, "I08": 5}), (4, "local_authority", {"I01": 1, "I08": 5}),
+    (5, "vcse", {"I01": 4, "I08": 3}),
+]
+
+
+def _closed_round_with_ballots(con, editor):
+    round_id = _open(con, editor)
+    for n, group, scores in BALLOTS:
+        cast_ballot(con, voter(n), "DEMO", round_id, group, scores)
+    close_round(con, editor, "DEMO", round_id)
+    return round_id
+
+
+def test_results_give_the_priority_by_group_and_the_community_system_difference(demo_con, editor):
+    round_id = _closed_round_with_ballots(demo_con, editor)
+    by_group = results_by_group(demo_con, "DEMO", round_id).set_index(["indicator_code", "group_name"])
+    assert by_group.loc[("I01", "Community members"), "mean_score"] == 4.5
+    assert by_group.loc[("I01", "Community members"), "ballots"] == 2
+    assert by_group.loc[("I08", "ICB"), "mean_score"] == 5.0
+    summary = results_summary(demo_con, "DEMO", round_id).set_index("indicator_code")
+    assert summary.loc["I01", "difference"] == pytest.approx(4.5 - 1.5)
+    assert summary.loc["I08", "difference"] == pytest.approx(2.5 - 5.0)
+    assert summary.loc["I01", "difference_words"] == "Matters more to communities"
+    assert summary.loc["I08", "difference_words"] == "Matters more to system bodies"
+
+
+def test_v_indicator_carries_the_community_weighted_score_of_the_latest_closed_round_only(demo_con, editor):
+    assert _count(demo_con, "SELECT count(matters_score) FROM v_indicator") == 0
+    round_id = _closed_round_with_ballots(demo_con, editor)
+    expected = results_summary(demo_con, "DEMO", round_id).set_index("indicator_code")["matters_score"]
+    view = dict(demo_con.execute("SELECT indicator_code, matters_score FROM v_indicator"
+                                 " WHERE matters_score IS NOT NULL").fetchall())
+    assert view == pytest.approx(expected.to_dict())
+    assert view["I01"] == pytest.approx(0.5 * 4.5 + 0.5 * (2 + 1 + 4) / 3)
+    later = _open(demo_con, editor, "Autumn")  # an open round does not change the score
+    cast_ballot(demo_con, voter(9), "DEMO", later, "community", {"I01": 1})
+    assert demo_con.execute("SELECT matters_score FROM v_indicator WHERE indicator_code = 'I01'").fetchall()[0][0] == \
+        pytest.approx(view["I01"])
+    close_round(demo_con, editor, "DEMO", later)  # once closed, it is the latest closed round
+    assert demo_con.execute("SELECT matters_score FROM v_indicator WHERE indicator_code = 'I01'").fetchall()[0][0] == 1.0
+    cols = [r[0] for r in demo_con.execute("DESCRIBE v_indicator").fetchall()]
+    assert cols == ["system_code", "outcome_code", "indicator_code", "indicator_name", "unit", "direction", "status",
+                    "matters_score", "baseline_value", "baseline_date", "target_1y", "target_3y", "target_5y",
+                    "source_ref"]
+
+
+def test_the_priorities_sheet_is_empty_without_a_closed_round_and_lists_groups_with_one(demo_con, editor):
+    assert priorities_sheet(demo_con, "DEMO").empty
+    _closed_round_with_ballots(demo_con, editor)
+    sheet = priorities_sheet(demo_con, "DEMO").set_index("Indicator code")
+    assert set(sheet.index) == {"I01", "I08"}
+    assert sheet.loc["I01", "Community members"] == 4.5 and sheet.loc["I08", "ICB"] == 5.0
+    assert sheet.loc["I01", "Community-weighted score (1-5)"] == pytest.approx(round(0.5 * 4.5 + 0.5 * 7 / 3, 2))
+    assert sheet.loc["I01", "Round"] == "Spring priorities"
+    assert "Healthwatch" not in sheet.columns  # a group with no ballots gets no column
