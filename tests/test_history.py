@@ -195,7 +195,7 @@ def test_target_changes_give_date_field_old_new_and_reason(demo_con, editor):
     assert changes[["field", "old", "new", "reason"]].values.tolist() == [
         ["target_3y", 14.5, 13.9, "Raised ambition"],
         ["target_1y", 15.8, 15.0, "Trend is faster than planned"],
-        ["target_5y", 13.5, 12.0, "Trend is faster than planned"],
+        ["target_5y", 13.0, 12.0, "Trend is faster than planned"],
     ]
     assert set(changes["date"]) == {date.today()}
     assert target_changes(demo_con, "DEMO", "I05").empty  # an owner change is not a target change
