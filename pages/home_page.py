@@ -53,6 +53,14 @@ table = counts.rename(index=KIND_WORDS, columns=str.capitalize).rename_axis("Kin
 st.dataframe(table, hide_index=True, width="stretch")
 st.page_link("pages/indicators_page.py", label="Explore every measure", icon=":material/monitoring:")
 
+st.header("Progress")
+from framework.progress_sql import status_counts  # noqa: E402  (progress at 1, 3 and 5 years)
+from framework.progress_text import overview_sentence  # noqa: E402
+home_progress = glue.read(status_counts, system["system_code"])
+for horizon in (1, 3, 5):
+    st.markdown(f"- {overview_sentence(home_progress, horizon)}")
+st.page_link("pages/progress_page.py", label="See progress at 1, 3 and 5 years", icon=":material/trending_up:")
+
 st.header("Open actions from stakeholder reviews")
 from framework.discussions import open_actions  # noqa: E402  (stakeholder reviews)
 

@@ -71,6 +71,8 @@ st.write(describe_targets(ind, system["framework_start"]))
 def stories() -> None:
     """The story behind the curve: narratives for this measure, and a form for those who may write one."""
     st.markdown("#### The story behind the curve")
+    if st.session_state.pop("indicators.story_saved", False):
+        st.success("Saved. Thank you for telling the story.")
     narratives = glue.read(list_narratives, code, selected)
     if narratives.empty:
         st.caption("No one has told the story behind these figures yet.")
@@ -95,9 +97,12 @@ def stories() -> None:
             learning = st.text_area("What we are learning", key="indicators.narrative_learning", max_chars=2000)
             next_steps = st.text_area("What we will do", key="indicators.narrative_next", max_chars=2000)
             if st.form_submit_button("Save the story", key="indicators.narrative_save"):
-                glue.write(add_narrative, code, selected,
-                           {"period_label": period, "happening": happening, "learning": learning,
-                            "next_steps": next_steps}, success="Saved. Thank you for telling the story.")
+                saved, _ = glue.write(add_narrative, code, selected,
+                                      {"period_label": period, "happening": happening, "learning": learning,
+                                       "next_steps": next_steps})
+                if saved:
+                    st.session_state["indicators.story_saved"] = True
+                    st.rerun()
 
 
 user = glue.current_user()
