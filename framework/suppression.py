@@ -7,7 +7,8 @@ The rules, in words:
 - **Secondary suppression.** Every published figure (counts, group sizes, means, % agreeing, and the same for all
   groups together) is a linear equation over the hidden counts. A hidden count, or a hidden group's size or total,
   must never be the unique solution of those equations: otherwise it could be worked out by subtraction from the
-  totals or from the other groups. While any can, one more figure is hidden, the all-groups figures first, then the
+  totals or from the other groups. The check assumes the attacker also knows every zero count (counts cannot be
+  negative, so a hidden set of counts whose total is known to be zero gives itself away). While any can, one more figure is hidden, the all-groups figures first, then the
   smallest counts of other groups, until none can.
 
 Nothing here touches the database: the functions take counts and return what may be published, so they can be
@@ -150,9 +151,9 @@ def suppress_statement(counts: pd.DataFrame, min_group: int = MIN_GROUP_DEFAULT)
     for who in groups:
         hidden_cells = [c for c in CELLS if (who, c) not in items]
         for cell in hidden_cells:
-            if values[who][cell] or not shown_rows[who]:
+            if values[who][cell]:
                 protected.append(((who, cell), forms[(who, cell)]))
-        if not shown_rows[who]:
+        if not shown_rows[who] and values[who]["n"]:
             protected += [((who, "n"), forms[(who, "n")]), ((who, "mean"), forms[(who, "mean")])]
     if not shown_rows[ALL] and width:
         protected.append(((ALL, "n"), forms[(ALL, "n")]))
@@ -161,8 +162,12 @@ def suppress_statement(counts: pd.DataFrame, min_group: int = MIN_GROUP_DEFAULT)
             if is_small_count(residual[cell]):
                 protected.append(((ALL, f"rest_{cell}"), sum(forms[(g, cell)] for g in hidden_groups)))
 
+    # Counts cannot be negative, so hidden cells whose known total is zero are known to be zero. To be safe
+    # against that and similar reasoning, the check assumes an attacker knows every zero count.
+    zeros = [forms[(g, c)] for g in groups for c in CELLS if values[g][c] == 0]
+
     def exposed(current: dict[tuple[str, str], _Item]) -> list[tuple[tuple[str, str], np.ndarray]]:
-        published = [i.form for i in current.values()]
+        published = [i.form for i in current.values()] + zeros
         if not published:
             return []
         base = np.linalg.matrix_rank(np.vstack(published))
@@ -175,10 +180,11 @@ def suppress_statement(counts: pd.DataFrame, min_group: int = MIN_GROUP_DEFAULT)
         target_key, target = leaks[0]
         order = sorted(items.values(), key=lambda i: i.priority)
         chosen = None
-        for candidate in order:
-            if candidate.key[0] != ALL and candidate.key[1] in SUMMARIES:
-                continue  # a group's own size, mean and % agree go last, never as a quick fix
-            trial = [i.form for k, i in items.items() if k != candidate.key]
+        # A group's own size, mean and % agree are tried only after every count and all-groups figure.
+        quick = [i for i in order if not (i.key[0] != ALL and i.key[1] in SUMMARIES)]
+        last = [i for i in order if i.key[0] != ALL and i.key[1] in SUMMARIES]
+        for candidate in quick + last:
+            trial = [i.form for k, i in items.items() if k != candidate.key] + zeros
             if not _determinable(trial, target):
                 chosen = candidate
                 break

@@ -24,6 +24,10 @@ if info is None:
     st.error("That invite code was not recognised. Check it against your invitation, or ask the person who sent it.")
     st.stop()
 
+if st.session_state.get("respond.for_code") != rounds.normalise_code(code):  # a new invitation starts afresh
+    st.session_state["respond.for_code"] = rounds.normalise_code(code)
+    st.session_state["respond.return_code"] = None
+    st.session_state["respond.token"] = ""
 st.markdown(f"**{info['title']}** for {info['system_name']}")
 st.markdown(f"You are answering as one of: **{info['group_name']}**. Your invitation sets this group.")
 st.info(
