@@ -517,7 +517,7 @@ def activity_choices(con, system_code: str) -> pd.DataFrame:
     """Activity ids and a label for picking one: date, title and lead partner, newest first."""
     return read_df(
         con,
-        "SELECT activity_id, strftime(start_date, '%d %b %Y') || ': ' || title || ' (' || lead_partner || ')' AS label"
+        "SELECT activity_id, strftime(start_date, '%d %b %Y') || ': ' || title || ' (' || lead_partner || ', activity ' || activity_id || ')' AS label"
         " FROM engagement_activity WHERE system_code = ? ORDER BY start_date DESC, activity_id DESC",
         [system_code],
     )

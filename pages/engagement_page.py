@@ -135,19 +135,21 @@ with tab_said:
         items = glue.read(you_said_items, code)
         if not items.empty:
             st.subheader("Record what was done and when people were told")
-            item_labels = {r["item_id"]: f"{r['you_said'][:80]} ({r['activity_title'][:50]})"
+            item_labels = {r["item_id"]: f"{r['you_said'][:70]} ({r['activity_title'][:40]}, "
+                                         f"{r['end_date']:%b %Y}; item {r['item_id']})"
                            for r in items.to_dict("records")}
             chosen = st.selectbox("Item", list(item_labels), format_func=item_labels.get, key="engagement.item")
             row = items[items["item_id"] == chosen].iloc[0]
             with st.form(f"engagement.update_form.{chosen}"):
-                did = st.text_area("We did", value=row["we_did"] or "")
+                did = st.text_area("We did", value=row["we_did"] or "", key=f"engagement.upd_did.{chosen}")
                 c1, c2, c3 = st.columns(3)
                 status = c1.selectbox("Status", STATUSES, index=STATUSES.index(row["status"]),
-                                      format_func=STATUS_WORDS.get)
-                reason = c2.text_input("Reason (if it cannot be done)", value=row["reason"] or "")
+                                      format_func=STATUS_WORDS.get, key=f"engagement.upd_status.{chosen}")
+                reason = c2.text_input("Reason (if it cannot be done)", value=row["reason"] or "",
+                                       key=f"engagement.upd_reason.{chosen}")
                 current = row["feedback_date"]
                 fed_back = c3.date_input("Feedback given on", value=None if current != current or current is None
-                                         else current, format="DD/MM/YYYY")
+                                         else current, format="DD/MM/YYYY", key=f"engagement.upd_fed.{chosen}")
                 if st.form_submit_button("Save the item"):
                     glue.write(update_you_said, code, int(chosen),
                                {"you_said": row["you_said"], "we_did": did, "status": status, "reason": reason,

@@ -1,0 +1,134 @@
+"""AppTests for the Engagement log, You said we did, and Insight library pages, on the demo with its log."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from framework import db
+from tests.apptest_helpers import copy_db, open_app
+from tests.engagement_fixtures import engagement_db_file  # noqa: F401
+
+
+def button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+def test_the_engagement_log_shows_its_measures_filters_and_activities(monkeypatch, engagement_db_file):
+    at = open_app(monkeypatch, engagement_db_file, page="engagement_page")
+    assert not at.exception
+    assert at.title[0].value == "Engagement log"
+    metrics = {m.label: m.value for m in at.metric}
+    assert set(metrics) == {"Engagement activities at the collaborate or empower level",
+                            "Engagement participants reached in Core20PLUS5 communities",
+                            "'You said' items fed back within 3 months", "Volunteer hours given to engagement activities"}
+    assert metrics["Volunteer hours given to engagement activities"].endswith("hours")
+    assert any(c.value == "36 activities shown." for c in at.caption)
+    at.multiselect(key="engagement.levels").select("empower").run()
+    assert not at.exception
+    shown = next(c.value for c in at.caption if c.value.endswith("shown."))
+    table = at.dataframe[0].value
+    assert shown == f"{len(table)} activities shown." and set(table["Level"]) == {"Empower"}
+
+
+def test_a_partner_logs_an_activity_with_a_you_said_item_on_the_form(monkeypatch, engagement_db_file, tmp_path):
+    path = copy_db(engagement_db_file, tmp_path)
+    at = open_app(monkeypatch, path, page="engagement_page", role="partner")
+    at.text_input(key="engagement.title").input("Men's health barbershop sessions")
+    at.date_input(key="engagement.start").set_value(date(2026, 10, 3))
+    at.text_input(key="engagement.lead").input("Riverside Community Health Forum")
+    at.selectbox(key="engagement.method").select("outreach")
+    at.selectbox(key="engagement.level").select("involve")
+    at.multiselect(key="engagement.areas").select("DEMO-P03")
+    at.multiselect(key="engagement.tags").select("core20")
+    at.number_input(key="engagement.people").set_value(27)
+    at.text_area(key="engagement.summary").input("Men talked about blood pressure checks without an appointment.")
+    at.text_area(key="engagement.said").input("Check blood pressure at the barbers.")
+    button(at, "Log the activity").click().run()
+    assert not at.exception
+    assert any("was logged" in s.value for s in at.success)
+    con = db.connect(path)
+    assert con.execute(
+        "SELECT a.title, a.end_date, a.participants, y.you_said, y.status FROM engagement_activity a"
+        " JOIN you_said y USING (activity_id) WHERE a.created_by = 'local'").fetchall() == [
+        ("Men's health barbershop sessions", date(2026, 10, 3), 27, "Check blood pressure at the barbers.", "planned")]
+    con.close()
+
+
+def test_an_incomplete_activity_is_refused_with_the_fields_to_fix(monkeypatch, engagement_db_file, tmp_path):
+    path = copy_db(engagement_db_file, tmp_path)
+    at = open_app(monkeypatch, path, page="engagement_page")
+    at.text_input(key="engagement.title").input("Half-filled")
+    button(at, "Log the activity").click().run()
+    assert not at.exception
+    text = at.error[0].value
+    assert text.startswith("Nothing was saved.") and "Start date: found nothing" in text and "Level: found nothing" in text
+
+
+def test_a_viewer_reads_the_log_but_is_told_who_can_add_to_it(monkeypatch, engagement_db_file):
+    at = open_app(monkeypatch, engagement_db_file, page="engagement_page", role="viewer")
+    assert not at.exception
+    assert any("Partners, editors and administrators can log" in i.value for i in at.info)
+    assert not [b for b in at.button if b.label == "Log the activity"]
+
+
+def test_an_editor_records_that_an_item_cannot_be_done_with_the_reason(monkeypatch, engagement_db_file, tmp_path):
+    path = copy_db(engagement_db_file, tmp_path)
+    at = open_app(monkeypatch, path, page="engagement_page")
+    item = at.selectbox(key="engagement.item").value
+    at.selectbox(key=f"engagement.upd_status.{item}").select("cannot be done")
+    at.text_input(key=f"engagement.upd_reason.{item}").input("No budget this year.")
+    button(at, "Save the item").click().run()
+    assert not at.exception
+    assert any("The item was updated." in s.value for s in at.success), [e.value for e in at.error]
+    con = db.connect(path)
+    assert con.execute("SELECT status, reason FROM you_said WHERE item_id = ?", [item]).fetchall() == [
+        ("cannot be done", "No budget this year.")]
+    con.close()
+
+
+@pytest.mark.parametrize("by, first_group", [
+    ("outcome", "O1. People's voices shape decisions"),
+    ("community", "People in the most deprived 20% of neighbourhoods"),
+])
+def test_you_said_we_did_lists_items_by_outcome_or_community(monkeypatch, engagement_db_file, by, first_group):
+    at = open_app(monkeypatch, engagement_db_file, page="you_said_page", role="viewer")
+    at.radio(key="you_said.by").set_value(by).run()
+    assert not at.exception
+    assert at.title[0].value == "You said, we did"
+    assert at.expander[0].label.startswith(first_group)
+    metrics = {m.label: int(m.value) for m in at.metric}
+    assert metrics["Things you told us"] == 63 and metrics["Done"] + metrics["Planned"] < 63
+    assert any(m.value.startswith("**You said:**") for m in at.markdown)
+
+
+def test_you_said_we_did_filters_by_status_and_explains_cannot_be_done(monkeypatch, engagement_db_file):
+    at = open_app(monkeypatch, engagement_db_file, page="you_said_page", role="viewer")
+    at.multiselect(key="you_said.statuses").set_value(["cannot be done"]).run()
+    assert not at.exception
+    texts = [m.value for m in at.markdown if m.value.startswith("**You said:**")]
+    assert texts and all("**Why not:**" in t and "Status: **Cannot be done**" in t for t in texts)
+
+
+def test_the_insight_library_finds_what_people_said_and_says_when_nothing_matches(monkeypatch, engagement_db_file):
+    at = open_app(monkeypatch, engagement_db_file, page="insight_page", role="community")
+    assert not at.exception
+    assert at.title[0].value == "Insight library"
+    at.text_input(key="insight.query").input("interpreter").run()
+    assert not at.exception
+    caption = at.caption[0].value
+    assert caption.endswith("results.") and int(caption.split()[0]) >= 3
+    assert any("Interpreters are not offered at appointments." in m.value for m in at.markdown)
+    at.multiselect(key="insight.communities").select("young_people").run()
+    assert any("Nothing matches" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("page, expected", [
+    ("engagement_page", "No activities match"),
+    ("you_said_page", "Nothing has been recorded yet"),
+    ("insight_page", "Nothing matches"),
+])
+def test_each_page_explains_an_empty_log(monkeypatch, demo_db_file, page, expected):
+    at = open_app(monkeypatch, demo_db_file, page=page)
+    assert not at.exception
+    assert any(expected in i.value for i in at.info)
