@@ -55,7 +55,7 @@ def _stage_template(stage, columns: list[str], check: FileCheck) -> bool:
     select = ", ".join(
         (f'"{by_norm[c]}" AS {c}' if c in by_norm else f"CAST(NULL AS VARCHAR) AS {c}") for c in TEMPLATE_COLUMNS
     )
-    stage.execute(f"CREATE OR REPLACE TABLE staged AS SELECT _row, {select} FROM raw")
+    stage.execute(f"CREATE OR REPLACE VIEW staged AS SELECT _row, {select} FROM raw")
     return True
 
 

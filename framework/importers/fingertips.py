@@ -103,7 +103,7 @@ def stage_fingertips(stage: duckdb.DuckDBPyConnection, columns: list[str], check
         " WHERE coalesce(sex, 'Persons') = 'Persons' AND cat_type IS NULL GROUP BY fid"
     )
     stage.execute(
-        f"""CREATE OR REPLACE TABLE staged AS SELECT ft._row, {_sql_text(system_code)} AS system_code,
+        f"""CREATE OR REPLACE VIEW staged AS SELECT ft._row, {_sql_text(system_code)} AS system_code,
             m.indicator_code, ft.area_code, ft.area_name, NULL AS area_type, ft.period_label,
             NULL AS period_start, NULL AS period_end,
             nullif(concat_ws(' / ', CASE WHEN ft.sex IS NOT NULL AND ft.sex <> 'Persons' THEN 'Sex' END,

@@ -91,8 +91,7 @@ def read_csv_table(stage: duckdb.DuckDBPyConnection, path: Path, check: FileChec
         check.add(Problem(check.name, None, None, f"a file the CSV reader could not read ({last_error[:160]})",
                           "a comma-separated file in UTF-8 with one header row"))
         return None
-    stage.execute("CREATE OR REPLACE TABLE raw AS SELECT rowid + 2 AS _row, * FROM raw0")
-    stage.execute("DROP TABLE raw0")
+    stage.execute("CREATE OR REPLACE VIEW raw AS SELECT rowid + 2 AS _row, * FROM raw0")
     return [d[0] for d in stage.execute("SELECT * FROM raw LIMIT 0").description][1:]
 
 
@@ -139,16 +138,37 @@ def load_rows_table(stage: duckdb.DuckDBPyConnection, rows: list[list[Any]], fir
     width = len(header)
     body = rows[1:]
     columns = list(zip(*[(r + [None] * (width - len(r)))[:width] for r in body])) if body else [()] * width
-    frame = pd.DataFrame({f"c{i}": pd.array([cell_text(v) for v in col], dtype="object")
-                          for i, col in enumerate(columns)})
+    frame = pd.DataFrame({f"c{i}": _column(col) for i, col in enumerate(columns)})
     frame.insert(0, "_row", range(first_row + 1, first_row + 1 + len(body)))
+    seen: dict[str, int] = {}
+    names = []
+    for h in header:
+        h = h.replace('"', "")
+        seen[h] = seen.get(h, 0) + 1
+        names.append(h if seen[h] == 1 else f"{h} ({seen[h]})")
     stage.register("sheet_frame", frame)
     try:
-        select = ", ".join(f'CAST(c{i} AS VARCHAR) AS "{h.replace(chr(34), "")}"' for i, h in enumerate(header))
+        select = ", ".join(f'CAST(c{i} AS VARCHAR) AS "{h}"' for i, h in enumerate(names))
         stage.execute(f"CREATE OR REPLACE TABLE raw AS SELECT CAST(_row AS BIGINT) AS _row, {select} FROM sheet_frame")
     finally:
         stage.unregister("sheet_frame")
-    return header
+    return names
+
+
+_NONE = type(None)
+
+
+def _column(values: tuple) -> Any:
+    """One sheet column in a form DuckDB reads fast: numbers as floats (cast to text in SQL, exactly), text as
+    it is, dates as ISO text; anything mixed cell by cell."""
+    kinds = set(map(type, values))
+    if kinds <= {float, _NONE}:
+        return pd.array(values, dtype="Float64")
+    if kinds <= {str, _NONE}:
+        return pd.array(values, dtype="object")
+    if kinds <= {date, _NONE}:
+        return pd.array([None if v is None else v.isoformat() for v in values], dtype="object")
+    return pd.array([cell_text(v) for v in values], dtype="object")
 
 
 def find_sheet(names: list[str], wanted: str) -> str | None:

@@ -31,28 +31,25 @@ def prepare(stage: duckdb.DuckDBPyConnection, default_system: str | None) -> Non
     """Trim and type the staged rows into table t, with periods and dates parsed once per distinct text."""
     numeric = ", ".join(f"{_text(c)} AS {c}_txt, TRY_CAST({_text(c)} AS DOUBLE) AS {c}" for c in NUMERIC_COLUMNS)
     stage.execute(
-        f"""CREATE OR REPLACE TABLE t0 AS SELECT _row,
-            coalesce({_text('system_code')}, ?) AS system_code, {_text('indicator_code')} AS indicator_code,
+        f"""CREATE OR REPLACE VIEW t0 AS SELECT _row,
+            coalesce({_text('system_code')}, {'NULL' if default_system is None else _q(default_system)}) AS system_code, {_text('indicator_code')} AS indicator_code,
             {_text('area_code')} AS area_code, {_text('area_name')} AS area_name,
             {_text('period_label')} AS label_txt, {_text('period_start')} AS start_txt,
             {_text('period_end')} AS end_txt,
             coalesce({_text('breakdown')}, 'All') AS breakdown,
             coalesce({_text('breakdown_group')}, 'All') AS breakdown_group,
             {numeric}, {_text('value_note')} AS value_note, {_text('comparison')} AS comparison
-        FROM staged""",
-        [default_system],
+        FROM staged"""
     )
     labels = [r[0] for r in stage.execute("SELECT DISTINCT label_txt FROM t0 WHERE label_txt IS NOT NULL").fetchall()]
     parsed = [(lab, *(parse_period(lab) or (None, None, None))) for lab in labels]
-    stage.execute("CREATE OR REPLACE TABLE per_label (label_txt VARCHAR, label VARCHAR, pstart DATE, pend DATE)")
-    if parsed:
-        stage.executemany("INSERT INTO per_label VALUES (?, ?, ?, ?)", parsed)
+    _table(stage, "per_label", pd.DataFrame(parsed, columns=["label_txt", "label", "pstart", "pend"]),
+           "label_txt VARCHAR, label VARCHAR, pstart DATE, pend DATE")
     texts = [r[0] for r in stage.execute(
         "SELECT DISTINCT x FROM (SELECT start_txt AS x FROM t0 UNION SELECT end_txt FROM t0) WHERE x IS NOT NULL"
     ).fetchall()]
-    stage.execute("CREATE OR REPLACE TABLE per_date (txt VARCHAR, d DATE)")
-    if texts:
-        stage.executemany("INSERT INTO per_date VALUES (?, ?)", [(x, parse_date(x)) for x in texts])
+    _table(stage, "per_date", pd.DataFrame([(x, parse_date(x)) for x in texts], columns=["txt", "d"]),
+           "txt VARCHAR, d DATE")
     stage.execute(
         """CREATE OR REPLACE TABLE t AS SELECT t0.*,
             CASE WHEN ds.d IS NOT NULL AND de.d IS NOT NULL THEN ds.d ELSE pl.pstart END AS period_start,
@@ -62,7 +59,19 @@ def prepare(stage: duckdb.DuckDBPyConnection, default_system: str | None) -> Non
         FROM t0 LEFT JOIN per_label pl USING (label_txt)
         LEFT JOIN per_date ds ON ds.txt = t0.start_txt LEFT JOIN per_date de ON de.txt = t0.end_txt"""
     )
-    stage.execute("DROP TABLE t0")
+    stage.execute("DROP VIEW t0")
+
+
+def _table(stage: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, schema: str) -> None:
+    """A small lookup table from a DataFrame, with the given column types (also when the frame is empty)."""
+    stage.execute(f"CREATE OR REPLACE TABLE {name} ({schema})")
+    if frame.empty:
+        return
+    stage.register("lookup_in", frame.astype(object))
+    try:
+        stage.execute(f"INSERT INTO {name} SELECT * FROM lookup_in")
+    finally:
+        stage.unregister("lookup_in")
 
 
 def find_problems(stage: duckdb.DuckDBPyConnection) -> None:
@@ -114,11 +123,13 @@ def settle(stage: duckdb.DuckDBPyConnection, check: FileCheck, labels: dict[str,
     """Find duplicate keys, merge exact repeats, list the problems and keep the rows that pass."""
     key = ", ".join(KEY)
     values = ", ".join(VALUES)
-    stage.execute("CREATE OR REPLACE TABLE good AS SELECT * FROM t WHERE _row NOT IN (SELECT _row FROM problems)")
+    stage.execute("CREATE OR REPLACE TABLE bad AS SELECT DISTINCT _row FROM problems WHERE _row IS NOT NULL")
+    stage.execute("CREATE OR REPLACE VIEW good AS SELECT * FROM t ANTI JOIN bad USING (_row)")
+    stage.execute(f"CREATE OR REPLACE TABLE dupkeys AS SELECT {key} FROM good GROUP BY ALL HAVING count(*) > 1")
     stage.execute(
         f"""CREATE OR REPLACE TABLE dup AS SELECT {key}, count(*) AS n, count(DISTINCT row({values})) AS variants,
             list(_row ORDER BY _row) AS rows, min(_row) AS first_row
-        FROM good GROUP BY {key} HAVING count(*) > 1"""
+        FROM good SEMI JOIN dupkeys USING ({key}) GROUP BY ALL"""
     )
     stage.execute(
         f"""INSERT INTO problems SELECT g._row, 'value', g.value_txt,
@@ -127,12 +138,10 @@ def settle(stage: duckdb.DuckDBPyConnection, check: FileCheck, labels: dict[str,
         FROM good g JOIN dup d USING ({key}) WHERE d.variants > 1"""
     )
     check.rows_merged = int(stage.execute("SELECT coalesce(sum(n - 1), 0) FROM dup WHERE variants = 1").fetchall()[0][0])
+    stage.execute("INSERT INTO bad SELECT DISTINCT _row FROM problems WHERE _row NOT IN (SELECT _row FROM bad)")
+    stage.execute("INSERT INTO bad SELECT unnest(list_filter(rows, lambda x: x <> first_row)) FROM dup WHERE variants = 1")
     check.rows = stage.execute(
-        f"""SELECT {', '.join(OUT_COLUMNS)} FROM good g
-        WHERE _row NOT IN (SELECT _row FROM problems)
-          AND NOT EXISTS (SELECT 1 FROM dup d WHERE d.variants = 1 AND d.first_row <> g._row
-                          AND {' AND '.join(f'd.{k} = g.{k}' for k in KEY)})
-        ORDER BY _row"""
+        f"SELECT {', '.join(OUT_COLUMNS)} FROM t ANTI JOIN bad USING (_row)"
     ).df()
     total, rejected = stage.execute("SELECT count(*), count(DISTINCT _row) FROM problems").fetchall()[0]
     check.rows_rejected = int(rejected)
