@@ -89,13 +89,39 @@ def _forms(groups: list[str]) -> tuple[dict[tuple[str, str], np.ndarray], int]:
     return forms, width
 
 
-def _determinable(published: list[np.ndarray], target: np.ndarray, base_rank: int | None = None) -> bool:
+class _Span:
+    """What a set of published linear forms pins down exactly.
+
+    Forms with a single count (a published count, or a known zero) fix that count; they are substituted out, and
+    the rest is reduced once to an orthonormal basis of its row space, so each question is a projection."""
+
+    def __init__(self, published: list[np.ndarray], width: int) -> None:
+        a = np.vstack(published) if published else np.zeros((0, width))
+        single = (a != 0).sum(axis=1) == 1
+        known = np.zeros(width, dtype=bool)
+        if single.any():
+            known[np.nonzero(a[single])[1]] = True
+        self.unknown = ~known
+        rest = a[~single][:, self.unknown]
+        rest = rest[rest.any(axis=1)] if rest.size else rest
+        if rest.shape[0] and rest.shape[1]:
+            _, sv, vt = np.linalg.svd(rest, full_matrices=False)
+            self.basis = vt[sv > 1e-9 * max(sv.max(), 1)]
+        else:
+            self.basis = np.zeros((0, int(self.unknown.sum())))
+
+    def pins(self, target: np.ndarray) -> bool:
+        """Whether the target form's value follows exactly from what is published."""
+        t = target[self.unknown]
+        if not t.any():
+            return True
+        residual = t - self.basis.T @ (self.basis @ t)
+        return bool(np.linalg.norm(residual) < 1e-7 * np.linalg.norm(t))
+
+
+def _determinable(published: list[np.ndarray], target: np.ndarray) -> bool:
     """Whether the published linear forms pin down the target form exactly."""
-    if not published:
-        return False
-    a = np.vstack(published)
-    rank = base_rank if base_rank is not None else np.linalg.matrix_rank(a)
-    return np.linalg.matrix_rank(np.vstack([a, target])) == rank
+    return _Span(published, len(target)).pins(target)
 
 
 def _figures(counts: pd.Series) -> dict[str, float]:
@@ -167,11 +193,8 @@ def suppress_statement(counts: pd.DataFrame, min_group: int = MIN_GROUP_DEFAULT)
     zeros = [forms[(g, c)] for g in groups for c in CELLS if values[g][c] == 0]
 
     def exposed(current: dict[tuple[str, str], _Item]) -> list[tuple[tuple[str, str], np.ndarray]]:
-        published = [i.form for i in current.values()] + zeros
-        if not published:
-            return []
-        base = np.linalg.matrix_rank(np.vstack(published))
-        return [(key, form) for key, form in protected if _determinable(published, form, base)]
+        span = _Span([i.form for i in current.values()] + zeros, width)
+        return [(key, form) for key, form in protected if span.pins(form)]
 
     while True:
         leaks = exposed(items)
