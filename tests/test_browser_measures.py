@@ -1,0 +1,126 @@
+"""In Chromium: a community member proposes a measure (through View as), an editor accepts it, and it appears in the
+Indicators catalogue; and each measures-that-matter page opens with its heading and no exception."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from framework import db
+from framework.priorities import cast_ballot, close_round, open_round
+from framework.proposals import decline_proposal, propose_measure
+from tests.apptest_helpers import copy_db
+from tests.browser import SCREENSHOTS, assert_no_exception, browser_page, running_app, wait_for_app  # noqa: F401
+from tests.conftest import make_user
+
+
+def _settle(page) -> None:
+    """Wait until the script has run and its widgets are drawn, not just their placeholders."""
+    wait_for_app(page)
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").last.wait_for(state="visible")
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=30_000)
+    page.wait_for_timeout(1200)
+
+
+def _choose(page, label: str, option: str) -> None:
+    """Pick an option in a Streamlit selectbox by its label."""
+    box = page.locator("[data-testid='stSelectbox']").filter(has=page.get_by_text(label, exact=True)).first
+    wanted = page.get_by_role("option", name=option).first
+    for _ in range(5):  # a rerun still finishing can close the list as it opens; open it again
+        box.locator("input").click()
+        try:
+            wanted.wait_for(state="visible", timeout=3000)
+            break
+        except Exception:
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(500)
+    wanted.click()
+    page.wait_for_timeout(500)
+    _settle(page)
+
+
+@pytest.mark.browser
+def test_a_community_member_proposes_a_measure_an_editor_accepts_it_and_it_is_in_the_catalogue(
+        browser_page, demo_db_file, tmp_path):
+    page = browser_page
+    with running_app(copy_db(demo_db_file, tmp_path)) as url:
+        page.goto(f"{url}/proposals")
+        _settle(page)
+        _choose(page, "View as", "Community representative")
+        assert page.get_by_text("Acting as Local user · Community representative").count() == 1
+        page.get_by_label("Name of the measure").fill("Carers who feel listened to by services")
+        page.get_by_label("Why it matters").fill("Carers hold families together and are rarely asked.")
+        page.get_by_label("Who it matters to").fill("Unpaid carers")
+        page.get_by_label("How it might be measured").fill("Carers answering 'always' in the annual carers survey")
+        _choose(page, "Which outcome it serves", "O1. People's voices shape decisions")
+        page.get_by_role("button", name="Send the proposal").click()
+        page.get_by_text("Your proposal (number 1) is with the engagement team").wait_for()
+        assert page.get_by_text("Review proposals").count() == 0
+        assert_no_exception(page)
+        page.screenshot(path=str(SCREENSHOTS / "proposals-community.png"), full_page=False)
+
+        _choose(page, "View as", "Engagement lead (editor)")
+        page.get_by_text("Review proposals").wait_for()
+        page.get_by_role("button", name="Accept and create the measure").click()
+        page.get_by_text("is now measure I28").wait_for()
+        assert_no_exception(page)
+        page.screenshot(path=str(SCREENSHOTS / "proposals-accepted.png"), full_page=False)
+
+        page.goto(f"{url}/indicators")
+        _settle(page)
+        page.get_by_role("textbox", name="Search").fill("carers who feel")
+        page.get_by_role("textbox", name="Search").press("Enter")
+        page.get_by_text("1 measure shown.").wait_for()
+        page.wait_for_timeout(500)
+        assert "I28: Carers who feel listened to by services" in page.locator("h2").first.inner_text()
+        assert_no_exception(page)
+
+
+def _seed(path) -> None:
+    con = db.connect(path)
+    editor, today = make_user("editor"), date.today()
+    rid = open_round(con, editor, "DEMO", "Spring 2026 priorities", today - timedelta(days=20), today + timedelta(days=5))
+    ratings = {"community": {"I01": 5, "I13": 5, "I20": 4, "I08": 2, "I09": 2, "I22": 5},
+               "icb": {"I01": 3, "I13": 3, "I20": 2, "I08": 5, "I09": 5, "I22": 3},
+               "local_authority": {"I01": 3, "I13": 4, "I20": 3, "I08": 5, "I09": 4, "I22": 2},
+               "vcse": {"I01": 5, "I13": 5, "I20": 4, "I08": 3, "I09": 3, "I22": 4}}
+    n = 0
+    for group, scores in ratings.items():
+        for shift in (0, -1, 0):
+            n += 1
+            cast_ballot(con, make_user("partner", f"person-{n}"), "DEMO", rid, group,
+                        {k: max(1, v + shift) for k, v in scores.items()})
+    close_round(con, editor, "DEMO", rid)
+    p = propose_measure(con, make_user("community"), "DEMO", {
+        "name": "Young carers known to their school", "why_it_matters": "Young carers miss school and support.",
+        "who_it_matters_to": "Young carers", "how_measured": "Schools' young carer registers", "outcome_code": "O2"})
+    decline_proposal(con, editor, "DEMO", p, "Schools do not share this yet; we will ask the council to collect it.")
+    propose_measure(con, make_user("partner"), "DEMO", {
+        "name": "Waiting time for interpreters", "why_it_matters": "Appointments are lost without one.",
+        "who_it_matters_to": "People who do not speak English well", "how_measured": "Days from request to booking",
+        "outcome_code": "O3"})
+    con.close()
+
+
+PAGES = [("proposals", "Proposed measures"), ("priorities", "Which measures matter most"),
+         ("edit-measures", "Edit measures"), ("history", "History of changes")]
+
+
+@pytest.mark.browser
+def test_each_measures_page_opens_with_its_heading_and_no_exception(browser_page, demo_db_file, tmp_path):
+    page = browser_page
+    path = copy_db(demo_db_file, tmp_path)
+    _seed(path)
+    with running_app(path) as url:
+        for slug, heading in PAGES:
+            page.goto(f"{url}/{slug}")
+            _settle(page)
+            assert page.locator("h1").first.inner_text().strip() == heading
+            assert_no_exception(page)
+            page.screenshot(path=str(SCREENSHOTS / f"{slug}.png"), full_page=False)
+        page.goto(f"{url}/priorities")
+        _settle(page)
+        page.get_by_text("Where community and system priorities differ").first.scroll_into_view_if_needed()
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(SCREENSHOTS / "priorities-results.png"), full_page=False)
+        assert page.locator(".js-plotly-plot").count() >= 1
