@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from framework.indicator_text import format_value
-from framework.progress import STATUSES, Trend, horizon_date, status_label
+from framework.progress import STATUS_WORDS, STATUSES, Trend, horizon_date, status_label
 
 BLUE, ORANGE, GREEN, PINK, SKY, VERMILION, YELLOW, BLACK = (
     "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -22,7 +22,7 @@ STATUS_COLOURS = {"ahead": BLUE, "on_track": GREEN, "behind": VERMILION, "not_en
                   "no_target": "#BBBBBB"}
 STATUS_PATTERNS = {"ahead": "/", "on_track": "", "behind": "x", "not_enough_data": ".", "no_target": "-"}
 HEIGHT = 520
-FONT = dict(size=13)
+FONT = dict(size=13, color="#222222")
 
 
 def axis_title(unit: str) -> str:
@@ -88,21 +88,26 @@ def progress_chart(*, title: str, unit: str, start: date, points: pd.DataFrame, 
                                  hovertemplate="%{customdata[0]}: %{y:,.1f}<extra>Actual</extra>"))
     set_targets = [(h, t) for h, t in sorted(targets.items()) if t is not None]
     if set_targets:
+        labels = [f"{h}-year target {format_value(t, unit)}" for h, t in set_targets]
         fig.add_trace(go.Scatter(
-            x=[horizon_date(start, h) for h, _ in set_targets], y=[t for _, t in set_targets], mode="markers+text",
+            x=[horizon_date(start, h) for h, _ in set_targets], y=[t for _, t in set_targets], mode="markers",
             name="Target at each horizon", marker=dict(symbol="diamond", size=13, color=ORANGE,
                                                        line=dict(color=BLACK, width=1)),
-            text=[f"{h}-year target {format_value(t, unit)}" for h, t in set_targets], textposition="top center",
-            hovertemplate="%{text}<br>due %{x|%B %Y}<extra></extra>"))
+            text=labels, hovertemplate="%{text}<br>due %{x|%B %Y}<extra></extra>"))
+        for (h, t), label in zip(set_targets, labels):
+            fig.add_annotation(x=horizon_date(start, h), y=t, text=label, showarrow=True, arrowhead=0, ax=0, ay=-34,
+                               xanchor="right" if h == 5 else "center", bgcolor="rgba(255,255,255,0.9)",
+                               bordercolor=ORANGE, borderwidth=1, font=dict(size=12, color=BLACK))
     for when, label in annotations:
         fig.add_shape(type="line", x0=when, x1=when, yref="paper", y0=0, y1=1,
                       line=dict(color="#555555", dash="dot", width=1))
         fig.add_annotation(x=when, y=1, yref="paper", text=label, showarrow=False, yanchor="bottom",
                            font=dict(size=11), bgcolor="rgba(255,255,255,0.8)")
-    latest = f"latest data {pts['period_label'].iloc[-1]}" if len(pts) and "period_label" in pts else "no data yet"
+    latest = f"Latest data {pts['period_label'].iloc[-1]}" if len(pts) and "period_label" in pts else "No data yet"
     fig.update_layout(
-        title=dict(text=f"{title}<br><sup>{latest}. Source: {source or 'not stated'}</sup>", x=0, font=dict(size=16)),
-        height=HEIGHT, margin=dict(l=60, r=20, t=70, b=40), font=FONT, template="plotly_white",
+        title=dict(text=f"{title}<br><sup>{latest}. Source: {source or 'not stated'}</sup>", x=0,
+                   font=dict(size=15, color=BLACK)),
+        height=HEIGHT, margin=dict(l=60, r=20, t=105, b=40), font=FONT, template="plotly_white",
         legend=dict(orientation="h", x=0, y=-0.18, yanchor="top", font=dict(size=12)), hovermode="closest",
     )
     fig.update_xaxes(title_text="Period ending", range=[start - timedelta(days=120), five + timedelta(days=60)])
@@ -130,8 +135,8 @@ def breakdown_chart(*, title: str, unit: str, frame: pd.DataFrame, groups: Seque
     fig.update_layout(
         title=dict(text=f"{title}<br><sup>{latest_label}. Source: {source or 'not stated'}</sup>", x=0,
                    font=dict(size=16)),
-        height=HEIGHT + 60, margin=dict(l=60, r=20, t=70, b=40), font=FONT, template="plotly_white",
-        legend=dict(orientation="v", x=1.01, y=1, font=dict(size=12)),
+        height=HEIGHT + 80, margin=dict(l=60, r=20, t=105, b=40), font=FONT, template="plotly_white",
+        legend=dict(orientation="h", x=0, y=-0.12, yanchor="top", font=dict(size=12)),
     )
     fig.update_yaxes(title_text=axis_title(unit), row=1, col=1)
     fig.update_yaxes(title_text="Gap" + (" (percentage points)" if unit == "%" else f" ({unit})" if unit else ""),
@@ -150,6 +155,7 @@ def overview_chart(counts: pd.DataFrame, *, title: str, source: str = "") -> go.
               if len(counts) else pd.DataFrame(columns=["outcome_code", "label"]))
     order = list(labels["label"])[::-1]
     code_label = dict(zip(labels["outcome_code"], labels["label"]))
+    in_legend: set[str] = set()
     for c, h in enumerate(horizons, start=1):
         part = counts[counts["horizon_years"] == h]
         for status in STATUSES:
@@ -158,22 +164,27 @@ def overview_chart(counts: pd.DataFrame, *, title: str, source: str = "") -> go.
                 continue
             fig.add_trace(go.Bar(
                 y=[_wrap(code_label[o]) for o in rows["outcome_code"]], x=rows["n"], orientation="h",
-                name=status_label(status), legendgroup=status, showlegend=c == 1, text=rows["n"],
-                textposition="inside", insidetextanchor="middle",
+                name=status_label(status), legendgroup=status, showlegend=status not in in_legend,
+                text=[f"{n} {STATUS_WORDS[status].lower()}" for n in rows["n"]],
+                textposition="inside", insidetextanchor="middle", textfont=dict(color=BLACK if status in (
+                    "not_enough_data", "no_target") else "white", size=12),
                 marker=dict(color=STATUS_COLOURS[status], line=dict(color=BLACK, width=0.5),
                             pattern=dict(shape=STATUS_PATTERNS[status], fgcolor="rgba(0,0,0,0.35)")),
                 hovertemplate=f"%{{y}}<br>{status_label(status)}: %{{x}}<extra>{h}-year</extra>"), row=1, col=c)
+            in_legend.add(status)
         fig.update_xaxes(title_text="Number of measures", row=1, col=c, dtick=1)
     fig.update_yaxes(categoryorder="array", categoryarray=[_wrap(o) for o in order])
     fig.update_layout(
-        barmode="stack", height=max(320, 70 + 48 * max(len(order), 1)), font=FONT, template="plotly_white",
-        title=dict(text=f"{title}<br><sup>{source}</sup>", x=0, font=dict(size=16)),
-        margin=dict(l=10, r=10, t=90, b=40), legend=dict(orientation="h", y=-0.15, x=0),
+        barmode="stack", height=max(360, 190 + 52 * max(len(order), 1)), font=FONT, template="plotly_white",
+        title=dict(text=f"{title}<br><sup>{source}</sup>", x=0, font=dict(size=15, color=BLACK)),
+        margin=dict(l=10, r=10, t=100, b=110), uniformtext=dict(minsize=10, mode="hide"),
+        legend=dict(orientation="h", y=0, yref="container", yanchor="bottom", x=0, font=dict(size=13)),
     )
     return fig
 
 
 def _wrap(text: str, width: int = 28) -> str:
+    """Break a long label into lines of about width characters for plotly."""
     words, lines, line = text.split(), [], ""
     for w in words:
         if line and len(line) + len(w) + 1 > width:

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from framework.db import read_rows
 from framework.indicator_text import format_value
 from framework.progress import expected_at, fit_trend, gap_groups, gap_series, gap_trend, targets_of
-from framework.progress_charts import breakdown_chart, progress_chart
+from framework.progress_charts import _wrap, breakdown_chart, progress_chart
 from framework.progress_sql import indicator_series, progress_table
 from framework.progress_text import gap_sentence, summary
 
@@ -90,7 +90,7 @@ def detail_chart(detail: dict[str, Any], annotations: Sequence[tuple[date, str]]
     """The main progress chart for an indicator_progress() result."""
     ind = detail["indicator"]
     return progress_chart(
-        title=f"{ind['name']}: {detail['area_name']}", unit=ind["unit"], start=detail["start"],
+        title=_wrap(f"{ind['name']}: {detail['area_name']}", 70), unit=ind["unit"], start=detail["start"],
         points=detail["points"], baseline=detail["baseline"], targets=detail["targets"], trend=detail["trend"],
         comparator=detail["comparator"] if detail["comparator_name"] else None,
         comparator_name=detail["comparator_name"] or "", source=ind.get("source") or "", annotations=annotations)
@@ -102,7 +102,7 @@ def detail_breakdown_chart(detail: dict[str, Any], item: dict[str, Any]) -> go.F
     pts = detail["points"]
     latest = f"Latest data {pts['period_label'].iloc[-1]}" if len(pts) else "No headline data"
     return breakdown_chart(
-        title=f"{ind['name']} by {item['breakdown'].lower()}: {detail['area_name']}", unit=ind["unit"],
+        title=_wrap(f"{ind['name']} by {item['breakdown'].lower()}: {detail['area_name']}", 70), unit=ind["unit"],
         frame=item["frame"], groups=item["groups"], gap=item["gap"],
         gap_label=f"Gap: {item['advantaged']} against {item['disadvantaged']}", source=ind.get("source") or "",
         latest_label=latest)
