@@ -18,8 +18,9 @@ SOURCE = "Source: the engagement log in Shared Measures"
 
 
 def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, height: int = 420) -> go.Figure:
-    fig.update_layout(title=title, height=height, margin=dict(l=60, r=20, t=70, b=60), barmode="stack",
-                      legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0), font=dict(size=13),
+    fig.update_layout(title=dict(text=title, y=0.98, yanchor="top"), height=height,
+                      margin=dict(l=60, r=20, t=100, b=60), barmode="stack",
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), font=dict(size=13),
                       plot_bgcolor="white")
     fig.update_xaxes(title_text=x_title, showgrid=False)
     fig.update_yaxes(title_text=y_title, gridcolor="#e5e5e5", rangemode="tozero")
@@ -56,7 +57,7 @@ def reach_chart(frame: pd.DataFrame) -> go.Figure:
                 hovertemplate="%{y}<br>Share of the population: %{x:.1f}%<extra></extra>")
     fig = _layout(fig, f"Reach by community against share of the population, all activities<br><sup>{SOURCE}; "
                        "population shares from the community list</sup>",
-                  "Share (%): people at activities that reached the community, and the community in the population",
+                  "Share (%)",
                   "", height=max(420, 32 * len(df) + 140))
     fig.update_layout(barmode="group")
     return fig

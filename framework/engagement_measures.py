@@ -197,13 +197,13 @@ def latest_measures(con, system_code: str) -> pd.DataFrame:
     for m in MEASURES:
         rows = read_rows(
             con,
-            "SELECT m.period_label, m.value, m.count, m.denominator FROM measurement m JOIN indicator i"
+            "SELECT m.period_label, m.period_end, m.value, m.count, m.denominator FROM measurement m JOIN indicator i"
             " USING (system_code, indicator_code) WHERE m.system_code = ? AND i.source_ref = ? AND m.breakdown = 'All'"
             " ORDER BY m.period_end DESC LIMIT 1",
             [system_code, m.source_ref],
         )
         out.append({"name": m.name, "title": m.title, "unit": m.unit, **(rows[0] if rows else
-                    {"period_label": None, "value": None, "count": None, "denominator": None})})
+                    {"period_label": None, "period_end": None, "value": None, "count": None, "denominator": None})})
     return pd.DataFrame(out)
 
 

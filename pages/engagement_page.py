@@ -1,5 +1,7 @@
 """Engagement log: what engagement is happening, at what level, who it reaches, the volunteers involved, and the
 measures derived from it. Partners and editors log activities, add "you said, we did" items and bulk-load files."""
+from datetime import date
+
 import streamlit as st
 
 from framework import streamlit_glue as glue
@@ -30,15 +32,21 @@ tab_list, tab_log, tab_said, tab_bulk, tab_tags = st.tabs(
 
 with tab_list:
     measures = glue.read(latest_measures, code)
+    short = {"collaborate_empower": "At collaborate or empower", "core20plus5_reach": "Reach into Core20PLUS5",
+             "feedback_within_3_months": "Fed back within 3 months", "volunteer_hours": "Volunteer hours"}
     cols = st.columns(len(measures))
     for col, m in zip(cols, measures.to_dict("records")):
         if m["value"] is None or m["value"] != m["value"]:
-            col.metric(m["title"], "No data yet")
+            col.metric(short[m["name"]], "No data yet")
             continue
         shown = f"{m['value']:,.0f} hours" if m["unit"] == "hours" else f"{m['value']:.0f}%"
-        col.metric(m["title"], shown, help=f"Latest quarter: {m['period_label']}. Calculated from the log and "
-                                           "fed to the progress engine as a measure (source log:" + m["name"] + ").")
-    st.caption("Latest quarter of each measure derived from the log; the Indicators page shows them over time.")
+        col.metric(short[m["name"]], shown,
+                   help=f"{m['title']}. Calculated from the log each time it changes, and fed to the progress "
+                        f"engine as a measure (source log:{m['name']}).")
+        so_far = " so far" if m["period_end"] is not None and m["period_end"] >= date.today() else ""
+        col.caption(f"{m['period_label']}{so_far}")
+    st.caption("The latest quarter of each measure derived from the log; the Indicators and Progress pages show "
+               "them over time.")
     c1, c2 = st.columns(2)
     levels = c1.multiselect("Level", LEVELS, format_func=str.capitalize, key="engagement.levels")
     chosen_tags = c2.multiselect("Community reached", list(tag_labels), format_func=tag_labels.get,
@@ -57,7 +65,8 @@ with tab_list:
                           "method": "Method", "participants": "Participants", "volunteer_hours": "Volunteer hours"})
         st.dataframe(shown[["Start", "Activity", "Lead partner", "Method", "Level", "Communities", "Areas",
                             "Participants", "Volunteer hours", "Fed back"]],
-                     hide_index=True, width="stretch", height=min(420, 38 + 35 * len(shown)))
+                     hide_index=True, width="stretch", height=min(420, 38 + 35 * len(shown)),
+                     column_config={"Start": st.column_config.DateColumn(format="D MMM YYYY")})
         st.plotly_chart(activities_by_level_chart(glue.read(activities_by_level, code)), width="stretch")
         st.plotly_chart(reach_chart(glue.read(reach_by_community, code)), width="stretch")
         st.caption("Reach counts everyone at an activity that reached the community, so shares can add up to more "

@@ -38,7 +38,7 @@ for n, (group, rows) in enumerate(shown.groupby("grp", sort=False)):
             status = STATUS_WORDS[r["status"]]
             lines = [f"**You said:** {r['you_said']}"]
             if r["we_did"]:
-                lines.append(f"**We did:** {r['we_did']}")
+                lines.append(f"**{'What we plan' if r['status'] == 'planned' else 'We did'}:** {r['we_did']}")
             if r["status"] == "cannot be done" and r["reason"]:
                 lines.append(f"**Why not:** {r['reason']}")
             fed = (f"fed back {r['feedback_date']:%d %B %Y}" if r["feedback_date"] == r["feedback_date"]
