@@ -137,7 +137,9 @@ def load_rows_table(stage: duckdb.DuckDBPyConnection, rows: list[list[Any]], fir
     header = [cell_text(h) or f"column{i + 1}" for i, h in enumerate(rows[0])]
     width = len(header)
     body = rows[1:]
-    columns = list(zip(*[(r + [None] * (width - len(r)))[:width] for r in body])) if body else [()] * width
+    if body and set(map(len, body)) != {width}:
+        body = [(list(r) + [None] * (width - len(r)))[:width] for r in body]
+    columns = list(zip(*body)) if body else [()] * width
     frame = pd.DataFrame({f"c{i}": _column(col) for i, col in enumerate(columns)})
     frame.insert(0, "_row", range(first_row + 1, first_row + 1 + len(body)))
     seen: dict[str, int] = {}
@@ -162,7 +164,10 @@ def _column(values: tuple) -> Any:
     """One sheet column in a form DuckDB reads fast: numbers as floats (cast to text in SQL, exactly), text as
     it is, dates as ISO text; anything mixed cell by cell."""
     kinds = set(map(type, values))
-    if kinds <= {float, _NONE}:
+    if str in kinds and len(kinds) > 1:  # calamine gives blank cells as ''
+        values = [None if v == "" else v for v in values]
+        kinds = set(map(type, values))
+    if kinds <= {float, int, _NONE} and all(abs(v) < 2**53 for v in values if type(v) is int):
         return pd.array(values, dtype="Float64")
     if kinds <= {str, _NONE}:
         return pd.array(values, dtype="object")
