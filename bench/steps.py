@@ -23,6 +23,7 @@ def step(name: str):
 
 PAGES = [
     ("Home", "home_page", None),
+    ("Progress overview", "progress_page", None),
     ("Indicators, one indicator open", "indicators_page", {"indicator": "I008"}),
 ]
 
@@ -44,3 +45,41 @@ def pages(workdir: Path, quick: bool) -> list[Figure]:
             notes=[f"ICS/demo ratio {ratio:.2f}x"],
         ))
     return figures
+
+
+ENGINE_TARGET = 5.0
+
+
+@step("progress")
+def progress(workdir: Path, quick: bool) -> list[Figure]:
+    """The progress engine for every indicator, area and horizon of one ICS, against pandas doing the same."""
+    import time
+
+    from bench.progress_baseline import differences, load, progress_pandas
+    from framework import db
+    from framework.progress_sql import progress_table
+
+    con = db.connect(database(workdir, "ics", quick), read_only=True)
+    try:
+        started = time.perf_counter()
+        engine = progress_table(con, "DEMO")
+        engine_s = time.perf_counter() - started
+        started = time.perf_counter()
+        raw = load(con, "DEMO")
+        read_s = time.perf_counter() - started
+        started = time.perf_counter()
+        plain = progress_pandas(*raw)
+        compute_s = time.perf_counter() - started
+    finally:
+        con.close()
+    problems = differences(engine, plain)
+    if problems:
+        raise AssertionError("The engine and the pandas baseline disagree: " + "; ".join(problems))
+    baseline_s = read_s + compute_s
+    return [Figure(
+        "progress engine", f"{len(engine):,} indicator-area-horizon rows from {len(raw[0]):,} measurements", "ICS",
+        engine_s, "s", "pandas groupby: read the system's measurements, then compute", baseline_s,
+        f">= {ENGINE_TARGET:g}x faster", baseline_s / engine_s >= ENGINE_TARGET,
+        notes=[f"{baseline_s / engine_s:.1f}x faster than pandas; pandas spent {read_s:.2f} s reading and "
+               f"{compute_s:.2f} s computing; both give the same {len(engine):,} rows"],
+    )]
