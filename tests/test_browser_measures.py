@@ -120,7 +120,13 @@ def test_each_measures_page_opens_with_its_heading_and_no_exception(browser_page
             page.screenshot(path=str(SCREENSHOTS / f"{slug}.png"), full_page=False)
         page.goto(f"{url}/priorities")
         _settle(page)
-        page.get_by_text("Where community and system priorities differ").first.scroll_into_view_if_needed()
+        charts = page.locator("[data-testid='stPlotlyChart']")
+        charts.first.wait_for(state="visible")
+        assert charts.count() == 2  # the community-system difference and the priority by group
+        charts.first.scroll_into_view_if_needed()
         page.wait_for_timeout(1500)
         page.screenshot(path=str(SCREENSHOTS / "priorities-results.png"), full_page=False)
-        assert page.locator(".js-plotly-plot").count() >= 1
+        charts.first.screenshot(path=str(SCREENSHOTS / "priorities-difference-chart.png"))
+        charts.nth(1).scroll_into_view_if_needed()
+        page.wait_for_timeout(800)
+        charts.nth(1).screenshot(path=str(SCREENSHOTS / "priorities-group-chart.png"))
