@@ -16,8 +16,8 @@ from framework.model import User, ValidationError
 from framework.vision import StaleEdit
 
 # What the table shows, in order; the other editable fields ride along unchanged.
-SHOWN = ("indicator_code", "name", "definition", "outcome_code", "kind", "unit", "direction", "status",
-         "owner_partner", "baseline_value", "target_1y", "target_3y", "target_5y", "reason")
+SHOWN = ("indicator_code", "name", "status", "target_1y", "target_3y", "target_5y", "reason", "owner_partner",
+         "baseline_value", "definition", "outcome_code", "kind", "unit", "direction")
 LABELS = {
     "indicator_code": "Code", "name": "Measure", "definition": "Definition", "outcome_code": "Outcome",
     "kind": "Kind", "unit": "Unit", "direction": "Direction", "status": "Status", "owner_partner": "Owner",

@@ -23,7 +23,8 @@ if not can(user, "edit_indicators"):
             "page shows every measure.")
     st.stop()
 st.write("Change definitions, targets, status and owners in the table, then press **Save changes**. A target change "
-         "or retiring a measure needs a reason in the last column. Add a row for a new measure.")
+         "or retiring a measure needs a reason in the *Reason for change* column. Add a row at the foot of the table for a "
+         "new measure.")
 
 st.session_state.setdefault(NONCE, 0)
 st.session_state.setdefault(CARRIED, {})
@@ -44,11 +45,17 @@ for row_code, table in st.session_state.get("edit_indicators.conflicts", {}).ite
 if st.session_state[CARRIED]:
     st.caption("Rows carrying your unsaved edits: " + ", ".join(st.session_state[CARRIED]))
 
+c1, c2 = st.columns([1, 4])
+save = c1.button("Save changes", type="primary", key="edit_indicators.save", icon=":material/save:")
+with c2.popover("Discard my unsaved edits", icon=":material/undo:"):
+    st.write("This throws away every change in the table that has not been saved.")
+    discard = st.button("Yes, discard them", key="edit_indicators.discard")
 st.data_editor(
     base, key=editor_key, num_rows="dynamic", hide_index=True, width="stretch", height=460,
     column_order=list(SHOWN),
     column_config={
-        "indicator_code": st.column_config.TextColumn(LABELS["indicator_code"], required=True, width="small"),
+        "indicator_code": st.column_config.TextColumn(LABELS["indicator_code"], required=True, width="small",
+                                                      pinned=True),
         "name": st.column_config.TextColumn(LABELS["name"], required=True, width="medium"),
         "definition": st.column_config.TextColumn(LABELS["definition"], width="medium"),
         "outcome_code": st.column_config.SelectboxColumn(LABELS["outcome_code"], options=list(outcomes["outcome_code"])),
@@ -65,9 +72,6 @@ st.data_editor(
                                               help="Needed when a target changes or a measure is retired."),
     },
 )
-c1, c2 = st.columns([1, 4])
-save = c1.button("Save changes", type="primary", key="edit_indicators.save", icon=":material/save:")
-discard = c2.button("Discard my unsaved edits", key="edit_indicators.discard")
 if discard:
     for key in (BASE, CARRIED, "edit_indicators.conflicts"):
         st.session_state.pop(key, None)
