@@ -48,7 +48,7 @@ def indicator_progress(con, system_code: str, indicator_code: str, area_code: st
         comparator_name = comparator["area_name"].iloc[0]
     rows = pd.DataFrame()
     if ind["kind"] != "qualitative":
-        table = progress_table(con, system_code, indicator_code=indicator_code)
+        table = progress_table(con, system_code, indicator_code=indicator_code, area_code=area_code)
         rows = table[table["area_code"] == area_code].sort_values("horizon_years").reset_index(drop=True)
     valid = points.dropna(subset=["value"])
     trend = fit_trend(zip(valid["period_end"], valid["value"]), start) if len(valid) else None

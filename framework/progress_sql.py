@@ -36,7 +36,7 @@ head AS (
            ind.framework_start
     FROM measurement m JOIN ind USING (system_code, indicator_code), params
     WHERE m.breakdown = 'All' AND m.breakdown_group = 'All' AND m.value IS NOT NULL AND NOT isnan(m.value)
-      AND (params.as_of IS NULL OR m.period_end <= params.as_of)
+      AND (params.as_of IS NULL OR m.period_end <= params.as_of) {area_filter}
 ),
 series AS (
     SELECT system_code, indicator_code, area_code,
@@ -65,6 +65,7 @@ keys AS (
     UNION
     SELECT ind.system_code, ind.indicator_code, sa.area_code
     FROM ind JOIN system_area sa ON sa.system_code = ind.system_code AND sa.role = 'system'
+    WHERE true {area_filter_sa}
 ),
 base AS (
     SELECT k.system_code, k.indicator_code, k.area_code, ind.direction, ind.kind, ind.indicator_status,
@@ -150,10 +151,13 @@ FROM projected
 """
 
 
-def progress_sql(*, as_of: bool = False, system: bool = False, indicator: bool = False) -> str:
-    """The progress query; each flag adds a `?` parameter, in the order as_of, system, indicator."""
+def progress_sql(*, as_of: bool = False, system: bool = False, indicator: bool = False, area: bool = False) -> str:
+    """The progress query; each flag adds a `?` parameter, in the order as_of, system, indicator, area, area
+    (the area is asked for twice: once for the data, once for the system's own area)."""
     ind_filter = ("AND i.system_code = ? " if system else "") + ("AND i.indicator_code = ?" if indicator else "")
     return _TEMPLATE.format(
+        area_filter="AND m.area_code = ?" if area else "",
+        area_filter_sa="AND sa.area_code = ?" if area else "",
         as_of="CAST(? AS DATE)" if as_of else "CAST(NULL AS DATE)",
         ind_filter=ind_filter,
         days_per_year=DAYS_PER_YEAR, window=TREND_WINDOW_DAYS, t=_T, min_points=MIN_POINTS,
@@ -166,17 +170,22 @@ def view_sql() -> str:
     return f"CREATE OR REPLACE VIEW v_progress AS SELECT {', '.join(V_PROGRESS_COLUMNS)} FROM ({progress_sql()})"
 
 
-def progress_table(con, system_code: str, as_of: date | None = None, *, indicator_code: str | None = None) -> pd.DataFrame:
-    """Progress for every indicator, area and horizon of a system (or one indicator), judged at as_of, or at each
-    series' latest period when as_of is None. The v_progress columns come first, then the working figures:
-    baseline, projection_lower/upper, trend_per_year, distance_travelled and the indicator's kind and status."""
+def progress_table(con, system_code: str, as_of: date | None = None, *, indicator_code: str | None = None,
+                   area_code: str | None = None) -> pd.DataFrame:
+    """Progress for every indicator, area and horizon of a system (or one indicator, or one area), judged at as_of,
+    or at each series' latest period when as_of is None. The v_progress columns come first, then the working
+    figures: baseline, projection_lower/upper, trend_per_year, distance_travelled and the indicator's kind and
+    status."""
     params: list = []
     if as_of is not None:
         params.append(as_of)
     params.append(system_code)
     if indicator_code is not None:
         params.append(indicator_code)
-    sql = progress_sql(as_of=as_of is not None, system=True, indicator=indicator_code is not None)
+    if area_code is not None:
+        params += [area_code, area_code]
+    sql = progress_sql(as_of=as_of is not None, system=True, indicator=indicator_code is not None,
+                       area=area_code is not None)
     df = read_df(con, f"SELECT * FROM ({sql}) ORDER BY indicator_code, area_code, horizon_years", params)
     df["projection_lower"] = df["projected_at_horizon"] - df["projection_half_width"]
     df["projection_upper"] = df["projected_at_horizon"] + df["projection_half_width"]
@@ -189,11 +198,8 @@ def status_counts(con, system_code: str, *, area_code: str | None = None, outcom
                   kinds: list[str] | None = None) -> pd.DataFrame:
     """How many active indicators are at each status, per outcome and horizon, in one area (default: the system's
     own area). Columns: outcome_code, outcome_title, horizon_years, status, n."""
-    table = progress_table(con, system_code)
-    if table.empty:
-        return pd.DataFrame(columns=["outcome_code", "outcome_title", "horizon_years", "status", "n"])
-    if area_code is None:
-        area_code = _system_area(con, system_code)
+    area_code = area_code or _system_area(con, system_code)
+    table = progress_table(con, system_code, area_code=area_code)
     table = table[(table["area_code"] == area_code) & (table["indicator_status"] == "active")]
     if outcomes:
         table = table[table["outcome_code"].isin(outcomes)]
@@ -201,6 +207,8 @@ def status_counts(con, system_code: str, *, area_code: str | None = None, outcom
         table = table[table["kind"].isin(kinds)]
     titles = read_df(con, "SELECT outcome_code, title AS outcome_title, sort_order FROM outcome WHERE system_code = ?",
                      [system_code])
+    if table.empty:
+        return pd.DataFrame(columns=["outcome_code", "outcome_title", "horizon_years", "status", "n"])
     counts = table.groupby(["outcome_code", "horizon_years", "status"]).size().rename("n").reset_index()
     counts = counts.merge(titles, on="outcome_code", how="left").sort_values(["sort_order", "outcome_code",
                                                                               "horizon_years"])
@@ -244,8 +252,8 @@ def progress_list(con, system_code: str, *, area_code: str | None = None, outcom
                   kinds: list[str] | None = None) -> pd.DataFrame:
     """One row per active measure in one area (default: the system's own area): its latest value, what we expected
     by then, and the status at each horizon (status_1y, status_3y, status_5y)."""
-    table = progress_table(con, system_code)
     area_code = area_code or _system_area(con, system_code)
+    table = progress_table(con, system_code, area_code=area_code)
     table = table[(table["area_code"] == area_code) & (table["indicator_status"] == "active")]
     if outcomes:
         table = table[table["outcome_code"].isin(outcomes)]

@@ -193,3 +193,12 @@ def test_the_methods_and_tolerance_are_documented():
     for word in ("ahead", "on_track", "behind", "not_enough_data", "no_target", "a tenth of the planned change",
                  "2% of the baseline", "three points", "prediction interval", "v_progress", "narrowing"):
         assert word in text, word
+
+
+@pytest.mark.parametrize("area", ["DEMO-ICB", "DEMO-P03", "E92000001"])
+def test_progress_for_one_area_is_the_same_as_that_area_in_the_whole_system(demo_con, area):
+    whole = progress_table(demo_con, "DEMO")
+    whole = whole[whole["area_code"] == area].reset_index(drop=True)
+    one = progress_table(demo_con, "DEMO", area_code=area)
+    assert len(one) == len(whole) > 0
+    pd.testing.assert_frame_equal(one, whole)
