@@ -122,7 +122,7 @@ with tab_log:
 with tab_said:
     choices = glue.read(activity_choices, code)
     if not may_log:
-        st.info("Partners, editors and administrators can add and update 'you said, we did' items.")
+        st.info("Partners, editors and administrators can add 'you said, we did' items and record what was done.")
     elif choices.empty:
         st.info("Log an activity first; its 'you said' items are added here.")
     else:
