@@ -165,7 +165,7 @@ def write_engagement_demo(cur, user: User, system_code: str = "DEMO") -> int:
             if feedback and feedback > last_day:
                 feedback, status = None, "planned"
             if end > date(2026, 6, 1) and status == "done":
-                status, feedback = "planned", None  # recent activities are still being worked on
+                status, feedback, did = "planned", None, None  # recent activities are still being worked on
             cur.execute(
                 "INSERT INTO you_said (activity_id, system_code, you_said, we_did, status, reason, feedback_date,"
                 " created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
