@@ -39,7 +39,7 @@ def _stage_template(stage, columns: list[str], check: FileCheck) -> bool:
     normalised = [normalise_header(c) for c in columns]
     for c in REQUIRED_COLUMNS:
         if c not in normalised:
-            check.add(Problem(check.name, 1, c, None, f"a column named {c!r} (the template's columns are "
+            check.add(Problem(check.name, 1, c, "no such column", f"a column named {c!r} (the template's columns are "
                                                       f"{', '.join(TEMPLATE_COLUMNS)})"))
     for original, norm in zip(columns, normalised):
         if norm not in TEMPLATE_COLUMNS:

@@ -59,7 +59,7 @@ def stage_fingertips(stage: duckdb.DuckDBPyConnection, columns: list[str], check
     missing = [c for c in REQUIRED if c not in clean]
     if missing:
         for c in missing:
-            check.add(Problem(check.name, 1, c, None, f"a column named {c!r}, as in every Fingertips data export"))
+            check.add(Problem(check.name, 1, c, "no such column", f"a column named {c!r}, as in every Fingertips data export"))
         check.fatal = True
         return None
     comparator = next((clean[c] for c in clean if c.startswith("Compared to ") and c != "Compared to goal"), None)
