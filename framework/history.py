@@ -3,6 +3,7 @@ the target changes of one measure (to mark on its progress chart); and the chang
 from __future__ import annotations
 
 import json
+import textwrap
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -105,13 +106,20 @@ def target_changes(con, system_code: str, indicator_code: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["date", "field", "old", "new", "reason", "changed_by"])
 
 
+def _number(value: Any) -> str:
+    return "none" if value is None else f"{value:g}" if isinstance(value, (int, float)) else str(value)
+
+
 def target_annotations(con, system_code: str, indicator_code: str) -> list[tuple[date, str]]:
-    """Target changes as (date, label) pairs for marking on a progress chart."""
+    """Target changes as (date, label) pairs for marking on a progress chart: one mark per saved change, with
+    each horizon's old and new target and the reason, wrapped to stay readable."""
     changes = target_changes(con, system_code, indicator_code)
     out = []
-    for r in changes.to_dict("records"):
-        horizon = r["field"].removeprefix("target_").removesuffix("y")
-        out.append((r["date"], f"{horizon}-year target {r['old']} to {r['new']}: {r['reason'] or 'no reason given'}"))
+    for (when, reason), part in changes.groupby(["date", "reason"], sort=False, dropna=False):
+        moves = ", ".join(f"{f.removeprefix('target_').removesuffix('y')}-year {_number(o)} to {_number(n)}"
+                          for f, o, n in zip(part["field"], part["old"], part["new"]))
+        why = "<br>".join(textwrap.wrap(str(reason) if reason == reason and reason else "no reason given", 40)[:2])
+        out.append((when, f"Target changed: {moves}<br>{why}"))
     return out
 
 

@@ -4,6 +4,7 @@ import streamlit as st
 
 from framework import streamlit_glue as glue
 from framework.auth import can
+from framework.history import target_annotations
 from framework.indicators import get_indicator, latest_values, list_indicators
 from framework.indicator_text import describe_targets, format_value
 from framework.model import DIRECTION_WORDS, INDICATOR_STATUSES, KIND_WORDS, KINDS
@@ -126,7 +127,8 @@ with chart_col:
     if detail["points"].dropna(subset=["value"]).empty:
         st.info(f"There is no data for this measure in {area_names.get(area, area)} yet. Choose another area.")
     else:
-        st.plotly_chart(detail_chart(detail), width="stretch", config={"displaylogo": False},
+        st.plotly_chart(detail_chart(detail, glue.read(target_annotations, code, selected)), width="stretch",
+                        config={"displaylogo": False},
                         key="indicators.progress_chart")
         st.caption(describe_latest(detail) + " The shaded band around the actual values is the 95% confidence "
                    "interval; the band after the latest value is the 95% prediction interval of the projection.")

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from framework import db
+from framework.indicators import get_indicator, save_indicator
 from framework.priorities import cast_ballot, close_round, open_round
 from framework.proposals import decline_proposal, propose_measure
 from tests.apptest_helpers import copy_db
@@ -91,6 +92,8 @@ def _seed(path) -> None:
             cast_ballot(con, make_user("partner", f"person-{n}"), "DEMO", rid, group,
                         {k: max(1, v + shift) for k, v in scores.items()})
     close_round(con, editor, "DEMO", rid)
+    ind = get_indicator(con, "DEMO", "I08")
+    save_indicator(con, editor, "DEMO", {**ind, "target_3y": 13.9}, reason="The board raised the ambition")
     p = propose_measure(con, make_user("community"), "DEMO", {
         "name": "Young carers known to their school", "why_it_matters": "Young carers miss school and support.",
         "who_it_matters_to": "Young carers", "how_measured": "Schools' young carer registers", "outcome_code": "O2"})
@@ -130,3 +133,13 @@ def test_each_measures_page_opens_with_its_heading_and_no_exception(browser_page
         charts.nth(1).scroll_into_view_if_needed()
         page.wait_for_timeout(800)
         charts.nth(1).screenshot(path=str(SCREENSHOTS / "priorities-group-chart.png"))
+
+        page.goto(f"{url}/indicators?indicator=I08")  # the target change is marked on the progress chart
+        _settle(page)
+        chart = page.locator("[data-testid='stPlotlyChart']").first
+        chart.wait_for(state="visible")
+        chart.scroll_into_view_if_needed()
+        page.get_by_text("Target changed: 3-year 14.5 to 13.9").first.wait_for()
+        page.wait_for_timeout(800)
+        chart.screenshot(path=str(SCREENSHOTS / "indicator-target-change.png"))
+        assert_no_exception(page)

@@ -200,7 +200,8 @@ def test_target_changes_give_date_field_old_new_and_reason(demo_con, editor):
     assert set(changes["date"]) == {date.today()}
     assert target_changes(demo_con, "DEMO", "I05").empty  # an owner change is not a target change
     labels = [label for _, label in target_annotations(demo_con, "DEMO", "I08")]
-    assert labels[0] == "3-year target 14.5 to 13.9: Raised ambition"
+    assert labels == ["Target changed: 3-year 14.5 to 13.9<br>Raised ambition",
+                      "Target changed: 1-year 15.8 to 15, 5-year 13 to 12<br>Trend is faster than planned"]
 
 
 def test_the_changes_sheet_lists_every_change_since_a_date_in_words(demo_con, editor):
