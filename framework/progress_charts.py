@@ -46,7 +46,7 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 def progress_chart(*, title: str, unit: str, start: date, points: pd.DataFrame, baseline: float | None,
                    targets: dict[int, float | None], trend: Trend | None = None, comparator: pd.DataFrame | None = None,
                    comparator_name: str = "England", source: str = "", annotations: Sequence[tuple[date, str]] = (),
-                   ) -> go.Figure:
+                   direction: str = "higher_is_better") -> go.Figure:
     """The main progress chart of one indicator in one area. points: period_end, period_label, value, lower_ci,
     upper_ci. annotations: (date, label) marks such as target changes, drawn as labelled vertical lines."""
     pts = points.dropna(subset=["value"]).sort_values("period_end") if len(points) else points
@@ -95,7 +95,10 @@ def progress_chart(*, title: str, unit: str, start: date, points: pd.DataFrame, 
                                                        line=dict(color=BLACK, width=1)),
             text=labels, hovertemplate="%{text}<br>due %{x|%B %Y}<extra></extra>"))
         for (h, t), label in zip(set_targets, labels):
-            fig.add_annotation(x=horizon_date(start, h), y=t, text=label, showarrow=True, arrowhead=0, ax=0, ay=-34,
+            # Labels sit on the far side from where the actual values usually are: above the target when higher is
+            # better (the values come from below), below it when lower is better.
+            fig.add_annotation(x=horizon_date(start, h), y=t, text=label, showarrow=True, arrowhead=0, ax=0,
+                               ay=34 if direction == "lower_is_better" else -34,
                                xanchor="right" if h == 5 else "center", bgcolor="rgba(255,255,255,0.9)",
                                bordercolor=ORANGE, borderwidth=1, font=dict(size=12, color=BLACK))
     for when, label in annotations:

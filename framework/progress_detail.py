@@ -93,7 +93,8 @@ def detail_chart(detail: dict[str, Any], annotations: Sequence[tuple[date, str]]
         title=_wrap(f"{ind['name']}: {detail['area_name']}", 70), unit=ind["unit"], start=detail["start"],
         points=detail["points"], baseline=detail["baseline"], targets=detail["targets"], trend=detail["trend"],
         comparator=detail["comparator"] if detail["comparator_name"] else None,
-        comparator_name=detail["comparator_name"] or "", source=ind.get("source") or "", annotations=annotations)
+        comparator_name=detail["comparator_name"] or "", source=ind.get("source") or "", annotations=annotations,
+        direction=ind["direction"])
 
 
 def detail_breakdown_chart(detail: dict[str, Any], item: dict[str, Any]) -> go.Figure:
@@ -118,7 +119,13 @@ def describe_latest(detail: dict[str, Any]) -> str:
     text = f"Latest: {format_value(last['value'], unit)} ({last['period_label']})"
     if pd.notna(last.get("lower_ci")) and pd.notna(last.get("upper_ci")):
         text += f", 95% interval {format_value(last['lower_ci'], unit)} to {format_value(last['upper_ci'], unit)}"
-    return text + "."
+    text += "."
+    if pts["lower_ci"].notna().any():
+        text += " The shaded band around the actual values is the 95% confidence interval."
+    if detail["trend"] is not None:
+        text += (" The shaded band after the latest value is the 95% prediction interval of the projection from the"
+                 f" last {detail['trend'].n} points.")
+    return text
 
 
 def horizon_table(detail: dict[str, Any]) -> pd.DataFrame:

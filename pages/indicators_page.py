@@ -88,7 +88,7 @@ def stories() -> None:
     if not can(user, "write_narrative"):
         return
     periods = list(glue.read(narrative_periods, code, selected)["period_label"])
-    with st.expander("Add the story for a period", expanded=narratives.empty and bool(periods)):
+    with st.expander("Add the story for a period"):
         if not periods:
             st.caption("Stories are written for a period with data; there is none yet.")
             return
@@ -130,8 +130,7 @@ with chart_col:
         st.plotly_chart(detail_chart(detail, glue.read(target_annotations, code, selected)), width="stretch",
                         config={"displaylogo": False},
                         key="indicators.progress_chart")
-        st.caption(describe_latest(detail) + " The shaded band around the actual values is the 95% confidence "
-                   "interval; the band after the latest value is the 95% prediction interval of the projection.")
+        st.caption(describe_latest(detail))
 with story_col:
     stories()
 st.markdown("#### In plain English")

@@ -293,3 +293,44 @@ def test_the_overview_sentence_counts_each_status_in_words():
                                            ("not_enough_data", "… Not enough data"), ("no_target", "– No target")])
 def test_every_status_is_written_in_words_with_an_icon(status, label):
     assert pg.status_label(status) == label
+
+
+def _chart(**extra):
+    from framework.progress_charts import progress_chart
+
+    dates = [date(2023, 3, 31), date(2023, 9, 30), date(2024, 3, 31), date(2024, 9, 30)]
+    points = pd.DataFrame({"period_label": ["a", "b", "c", "2024/25 Q2"], "period_end": dates,
+                           "value": [41.0, 42.0, 43.5, 44.0], "lower_ci": [39.0, 40.0, 41.5, 42.0],
+                           "upper_ci": [43.0, 44.0, 45.5, 46.0]})
+    trend = pg.fit_trend(zip(dates, points["value"]), START)
+    return progress_chart(title="Residents who feel heard", unit="%", start=START, points=points, baseline=41.0,
+                          targets={1: 43.0, 3: 50.0, 5: None}, trend=trend, source="Residents' survey", **extra)
+
+
+def test_the_progress_chart_shows_every_layer_named_in_words_with_units_period_and_source():
+    fig = _chart(comparator=pd.DataFrame({"period_end": [date(2024, 3, 31)], "value": [45.0]}))
+    names = {t.name for t in fig.data if t.showlegend is not False}
+    assert {"Actual value", "95% confidence interval", "Baseline 41%", "Expected path", "Target at each horizon",
+            "Projection from recent trend", "Projection: 95% prediction interval", "England"} <= names
+    assert fig.layout.yaxis.title.text == "Per cent (%)" and fig.layout.xaxis.title.text == "Period ending"
+    assert "Latest data 2024/25 Q2. Source: Residents' survey" in fig.layout.title.text
+    assert [a.text for a in fig.layout.annotations] == ["1-year target 43%", "3-year target 50%"]
+    colours = {t.line.color for t in fig.data if t.mode and "lines" in t.mode and t.line.color}
+    assert colours <= {"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000"}
+
+
+def test_the_progress_chart_marks_dated_events_such_as_target_changes():
+    fig = _chart(annotations=[(date(2024, 6, 1), "3-year target changed")])
+    assert "3-year target changed" in [a.text for a in fig.layout.annotations]
+    assert any(s.x0 == date(2024, 6, 1) and s.yref == "paper" for s in fig.layout.shapes)
+
+
+def test_the_overview_chart_names_each_status_in_the_legend_and_on_the_bars():
+    from framework.progress_charts import overview_chart
+
+    counts = pd.DataFrame({"outcome_code": ["O1", "O1", "O1"], "outcome_title": ["Voices"] * 3,
+                           "horizon_years": [1, 3, 5], "status": ["ahead", "behind", "not_enough_data"], "n": [2, 1, 3]})
+    fig = overview_chart(counts, title="Measures by status")
+    assert [t.name for t in fig.data if t.showlegend] == ["▲ Ahead", "▼ Behind", "… Not enough data"]
+    assert [list(t.text) for t in fig.data] == [["2 ahead"], ["1 behind"], ["3 not enough data"]]
+    assert len({t.marker.pattern.shape for t in fig.data}) == 3  # a pattern as well as a colour

@@ -202,3 +202,13 @@ def test_progress_for_one_area_is_the_same_as_that_area_in_the_whole_system(demo
     one = progress_table(demo_con, "DEMO", area_code=area)
     assert len(one) == len(whole) > 0
     pd.testing.assert_frame_equal(one, whole)
+
+
+@pytest.mark.parametrize("indicator, has_ci_words", [("I01", True), ("I27", False)])
+def test_the_chart_caption_explains_the_confidence_band_only_when_there_is_one(demo_con, indicator, has_ci_words):
+    from framework.progress_detail import describe_latest
+
+    text = describe_latest(indicator_progress(demo_con, "DEMO", indicator))
+    assert text.startswith("Latest: ")
+    assert ("95% confidence interval" in text) == has_ci_words
+    assert "95% prediction interval of the projection" in text
