@@ -181,7 +181,7 @@ def suppress_statement(counts: pd.DataFrame, min_group: int = MIN_GROUP_DEFAULT)
                 protected.append(((who, cell), forms[(who, cell)]))
         if not shown_rows[who] and values[who]["n"]:
             protected += [((who, "n"), forms[(who, "n")]), ((who, "mean"), forms[(who, "mean")])]
-    if not shown_rows[ALL] and width:
+    if not shown_rows[ALL] and values[ALL]["n"]:
         protected.append(((ALL, "n"), forms[(ALL, "n")]))
     if len(hidden_groups) > 1:  # the hidden groups together: their small counts must not be recoverable either
         for cell in CELLS:
@@ -196,9 +196,12 @@ def suppress_statement(counts: pd.DataFrame, min_group: int = MIN_GROUP_DEFAULT)
         span = _Span([i.form for i in current.values()] + zeros, width)
         return [(key, form) for key, form in protected if span.pins(form)]
 
+    # A figure already given away by the zeros alone can only be zero itself, so there is nothing to protect.
+    span_of_zeros = _Span(zeros, width)
+    protected = [(key, form) for key, form in protected if not span_of_zeros.pins(form)]
     while True:
         leaks = exposed(items)
-        if not leaks:
+        if not leaks or not items:
             break
         target_key, target = leaks[0]
         order = sorted(items.values(), key=lambda i: i.priority)
