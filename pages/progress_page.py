@@ -76,13 +76,17 @@ shown = measures.assign(
     Link=["indicators?indicator=" + c for c in measures["indicator_code"]],
     Latest=[format_value(v, u) for v, u in zip(measures["latest_value"], measures["unit"])],
     Expected=[format_value(v, u) for v, u in zip(measures["expected_now"], measures["unit"])],
+    Period=[f"{d:%b %Y}" if d is not None and d == d else "-" for d in measures["latest_period_end"]],
     **{f"{h}-year": [status_label(s) for s in measures[f"status_{h}y"]] for h in (1, 3, 5)},
 ).rename(columns={"indicator_code": "Code", "name": "Measure", "outcome_code": "Outcome",
-                  "latest_period_end": "Latest period ends", "Expected": "Expected by then"})
+                  "Period": "Period ends", "Expected": "Expected by then"})
 st.dataframe(
-    shown[["Code", "Measure", "Outcome", "Latest", "Latest period ends", "Expected by then", "1-year", "3-year",
-           "5-year", "Link"]],
+    shown[["Code", "Measure", "Link", "Latest", "Period ends", "Expected by then", "1-year", "3-year", "5-year"]],
     hide_index=True, width="stretch",
-    column_config={"Link": st.column_config.LinkColumn("Open", display_text="Open measure")},
+    column_config={"Link": st.column_config.LinkColumn("Open", display_text="Open", width=55),
+                   "Measure": st.column_config.TextColumn(width=210), "Code": st.column_config.TextColumn(width=50),
+                   "Latest": st.column_config.TextColumn(width=110), "Period ends": st.column_config.TextColumn(width=85),
+                   "Expected by then": st.column_config.TextColumn(width=115),
+                   **{f"{h}-year": st.column_config.TextColumn(width=95) for h in (1, 3, 5)}},
 )
 st.page_link("pages/indicators_page.py", label="Open a measure's chart and story", icon=":material/monitoring:")
