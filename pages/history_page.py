@@ -22,7 +22,7 @@ st.write("Every change is recorded: who made it, in what role, when, what change
 
 catalogue = glue.read(list_indicators, code, statuses=["proposed", "active", "retired"])
 measure_names = dict(zip(catalogue["indicator_code"], catalogue["name"]))
-c1, c2, c3, c4 = st.columns([2, 2, 3, 2])
+c1, c2, c3, c4 = st.columns([2, 2, 3, 3])
 who = c1.selectbox("Who", glue.read(people, code), index=None, placeholder="Anyone", key="history.who")
 entity = c2.selectbox("What", glue.read(entities, code), index=None, placeholder="Any record", key="history.entity",
                       format_func=lambda e: ENTITY_WORDS.get(e, e.replace("_", " ").capitalize()))

@@ -27,17 +27,18 @@ if flash:
     st.success(flash)
 
 if can(user, "propose_measure"):
+    n = st.session_state.setdefault("proposals.form_no", 0)  # a fresh, empty form after each proposal
     with st.expander("Propose a measure", expanded=True, icon=":material/add_comment:"):
-        with st.form("proposals.form"):
+        with st.form(f"proposals.form.{n}"):
             values = {
-                "name": st.text_input("Name of the measure", key="proposals.name",
+                "name": st.text_input("Name of the measure", key=f"proposals.name.{n}",
                                       placeholder="for example: People who feel listened to by their GP practice"),
-                "why_it_matters": st.text_area("Why it matters", key="proposals.why", height=90),
-                "who_it_matters_to": st.text_input("Who it matters to", key="proposals.who",
+                "why_it_matters": st.text_area("Why it matters", key=f"proposals.why.{n}", height=90),
+                "who_it_matters_to": st.text_input("Who it matters to", key=f"proposals.who.{n}",
                                                    placeholder="for example: carers, young people in Eastbrook"),
-                "how_measured": st.text_area("How it might be measured", key="proposals.how", height=90),
+                "how_measured": st.text_area("How it might be measured", key=f"proposals.how.{n}", height=90),
                 "outcome_code": st.selectbox("Which outcome it serves", list(titles), index=None,
-                                             format_func=lambda c: f"{c}. {titles[c]}", key="proposals.outcome",
+                                             format_func=lambda c: f"{c}. {titles[c]}", key=f"proposals.outcome.{n}",
                                              placeholder="Choose an outcome"),
             }
             sent = st.form_submit_button("Send the proposal", type="primary")
@@ -47,8 +48,7 @@ if can(user, "propose_measure"):
                 st.session_state["proposals.flash"] = (
                     f"Thank you. Your proposal (number {number}) is with the engagement team, and what they decide "
                     "will be shown below.")
-                for key in ("proposals.name", "proposals.why", "proposals.who", "proposals.how", "proposals.outcome"):
-                    st.session_state.pop(key, None)
+                st.session_state["proposals.form_no"] = n + 1
                 st.rerun()
 else:
     st.info(f"You are viewing as {user.role}. Community members, partners and editors can propose measures.")
@@ -137,11 +137,12 @@ shown = proposals.assign(
     proposed=proposals["proposed_at"].dt.strftime("%d %b %Y"),
     by=[f"{n} ({r})" for n, r in zip(proposals["proposed_by_name"], proposals["proposed_by_role"])],
     status_words=proposals["status"].map(STATUS_WORDS),
-)[["proposal_id", "name", "who_it_matters_to", "outcome_code", "by", "proposed", "status_words", "what_happened"]]
+)[["proposal_id", "name", "status_words", "what_happened", "by", "proposed", "who_it_matters_to", "outcome_code"]]
 st.dataframe(
     shown.rename(columns={"proposal_id": "No.", "name": "Proposed measure", "who_it_matters_to": "Matters to",
                           "outcome_code": "Outcome", "by": "Proposed by", "proposed": "Proposed on",
                           "status_words": "Status", "what_happened": "What we did"}),
     hide_index=True, width="stretch",
-    column_config={"What we did": st.column_config.TextColumn(width="large")},
+    column_config={"What we did": st.column_config.TextColumn(width="large"),
+                   "Proposed measure": st.column_config.TextColumn(width="medium")},
 )

@@ -63,7 +63,10 @@ def test_a_community_member_proposes_a_measure_an_editor_accepts_it_and_it_is_in
         _choose(page, "View as", "Engagement lead (editor)")
         page.get_by_text("Review proposals").wait_for()
         page.get_by_role("button", name="Accept and create the measure").click()
-        page.get_by_text("is now measure I28").wait_for()
+        page.get_by_text("Accepted: Carers who feel listened to by services is now measure I28").wait_for()
+        _settle(page)
+        page.get_by_text("Accepted: it is now measure I28").first.wait_for(state="attached")  # a grid cell
+        page.locator("h2", has_text="You said, we did").scroll_into_view_if_needed()
         assert_no_exception(page)
         page.screenshot(path=str(SCREENSHOTS / "proposals-accepted.png"), full_page=False)
 

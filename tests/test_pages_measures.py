@@ -47,22 +47,23 @@ def test_a_community_member_proposes_a_measure_and_sees_it_waiting(monkeypatch, 
     at = open_app(monkeypatch, path, page="proposals_page", role="community")
     assert not at.exception and at.title[0].value == "Proposed measures"
     assert not at.get("radio")  # no review controls for a community member
-    at.text_input(key="proposals.name").input(IDEA["name"])
-    at.text_area(key="proposals.why").input(IDEA["why_it_matters"])
-    at.text_input(key="proposals.who").input(IDEA["who_it_matters_to"])
-    at.text_area(key="proposals.how").input(IDEA["how_measured"])
-    at.selectbox(key="proposals.outcome").select("O1")
+    at.text_input(key="proposals.name.0").input(IDEA["name"])
+    at.text_area(key="proposals.why.0").input(IDEA["why_it_matters"])
+    at.text_input(key="proposals.who.0").input(IDEA["who_it_matters_to"])
+    at.text_area(key="proposals.how.0").input(IDEA["how_measured"])
+    at.selectbox(key="proposals.outcome.0").select("O1")
     at.button[0].click().run()
     assert not at.exception
     assert any("Your proposal (number 1) is with the engagement team" in s.value for s in at.success)
     table = at.dataframe[-1].value
     assert list(table["Proposed measure"]) == [IDEA["name"]]
     assert list(table["What we did"]) == ["Waiting for the engagement team to review it."]
+    assert at.text_input(key="proposals.name.1").value == ""  # a fresh form for the next idea
 
 
 def test_an_incomplete_proposal_is_refused_with_each_missing_part(monkeypatch, demo_db_file, tmp_path):
     at = open_app(monkeypatch, copy_db(demo_db_file, tmp_path), page="proposals_page", role="partner")
-    at.text_input(key="proposals.name").input("Something")
+    at.text_input(key="proposals.name.0").input("Something")
     at.button[0].click().run()
     assert not at.exception
     text = " ".join(e.value for e in at.error)
