@@ -120,6 +120,8 @@ if latest.empty:
 st.subheader("Progress")
 areas = glue.read(progress_areas, code)
 area_names = dict(zip(areas["area_code"], areas["area_name"]))
+if st.session_state.get("indicators.area") not in area_names:
+    st.session_state.pop("indicators.area", None)  # left over from another system
 area = st.selectbox("Area", list(area_names), format_func=area_names.get, key="indicators.area")
 detail = glue.read(indicator_progress, code, selected, area)
 chart_col, story_col = st.columns([5, 2])

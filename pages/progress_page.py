@@ -29,7 +29,12 @@ areas = glue.read(progress_areas, code)
 area_names = dict(zip(areas["area_code"], areas["area_name"]))
 numeric_kinds = [k for k in KINDS if k != "qualitative"]
 
-# Settle the filters from the address before their widgets are drawn.
+# Settle the filters from the address before their widgets are drawn, dropping any left from another system.
+if st.session_state.get("progress.area") not in area_names:
+    st.session_state.pop("progress.area", None)
+for key, allowed in (("progress.outcomes", titles), ("progress.kinds", numeric_kinds)):
+    if key in st.session_state:
+        st.session_state[key] = [v for v in st.session_state[key] if v in allowed]
 if "progress.outcomes" not in st.session_state:
     st.session_state["progress.outcomes"] = [o for o in st.query_params.get_all("outcome") if o in titles]
 if "progress.area" not in st.session_state:

@@ -158,3 +158,17 @@ def test_home_summarises_progress_at_each_horizon(monkeypatch, demo_db_file):
     counts = status_counts(con, "DEMO")
     con.close()
     assert f"- {overview_sentence(counts, 1)}" in _bullets(at)
+
+
+def test_choosing_a_place_shows_that_place_s_own_progress(monkeypatch, demo_db_file):
+    at = open_app(monkeypatch, demo_db_file, page="indicators_page", query={"indicator": "I01"})
+    system_summary = next(m.value for m in at.markdown if m.value.startswith("Since April 2023"))
+    at.selectbox(key="indicators.area").select("DEMO-P02").run()
+    assert not at.exception
+    place_summary = next(m.value for m in at.markdown if m.value.startswith("Since April 2023"))
+    assert place_summary != system_summary
+    con = db.connect(demo_db_file)
+    latest = db.read_df(con, "SELECT latest_value FROM v_progress WHERE indicator_code = 'I01'"
+                             " AND area_code = 'DEMO-P02' AND horizon_years = 1")["latest_value"].iloc[0]
+    con.close()
+    assert f"to {latest:.1f}%".replace(".0%", "%") in place_summary
