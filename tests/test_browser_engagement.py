@@ -53,6 +53,7 @@ def test_a_partner_logs_an_activity_with_a_you_said_item_and_finds_it_in_the_ins
         search.fill("barbers saturday")
         search.press("Enter")
         page.get_by_text("1 result.").wait_for()
+        wait_for_app(page)  # the run has finished, so the unfiltered list it replaced is gone
         assert page.get_by_text("Check blood pressure at the barbers on Saturdays.").count() == 1
         assert page.get_by_text("Barbershop blood pressure sessions").count() == 1
         assert_no_exception(page)
