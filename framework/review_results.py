@@ -88,6 +88,15 @@ def round_results(con, round_id: int) -> pd.DataFrame:
     return out.sort_values(["sort_order"], kind="stable").reset_index(drop=True)
 
 
+def group_status(results: pd.DataFrame) -> pd.DataFrame:
+    """For each invited group, on how many of the round's statements its results are shown (pure)."""
+    groups = results[results["group_code"] != ALL_GROUPS] if not results.empty else results
+    if groups.empty:
+        return pd.DataFrame(columns=["group_code", "group_name", "statements_shown", "statements"])
+    return (groups.groupby(["group_code", "group_name"], sort=False)["shown"]
+            .agg(statements_shown="sum", statements="count").reset_index())
+
+
 def rank_divergence(results: pd.DataFrame) -> pd.DataFrame:
     """Statements ranked by the spread of shown group means (pure; see the module docstring for the method)."""
     columns = ["rank", "statement_code", "text", "groups_compared", "spread", "std_of_means", "highest_group",

@@ -39,10 +39,16 @@ st.caption(
     "are hidden, and other figures are hidden when they would let a hidden one be worked out."
 )
 table = glue.read(results.round_results, round_id)
-if table.empty or not table["shown"].any():
+status = results.group_status(table)
+shown_groups = status[status["statements_shown"] > 0]["group_name"].tolist()
+hidden_groups = status[status["statements_shown"] == 0]["group_name"].tolist()
+if not shown_groups:
     st.info(f"No results can be shown yet: no group has reached {minimum} people for any statement. Results appear "
             "here as soon as one does.")
     st.stop()
+st.markdown(f"**Results shown for:** {', '.join(shown_groups)}."
+            + (f"  \n**Still hidden** (fewer than {minimum} people so far): {', '.join(hidden_groups)}."
+               if hidden_groups else ""))
 
 st.header("What to talk about first: where groups see things differently")
 st.write("Statements are ranked by how far apart the groups' average scores are. Disagreement is information, not "

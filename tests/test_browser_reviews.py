@@ -1,0 +1,75 @@
+"""A stakeholder review in headless Chromium: people answer under two group invite codes, and each group's results
+stay hidden until enough of its people have answered."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from framework import db, review_rounds, statements
+from tests.apptest_helpers import copy_db
+from tests.browser import SCREENSHOTS, assert_no_exception, browser_page, running_app, wait_for_app  # noqa: F401
+from tests.conftest import make_user
+
+
+def seeded_round(path) -> dict[str, str]:
+    """An open round with a minimum group size of 5, and four earlier answers from each of two groups."""
+    con = db.connect(path)
+    editor = make_user("editor")
+    statements.add_starter_statements(con, editor, "DEMO")
+    round_id = review_rounds.create_round(con, editor, "DEMO", {
+        "title": "Browser check-in", "opens_on": date.today() - timedelta(days=1),
+        "closes_on": date.today() + timedelta(days=14), "statements": ["S01", "S02"],
+        "groups": ["community", "vcse"], "min_group_size": 5})
+    codes = dict(zip(*zip(*review_rounds.invites(con, round_id)[["group_code", "invite_code"]].to_numpy())))
+    for score in (1, 2, 3, 4):
+        review_rounds.submit_answers(con, codes["community"], {"S01": {"score": score}, "S02": {"score": score}})
+    for score in (1, 1, 2, 3):
+        review_rounds.submit_answers(con, codes["vcse"], {"S01": {"score": score}, "S02": {"score": score}})
+    con.close()
+    return codes
+
+
+def answer_in_browser(page, url: str, code: str, choice: str, name: str) -> None:
+    page.goto(f"{url}/respond?code={code}")
+    wait_for_app(page)
+    page.locator("[data-testid='stRadio']").nth(1).wait_for()
+    groups = page.locator("[data-testid='stRadio']")
+    assert groups.count() == 2
+    for i in range(2):
+        groups.nth(i).get_by_text(choice, exact=True).click()
+    page.get_by_label("Comment on statement 1 (optional)").fill("Said in the browser.")
+    page.get_by_role("button", name="Send my answers").click()
+    page.get_by_text("Thank you: your answers were saved.").wait_for()
+    assert_no_exception(page)
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=False)
+
+
+def results_text(page, url: str) -> str:
+    page.goto(f"{url}/review-results")
+    wait_for_app(page)
+    assert_no_exception(page)
+    return page.locator("[data-testid='stMain']").inner_text()
+
+
+@pytest.mark.browser
+def test_results_stay_hidden_until_each_group_reaches_the_minimum(browser_page, demo_db_file, tmp_path):
+    page = browser_page
+    path = copy_db(demo_db_file, tmp_path)
+    codes = seeded_round(path)
+    with running_app(path) as url:
+        text = results_text(page, url)
+        assert "No results can be shown yet: no group has reached 5 people" in text
+        page.screenshot(path=str(SCREENSHOTS / "review-results-hidden.png"), full_page=False)
+
+        answer_in_browser(page, url, codes["community"], "5 Strongly agree", "respond.png")
+        text = results_text(page, url)
+        assert "No results can be shown yet" not in text
+        assert "Results shown for: Community members." in text
+        assert "Still hidden (fewer than 5 people so far): VCSE." in text
+        assert "Fewer than two groups have results for any statement" in text
+
+        answer_in_browser(page, url, codes["vcse"], "2 Disagree", "respond-vcse.png")
+        text = results_text(page, url)
+        assert "Biggest gap:" in text and "Community members averaged 3.0 and VCSE 1.8" in text
+        page.screenshot(path=str(SCREENSHOTS / "review-results.png"), full_page=True)
