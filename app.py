@@ -32,6 +32,9 @@ if can(user, "edit_indicators"):
                          url_path="edit-measures"))
 if can(user, "view_history"):
     pages.append(st.Page("pages/history_page.py", title="History", icon=":material/history:", url_path="history"))
+if can(user, "import_data"):
+    pages.append(st.Page("pages/data_page.py", title="Data in and out", icon=":material/upload_file:",
+                         url_path="data"))
 page = st.navigation(pages)
 glue.sidebar(user)
 page.run()

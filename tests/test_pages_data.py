@@ -1,0 +1,105 @@
+"""AppTest for the Data page: the check report before anything is written, confirming an import, the batch
+summary, undo behind a confirmation, the Excel return download, and what other roles see."""
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from framework.importers.uploads import save_upload
+from tests.apptest_helpers import copy_db, open_app
+from tests.test_import import DATA
+
+
+def seeded(monkeypatch, db_file, name: str, **state):
+    at = open_app(monkeypatch, db_file, page="data_page")
+    path = save_upload(name, (DATA / name).read_bytes()) if (DATA / name).exists() else save_upload(name, state.pop("data"))
+    at.session_state["data.upload"] = {"path": path, "name": name}
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def measurement_count(path) -> int:
+    con = duckdb.connect(str(path))  # the same configuration as the app's own connection in this process
+    try:
+        return con.execute("SELECT count(*) FROM measurement").fetchall()[0][0]
+    finally:
+        con.close()
+
+
+def test_a_bad_file_shows_every_problem_as_a_table_and_offers_no_import(monkeypatch, demo_db_file, tmp_path):
+    path = copy_db(demo_db_file, tmp_path)
+    at = seeded(monkeypatch, path, "text_in_numbers.csv")
+    assert not at.exception
+    assert at.title[0].value == "Data in and out"
+    assert any(e.value == "3 problems in 3 rows. Nothing has been saved." for e in at.error)
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["File", "Row", "Column", "Value found", "What was expected"]
+    assert table.iloc[0].tolist() == ["text_in_numbers.csv", 2, "value", "N/A", "a number"]
+    assert {m.label: m.value for m in at.metric} == {"Rows read": "4", "Rows ready to import": "1",
+                                                     "Exact repeats merged": "0", "Rows with problems": "3"}
+    assert not [b for b in at.button if b.key == "data.confirm_import"]
+    assert any("set the rejected ones aside" in i.value for i in at.info)
+
+
+def test_confirming_a_good_file_imports_it_and_shows_the_batch_summary(monkeypatch, demo_db_file, tmp_path):
+    path = copy_db(demo_db_file, tmp_path)
+    before = measurement_count(path)
+    data = b"indicator_code,area_code,period_label,value\nI08,DEMO-ICB,2030/31,12.5\nI08,DEMO-P01,2030/31,13\n"
+    at = seeded(monkeypatch, path, "two_rows.csv", data=data)
+    assert any(s.value == "No problems found. Nothing has been saved yet." for s in at.success)
+    at.button(key="data.confirm_import").click().run()
+    assert not at.exception
+    assert any("saved as batch 2: 2 new, 0 changed and 0 unchanged rows" in s.value for s in at.success)
+    history = at.dataframe[0].value
+    assert history.iloc[0][["Batch", "File", "New", "Status"]].tolist() == [2, "two_rows.csv", 2, "Applied"]
+    assert at.session_state["data.upload"] is None
+    assert measurement_count(path) == before + 2
+
+
+def test_skip_invalid_imports_the_good_rows_and_offers_the_rejects_for_download(monkeypatch, demo_db_file, tmp_path):
+    path = copy_db(demo_db_file, tmp_path)
+    at = seeded(monkeypatch, path, "value_checks.csv", **{"data.skip_invalid": True})
+    assert at.button(key="data.confirm_import").label == "Import 1 rows and set 5 aside"
+    at.button(key="data.confirm_import").click().run()
+    assert not at.exception
+    assert any("1 new" in s.value and "5 rows set aside" in s.value for s in at.success)
+    assert [d for d in at.get("download_button") if "rows set aside" in d.proto.label]
+
+
+def test_undo_asks_for_confirmation_and_then_restores(monkeypatch, demo_db_file, tmp_path):
+    path = copy_db(demo_db_file, tmp_path)
+    before = measurement_count(path)
+    data = b"indicator_code,area_code,period_label,value\nI08,DEMO-ICB,2030/31,12.5\n"
+    at = seeded(monkeypatch, path, "one_row.csv", data=data)
+    at.button(key="data.confirm_import").click().run()
+    at.button(key="data.undo").click().run()
+    assert any("Undo batch 2 (one_row.csv)?" in w.value for w in at.warning)
+    at.button(key="data.undo_yes").click().run()
+    assert not at.exception
+    assert any("Batch 2 was undone: 0 values restored and 1 rows removed." in s.value for s in at.success)
+    assert at.dataframe[0].value.iloc[0]["Status"] == "Undone"
+    assert measurement_count(path) == before
+
+
+def test_the_excel_return_is_prepared_then_offered_for_download(monkeypatch, demo_db_file):
+    at = open_app(monkeypatch, demo_db_file, page="data_page")
+    assert not [d for d in at.get("download_button") if d.proto.label == "Download the Excel return"]
+    at.button(key="data.prepare_return").click().run()
+    assert not at.exception
+    assert [d for d in at.get("download_button") if d.proto.label == "Download the Excel return"]
+
+
+def test_a_partner_may_import_but_not_undo(monkeypatch, demo_db_file):
+    at = open_app(monkeypatch, demo_db_file, page="data_page", role="partner")
+    assert not at.exception
+    assert at.get("file_uploader")
+    assert not [b for b in at.button if b.key == "data.undo"]
+    assert at.dataframe[0].value.iloc[0]["File"] == "demo generator"
+    assert any(c.value == "Editors can undo an import." for c in at.caption)
+
+
+@pytest.mark.parametrize("role", ["viewer", "community"])
+def test_viewers_and_community_members_are_not_offered_the_data_page(monkeypatch, demo_db_file, role):
+    with pytest.raises(ValueError, match="Could not find a navigation page for .*data_page.py"):
+        open_app(monkeypatch, demo_db_file, page="data_page", role=role)
