@@ -17,6 +17,8 @@ DIVERGING = [[0.0, "#D55E00"], [0.5, "#F2F2F2"], [1.0, "#0072B2"]]
 CELL_COLOURS = {"score_1": "#D55E00", "score_2": "#E69F00", "score_3": "#BBBBBB", "score_4": "#56B4E9",
                 "score_5": "#0072B2", "dont_know": "#666666"}
 FONT = dict(size=13)
+SHORT_WORDS = {"Strongly disagree": "Str. disagree", "Disagree": "Disagree", "Neither agree nor disagree": "Neither",
+               "Agree": "Agree", "Strongly agree": "Str. agree", "Hidden": "Hidden"}
 
 
 def _wrap(text: str, width: int = 48) -> str:
@@ -40,11 +42,12 @@ def heatmap(results: pd.DataFrame, round_title: str) -> go.Figure:
     texts = dict(zip(results["statement_code"], results["text"]))
     grid = results.pivot_table(index="statement_code", columns="group_name", values="mean", aggfunc="first",
                                dropna=False).reindex(index=statements, columns=groups)
-    labels = [[("Hidden" if pd.isna(v) else f"{v:.1f}<br>{mean_words(v)}") for v in row] for row in grid.to_numpy()]
+    labels = [[("Hidden" if pd.isna(v) else f"{v:.1f}<br>{SHORT_WORDS[mean_words(v)]}") for v in row]
+              for row in grid.to_numpy()]
     hover = [[f"{s}: {texts[s]}<br>{g}: {'hidden to keep answers confidential' if pd.isna(v) else f'mean {v:.2f} ({mean_words(v)})'}"
               for g, v in zip(groups, row)] for s, row in zip(statements, grid.to_numpy())]
     fig = go.Figure(go.Heatmap(
-        z=grid.to_numpy(), x=groups, y=[f"{s} {textwrap.shorten(texts[s], 60)}" for s in statements],
+        z=grid.to_numpy(), x=["<br>".join(textwrap.wrap(g, 12)) for g in groups], y=[f"{s} {textwrap.shorten(texts[s], 60)}" for s in statements],
         zmin=1, zmax=5, colorscale=DIVERGING, text=labels, texttemplate="%{text}", textfont=dict(size=11),
         hovertext=hover, hoverinfo="text", xgap=2, ygap=2,
         colorbar=dict(title="Mean score", tickvals=[1, 2, 3, 4, 5],
@@ -53,8 +56,9 @@ def heatmap(results: pd.DataFrame, round_title: str) -> go.Figure:
     fig.update_layout(
         title=dict(text=f"{title}<br><sup>Mean score from 1 (strongly disagree) to 5 (strongly agree). Source: "
                         "confidential review answers; groups below the minimum size are hidden.</sup>"),
-        xaxis=dict(title="Stakeholder group", side="top"), yaxis=dict(title="Statement", autorange="reversed"),
-        height=max(360, 46 * len(statements) + 160), margin=dict(l=10, r=10, t=110, b=10), font=FONT,
+        xaxis=dict(title="Stakeholder group", side="bottom", tickangle=0),
+        yaxis=dict(title="Statement", autorange="reversed"),
+        height=max(360, 46 * len(statements) + 200), margin=dict(l=10, r=10, t=90, b=10), font=FONT,
         plot_bgcolor="#DDDDDD",
     )
     return fig
@@ -67,20 +71,26 @@ def distribution(results: pd.DataFrame, statement_code: str, round_title: str) -
     if rows.empty:
         return _empty(title, "This statement was not part of the round.")
     text = rows["text"].iloc[0]
-    shown = rows[rows["shown"]]
+    with_counts = rows[rows["shown"] & (rows[list(CELLS)].fillna(0) > 0).any(axis=1)]
+    shown = pd.concat([with_counts[with_counts["group_code"] == ALL_GROUPS],
+                       with_counts[with_counts["group_code"] != ALL_GROUPS]])
+    no_counts = rows[rows["shown"] & ~rows.index.isin(with_counts.index)]["group_name"].tolist()
     if shown.empty:
-        return _empty(title, "Every group is below the minimum size for this statement, so nothing can be shown.")
+        return _empty(title, "No counts can be shown for this statement: each would reveal answers from fewer than "
+                             "8 people.")
     fig = go.Figure()
     for cell in CELLS:
         counts = shown[cell]
         fig.add_trace(go.Bar(
             name=CELL_WORDS[cell], y=shown["group_name"], x=counts.fillna(0), orientation="h",
             marker_color=CELL_COLOURS[cell],
-            text=["1-7 (hidden)" if pd.isna(c) else f"{int(c)}" for c in counts], textposition="outside",
+            text=["hidden" if pd.isna(c) else f"{int(c)}" for c in counts], textposition="outside",
             hovertemplate=f"{CELL_WORDS[cell]}: %{{text}} people<extra>%{{y}}</extra>",
         ))
     hidden = rows[~rows["shown"]]["group_name"].tolist()
     note = f" Hidden: {', '.join(hidden)} (fewer people than the minimum, or to stop subtraction)." if hidden else ""
+    if no_counts:
+        note += f"<br>Only the average is shown for {', '.join(no_counts)}: no count there is 8 or more."
     fig.update_layout(
         barmode="group", title=dict(text=f"{title}<br><sup>{_wrap(text, 110)}<br>Counts of 1 to 7 people are hidden."
                                          f"{note}</sup>"),

@@ -48,7 +48,7 @@ FEED_INDICATOR = ("R01", "S03", "community")
 def _score(rng: np.random.Generator, base: float) -> int | None:
     if rng.random() < 0.06:
         return None  # don't know
-    return int(np.clip(np.rint(base + rng.normal(0, 0.9)), 1, 5))
+    return int(np.clip(np.rint(base + rng.normal(0, 1.15)), 1, 5))
 
 
 def write_demo_reviews(cur, user: User, system_code: str) -> list[int]:

@@ -68,7 +68,7 @@ else:
         "highest": "Most agree (mean)", "lowest": "Least agree (mean)", "groups_compared": "Groups compared"}),
         hide_index=True, width="stretch")
     top = ranked.iloc[0]
-    st.markdown(f"**Biggest gap:** {top['statement_code']} \u201c{top['text']}\u201d. {top['highest_group']} averaged "
+    st.markdown(f"**Biggest gap:** {top['statement_code']} \u201c{top['text'].rstrip('.')}\u201d. {top['highest_group']} averaged "
                 f"{top['highest_mean']:.1f} and {top['lowest_group']} {top['lowest_mean']:.1f}, a gap of "
                 f"{top['spread']:.1f} points on the 5-point scale.")
     unranked = agenda[agenda["rank"].isna()]["statement_code"].tolist()

@@ -41,6 +41,8 @@ def answer_in_browser(page, url: str, code: str, choice: str, name: str) -> None
     page.get_by_label("Comment on statement 1 (optional)").fill("Said in the browser.")
     page.get_by_role("button", name="Send my answers").click()
     page.get_by_text("Thank you: your answers were saved.").wait_for()
+    page.locator("[data-testid='stCode']").first.wait_for()
+    page.wait_for_timeout(500)
     assert_no_exception(page)
     page.screenshot(path=str(SCREENSHOTS / name), full_page=False)
 
