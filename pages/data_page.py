@@ -14,6 +14,8 @@ RESULT = "data.result"  # the last import's batch summaries
 CONFIRM_UNDO = "data.confirm_undo"  # the batch id waiting for confirmation
 RETURN_READY = "data.return_ready"
 FLASH = "data.flash"  # a message to show once after a rerun
+FORMAT_WORDS = {"xlsx": "Excel", "app_csv": "CSV", "fingertips_csv": "Fingertips", "demo": "Demo"}
+ROUND = "data.upload_round"  # part of the uploader's key, so it empties after an import
 
 system = glue.require_system()
 code = system["system_code"]
@@ -24,7 +26,7 @@ st.write(
     "Load measurements from a spreadsheet, and download the Excel return for your board. Every file is checked "
     "in full before anything is saved: one bad row means nothing is saved, unless you choose to set bad rows aside."
 )
-for key in (UPLOAD, RESULT, CONFIRM_UNDO, RETURN_READY, FLASH):
+for key in (UPLOAD, RESULT, CONFIRM_UNDO, RETURN_READY, FLASH, ROUND):
     st.session_state.setdefault(key, None)
 
 may_import = can(user, "import_data")
@@ -47,7 +49,8 @@ else:
     systems = glue.read(list_systems)
     names = dict(zip(systems["system_code"], systems["name"]))
     left, right = st.columns([3, 2])
-    uploaded = left.file_uploader("Choose a file to check", type=["csv", "xlsx"], key="data.file")
+    uploaded = left.file_uploader("Choose a file to check", type=["csv", "xlsx"],
+                                  key=f"data.file.{st.session_state[ROUND] or 0}")
     target = right.selectbox("Put rows that do not name a system into", list(names), format_func=names.get,
                              index=list(names).index(code), key="data.system")
     skip_invalid = right.checkbox(
@@ -71,7 +74,7 @@ else:
         c3.metric("Exact repeats merged", f"{check.rows_merged:,}")
         c4.metric("Rows with problems", f"{check.rows_rejected:,}")
         kind = {"xlsx": "an Excel workbook", "app_csv": "a CSV in the app's template",
-                "fingertips_csv": "a Fingertips data export"}.get(check.file_format)
+                "fingertips_csv": "a Fingertips data export"}.get(check.file_format)  # noqa: E501
         if kind:
             st.caption(f"Read as {kind}.")
         extras = []
@@ -95,7 +98,7 @@ else:
                 + ". Nothing has been saved."
             )
             st.dataframe(
-                plan.problem_table().rename(columns={"file": "File", "row": "Row", "column": "Column",
+                plan.problem_table().fillna({"found": "(blank)"}).rename(columns={"file": "File", "row": "Row", "column": "Column",
                                                      "found": "Value found", "expected": "What was expected"}),
                 hide_index=True, width="stretch", height=min(400, 38 + 35 * shown),
             )
@@ -114,6 +117,7 @@ else:
             if ok:
                 st.session_state[RESULT] = [s.__dict__ for s in result]
                 st.session_state[UPLOAD] = None
+                st.session_state[ROUND] = (st.session_state[ROUND] or 0) + 1  # a fresh, empty uploader
                 st.rerun()
 
     if st.session_state[RESULT]:
@@ -144,8 +148,9 @@ else:
     shown = history.assign(
         status=history["status"].map({"applied": "Applied", "undone": "Undone"}),
         imported_at=history["imported_at"].dt.strftime("%d %b %Y %H:%M"),
-    )[["batch_id", "imported_at", "file_name", "file_format", "imported_by", "rows_read", "rows_new",
-       "rows_changed", "rows_unchanged", "rows_merged", "rows_rejected", "status"]]
+        file_format=history["file_format"].map(FORMAT_WORDS).fillna(history["file_format"]),
+    )[["batch_id", "imported_at", "status", "file_name", "file_format", "imported_by", "rows_new",
+       "rows_changed", "rows_unchanged", "rows_merged", "rows_rejected", "rows_read"]]
     st.dataframe(
         shown.rename(columns={"batch_id": "Batch", "imported_at": "When", "file_name": "File",
                               "file_format": "Format", "imported_by": "Who", "rows_read": "Rows read",
