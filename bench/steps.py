@@ -83,3 +83,143 @@ def progress(workdir: Path, quick: bool) -> list[Figure]:
         notes=[f"{baseline_s / engine_s:.1f}x faster than pandas; pandas spent {read_s:.2f} s reading and "
                f"{compute_s:.2f} s computing; both give the same {len(engine):,} rows"],
     )]
+
+
+CSV_TARGET_ROWS_PER_S = 500_000
+XLSX_TARGET = 3.0
+EXPORT_TARGET = 2.0
+XLSX_ROWS = 200_000
+EXCEL_BASELINE_ROWS = 200_000
+
+
+def _peak_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _timed_import(empty: Path, workdir: Path, source: Path, **options) -> tuple[float, int, float]:
+    """Import one file into a fresh copy of a database; return seconds, rows written and peak memory so far."""
+    import shutil
+    import time
+
+    from bench.build import BENCH_USER
+    from framework import db
+    from framework.importers import import_files
+
+    target = workdir / f"import-target-{source.stem}.duckdb"
+    for stale in (target, Path(f"{target}.wal")):
+        if stale.exists():
+            stale.unlink()
+    shutil.copy(empty, target)
+    con = db.connect(target)
+    try:
+        started = time.perf_counter()
+        summaries = import_files(con, BENCH_USER, [source], **options)
+        seconds = time.perf_counter() - started
+    finally:
+        con.close()
+        target.unlink()
+    written = sum(s.rows_new + s.rows_changed + s.rows_unchanged for s in summaries)
+    return seconds, written, _peak_mb()
+
+
+@step("import_csv")
+def import_csv(workdir: Path, quick: bool) -> list[Figure]:
+    """A large app-format CSV, checked and written, against pandas.read_csv of the same file alone."""
+    import time
+
+    import pandas as pd
+
+    from bench.build import app_csv, framework_only
+
+    source = app_csv(workdir, quick)
+    seconds, rows, peak = _timed_import(framework_only(workdir, "ics", quick), workdir, source, system_code="DEMO")
+    started = time.perf_counter()
+    read = len(pd.read_csv(source))
+    baseline = time.perf_counter() - started
+    rate = rows / seconds
+    return [Figure("import", f"app CSV, {rows:,} rows", "ICS", rate, "rows/s", "pandas.read_csv alone",
+                   read / baseline, f">= {CSV_TARGET_ROWS_PER_S:,} rows/s", rate >= CSV_TARGET_ROWS_PER_S, peak,
+                   notes=[f"import {seconds:.2f} s (checks and writes); read_csv {baseline:.2f} s (reads only)"])]
+
+
+@step("import_fingertips")
+def import_fingertips(workdir: Path, quick: bool) -> list[Figure]:
+    """The real Fingertips export (valid rows imported, hand-appended rows rejected) against pandas.read_csv."""
+    import time
+
+    import pandas as pd
+
+    from bench.build import fingertips_copy
+
+    source = fingertips_copy(workdir)
+    if source is None:
+        return [Figure("import", "Fingertips export", "real file", 0.0, "rows/s",
+                       notes=["the reference file is not beside the project (../shared/reference); not measured"])]
+    seconds, rows, peak = _timed_import(database(workdir, "demo", quick), workdir, source, system_code="DEMO",
+                                        skip_invalid=True)
+    started = time.perf_counter()
+    read = len(pd.read_csv(source))
+    baseline = time.perf_counter() - started
+    return [Figure("import", f"Fingertips export, {rows:,} of {read:,} rows valid", "real file", rows / seconds,
+                   "rows/s", "pandas.read_csv alone", read / baseline, "", None, peak,
+                   notes=[f"import {seconds:.2f} s including the rejects file; read_csv {baseline:.2f} s"])]
+
+
+@step("import_xlsx")
+def import_xlsx(workdir: Path, quick: bool) -> list[Figure]:
+    """An xlsx template of 200,000 rows, against pandas.read_excel with openpyxl of the same file alone."""
+    import time
+
+    import pandas as pd
+
+    from bench.build import framework_only, xlsx_template
+
+    size = XLSX_ROWS if not quick else 20_000
+    source = xlsx_template(workdir, quick, size)
+    seconds, rows, peak = _timed_import(framework_only(workdir, "ics", quick), workdir, source, system_code="DEMO")
+    started = time.perf_counter()
+    read = len(pd.read_excel(source, sheet_name="Measurements", engine="openpyxl"))
+    baseline = time.perf_counter() - started
+    rate, base_rate = rows / seconds, read / baseline
+    return [Figure("import", f"xlsx template, {rows:,} rows", "ICS", rate, "rows/s",
+                   "pandas.read_excel(engine='openpyxl') alone", base_rate, f">= {XLSX_TARGET:g}x pandas",
+                   rate >= XLSX_TARGET * base_rate, peak,
+                   notes=[f"{rate / base_rate:.1f}x pandas; import {seconds:.2f} s, read_excel {baseline:.2f} s"])]
+
+
+@step("export")
+def export(workdir: Path, quick: bool) -> list[Figure]:
+    """The whole Excel return of one ICS, against unformatted DataFrame.to_excel of the same Measurements rows."""
+    import time
+
+    import pandas as pd
+
+    from framework import db
+    from framework.excel_return import export_return
+
+    out = workdir / "return.xlsx"
+    con = db.connect(database(workdir, "ics", quick), read_only=True)
+    try:
+        started = time.perf_counter()
+        counts = export_return(con, "DEMO", out)
+        seconds = time.perf_counter() - started
+        peak = _peak_mb()
+        from bench.build import template_select
+
+        limit = EXCEL_BASELINE_ROWS if not quick else 20_000
+        frame = db.read_df(con, f"{template_select()} LIMIT {limit}")
+    finally:
+        con.close()
+    rows = sum(n for sheet, n in counts.items() if sheet.startswith("Measurements"))
+    started = time.perf_counter()
+    frame.to_excel(workdir / "baseline.xlsx", sheet_name="Measurements", index=False, engine="openpyxl")
+    baseline = time.perf_counter() - started
+    rate, base_rate = rows / seconds, len(frame) / baseline
+    return [Figure("Excel return", f"whole return, {rows:,} measurement rows, {out.stat().st_size / 1e6:,.0f} MB",
+                   "ICS", rate, "rows/s", f"DataFrame.to_excel(engine='openpyxl'), unformatted, first {len(frame):,} rows",
+                   base_rate, f">= {EXPORT_TARGET:g}x pandas", rate >= EXPORT_TARGET * base_rate, peak,
+                   notes=[f"{rate / base_rate:.1f}x pandas; the return took {seconds:.1f} s in all; the pandas "
+                          f"baseline is timed on the first {len(frame):,} rows, because writing every row with it "
+                          "takes many minutes and several GB"])]
