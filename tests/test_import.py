@@ -380,3 +380,33 @@ def test_a_batch_cannot_be_undone_twice(demo_con, editor, tmp_path):
     undo_batch(demo_con, editor, s.batch_id)
     with pytest.raises(ValidationError, match="already undone"):
         undo_batch(demo_con, editor, s.batch_id)
+
+
+def test_a_fingertips_export_with_mixed_line_endings_a_line_break_in_a_name_and_another_comparator_imports(
+        fresh_con, editor, tmp_path):
+    header = ("Indicator ID,Indicator Name,Parent Code,Parent Name,Area Code,Area Name,Area Type,Sex,Age,"
+              "Category Type,Category,Time period,Value,Lower CI 95.0 limit,Upper CI 95.0 limit,Lower CI 99.8 limit,"
+              "Upper CI 99.8 limit,Count,Denominator,Value note,Recent Trend,Compared to Region value or percentiles,"
+              "Column not used,Time period Sortable,New data,Compared to goal,Time period range")
+    name = '"Emergency admissions\nfor falls, 65+"'
+    rows = [
+        f"22401,{name},E12000001,North East region,nE54000050,NHS North East and North Cumbria ICB - QHM ,ICBs,"
+        "Persons,65+ yrs,,,2022/23,2100.5,2050.1,2150.9,,,12000,571000,,,Similar,,20220000,,,1y",
+        f"22401,{name},E12000001,North East region,nE54000050,NHS North East and North Cumbria ICB - QHM ,ICBs,"
+        "Female,65+ yrs,,,2022/23,2300.25,2250,2350,,,7000,304000,,,Worse,,20220000,,,1y",
+        f"22401,{name},E12000001,North East region,nE54000050,NHS North East and North Cumbria ICB - QHM ,ICBs,"
+        "Persons,80+ yrs,,,2022/23,5100,5000,5200,,,5000,98000,,,Worse,,20220000,,,1y",
+    ]
+    source = tmp_path / "falls.csv"
+    source.write_bytes((header + "\r\n" + rows[0] + "\n" + rows[1] + "\r\n" + rows[2] + "\n").encode())
+    [summary] = import_files(fresh_con, editor, [source])
+    assert (summary.file_format, summary.rows_new, summary.indicators_added) == ("fingertips_csv", 3, 1)
+    ind = read_rows(fresh_con, "SELECT * FROM indicator")[0]
+    assert (ind["indicator_code"], ind["name"], ind["unit"]) == ("FT22401", "Emergency admissions\nfor falls, 65+", "")
+    got = read_df(fresh_con, "SELECT area_code, breakdown, breakdown_group, value, comparison FROM measurement"
+                             " ORDER BY value")
+    assert got.values.tolist() == [
+        ["E54000050", "All", "All", 2100.5, "Similar"],
+        ["E54000050", "Sex", "Female", 2300.25, "Worse"],
+        ["E54000050", "Age", "80+ yrs", 5100.0, "Worse"],
+    ]
