@@ -10,6 +10,7 @@ of the scale above another. Ties are broken by the standard deviation of the gro
 A statement needs at least two shown groups to be compared; the others are listed after the ranking."""
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 from typing import Any
 
@@ -173,16 +174,21 @@ def _shown_pairs(con, round_id: int) -> set[tuple[str, str]]:
 
 
 def _comments(con, round_id: int) -> pd.DataFrame:
-    return read_df(
+    """Every comment of a round. Each gets an opaque key, different for every statement, so nobody can tell which
+    comments came from the same person; the respondent id never leaves this module."""
+    frame = read_df(
         con,
-        "SELECT a.respondent_id || '/' || a.statement_code AS comment_key, a.statement_code, p.group_code,"
-        " g.name AS group_name, a.comment, c.released_text, c.redacted"
-        " FROM review_answer a JOIN review_respondent p USING (respondent_id)"
-        " JOIN stakeholder_group g ON g.group_code = p.group_code"
+        "SELECT a.respondent_id, a.statement_code, p.group_code, g.name AS group_name, a.comment, c.released_text,"
+        " c.redacted, r.token_salt FROM review_answer a JOIN review_respondent p USING (respondent_id)"
+        " JOIN review_round r ON r.round_id = p.round_id JOIN stakeholder_group g ON g.group_code = p.group_code"
         " LEFT JOIN review_comment_release c ON c.respondent_id = a.respondent_id AND c.statement_code = a.statement_code"
         " WHERE p.round_id = ? AND a.comment IS NOT NULL ORDER BY a.statement_code, g.sort_order, a.comment",
         [round_id],
     )
+    frame.insert(0, "comment_key", [
+        hashlib.sha256(f"{salt}/{rid}/{code}".encode()).hexdigest()[:16]
+        for salt, rid, code in zip(frame["token_salt"], frame["respondent_id"], frame["statement_code"])])
+    return frame.drop(columns=["token_salt"])
 
 
 def comments_to_review(con, user: User, round_id: int) -> pd.DataFrame:
@@ -191,7 +197,7 @@ def comments_to_review(con, user: User, round_id: int) -> pd.DataFrame:
     frame = _comments(con, round_id)
     shown = _shown_pairs(con, round_id)
     keep = [(s, g) in shown for s, g in zip(frame["statement_code"], frame["group_code"])]
-    return frame[keep].drop(columns=["group_code"]).reset_index(drop=True)
+    return frame[keep].drop(columns=["group_code", "respondent_id"]).reset_index(drop=True)
 
 
 def release_comment(con, user: User, round_id: int, comment_key: str, released_text: str,
@@ -200,13 +206,12 @@ def release_comment(con, user: User, round_id: int, comment_key: str, released_t
     it was redacted. A redaction needs a reason, and both are audited."""
     require(user, "run_reviews")
     text = clean_text(released_text)
-    respondent, _, statement = (comment_key or "").partition("/")
     frame = _comments(con, round_id)
     match = frame[frame["comment_key"] == comment_key]
     problems = []
     if match.empty:
         problems.append("That comment is not part of this round.")
-    elif (statement, match["group_code"].iloc[0]) not in _shown_pairs(con, round_id):
+    elif (match["statement_code"].iloc[0], match["group_code"].iloc[0]) not in _shown_pairs(con, round_id):
         problems.append("That comment comes from a group below the minimum size for this statement, so it cannot "
                         "be released.")
     if not text:
@@ -214,6 +219,7 @@ def release_comment(con, user: User, round_id: int, comment_key: str, released_t
     if problems:
         raise ValidationError(problems)
     original = match["comment"].iloc[0]
+    respondent, statement = int(match["respondent_id"].iloc[0]), match["statement_code"].iloc[0]
     redacted = text != original
     if redacted and not clean_text(reason):
         problems.append("Reason is required when you redact a comment, for example 'removed a name'.")
@@ -222,9 +228,9 @@ def release_comment(con, user: User, round_id: int, comment_key: str, released_t
 
     def work(cur) -> bool:
         cur.execute("DELETE FROM review_comment_release WHERE respondent_id = ? AND statement_code = ?",
-                    [int(respondent), statement])
+                    [respondent, statement])
         cur.execute("INSERT INTO review_comment_release (respondent_id, statement_code, released_text, redacted,"
-                    " released_by) VALUES (?, ?, ?, ?, ?)", [int(respondent), statement, text, redacted, user.user_id])
+                    " released_by) VALUES (?, ?, ?, ?, ?)", [respondent, statement, text, redacted, user.user_id])
         audit.record(cur, user, "redact_and_release" if redacted else "release", "review_comment",
                      f"{round_id}/{statement}", system_code=system,
                      before={"characters": len(original)}, after={"released_text": text, "redacted": redacted},
@@ -237,12 +243,16 @@ def release_comment(con, user: User, round_id: int, comment_key: str, released_t
 def withdraw_comment(con, user: User, round_id: int, comment_key: str, reason: str | None = None) -> None:
     """Take a released comment back out of the results."""
     require(user, "run_reviews")
-    respondent, _, statement = (comment_key or "").partition("/")
+    match = _comments(con, round_id)
+    match = match[match["comment_key"] == comment_key]
+    if match.empty:
+        raise ValidationError(["That comment is not part of this round."])
+    respondent, statement = int(match["respondent_id"].iloc[0]), match["statement_code"].iloc[0]
     system = scalar(con.cursor(), "SELECT system_code FROM review_round WHERE round_id = ?", [round_id])
 
     def work(cur) -> None:
         cur.execute("DELETE FROM review_comment_release WHERE respondent_id = ? AND statement_code = ?",
-                    [int(respondent), statement])
+                    [respondent, statement])
         audit.record(cur, user, "withdraw", "review_comment", f"{round_id}/{statement}", system_code=system,
                      reason=clean_text(reason))
 

@@ -281,9 +281,23 @@ def test_a_comment_from_a_group_below_the_minimum_cannot_be_released(library, ed
     round_id = new_round(library, editor, minimum=5)
     answer(library, invite(library, round_id, "vcse"), {"S01": 2}, {"S01": "Only me here"})
     assert review_results.comments_to_review(library, editor, round_id).empty
-    key = library.execute("SELECT respondent_id || '/S01' FROM review_respondent").fetchall()[0][0]
+    key = review_results._comments(library, round_id)["comment_key"][0]
     with pytest.raises(ValidationError, match="below the minimum size"):
         review_results.release_comment(library, editor, round_id, key, "Only me here")
+    with pytest.raises(ValidationError, match="not part of this round"):
+        review_results.release_comment(library, editor, round_id, "1/S01", "Only me here")
+
+
+def test_comment_keys_do_not_show_which_comments_came_from_the_same_person(library, editor):
+    round_id = new_round(library, editor, minimum=5)
+    code = invite(library, round_id, "community")
+    for i in range(5):
+        answer(library, code, {"S01": spread(i), "S02": spread(i + 1)}, {"S01": f"one {i}", "S02": f"two {i}"})
+    pending = review_results.comments_to_review(library, editor, round_id)
+    assert len(pending) == 10 and "respondent_id" not in pending.columns
+    ids = [str(r) for (r,) in library.execute("SELECT respondent_id FROM review_respondent").fetchall()]
+    assert not any(key.startswith(f"{i}/") or key == i for key in pending["comment_key"] for i in ids)
+    assert pending["comment_key"].nunique() == 10
 
 
 # ---- the disagreement agenda -------------------------------------------------------------------------------------------
