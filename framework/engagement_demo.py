@@ -163,7 +163,7 @@ def write_engagement_demo(cur, user: User, system_code: str = "DEMO") -> int:
         for k, (said, did, status, reason, delay) in enumerate(items):
             feedback = end + timedelta(days=delay + 7 * (round_no % 2)) if delay is not None else None
             if feedback and feedback > last_day:
-                feedback, status = None, "planned"
+                feedback, status, did = None, "planned", None  # not yet done: nothing claimed
             if end > date(2026, 6, 1) and status == "done":
                 status, feedback, did = "planned", None, None  # recent activities are still being worked on
             cur.execute(

@@ -150,11 +150,13 @@ with tab_said:
             chosen = st.selectbox("Item", list(item_labels), format_func=item_labels.get, key="engagement.item")
             row = items[items["item_id"] == chosen].iloc[0]
             with st.form(f"engagement.update_form.{chosen}"):
-                did = st.text_area("We did", value=row["we_did"] or "", key=f"engagement.upd_did.{chosen}")
+                did = st.text_area("We did", value=row["we_did"] if isinstance(row["we_did"], str) else "",
+                                   key=f"engagement.upd_did.{chosen}")
                 c1, c2, c3 = st.columns(3)
                 status = c1.selectbox("Status", STATUSES, index=STATUSES.index(row["status"]),
                                       format_func=STATUS_WORDS.get, key=f"engagement.upd_status.{chosen}")
-                reason = c2.text_input("Reason (if it cannot be done)", value=row["reason"] or "",
+                reason = c2.text_input("Reason (if it cannot be done)",
+                                       value=row["reason"] if isinstance(row["reason"], str) else "",
                                        key=f"engagement.upd_reason.{chosen}")
                 current = row["feedback_date"]
                 fed_back = c3.date_input("Feedback given on", value=None if current != current or current is None

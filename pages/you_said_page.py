@@ -37,9 +37,9 @@ for n, (group, rows) in enumerate(shown.groupby("grp", sort=False)):
             when = f"{r['end_date']:%B %Y}" if r["end_date"] == r["end_date"] else ""
             status = STATUS_WORDS[r["status"]]
             lines = [f"**You said:** {r['you_said']}"]
-            if r["we_did"]:
+            if isinstance(r["we_did"], str) and r["we_did"]:
                 lines.append(f"**{'What we plan' if r['status'] == 'planned' else 'We did'}:** {r['we_did']}")
-            if r["status"] == "cannot be done" and r["reason"]:
+            if r["status"] == "cannot be done" and isinstance(r["reason"], str) and r["reason"]:
                 lines.append(f"**Why not:** {r['reason']}")
             fed = (f"fed back {r['feedback_date']:%d %B %Y}" if r["feedback_date"] == r["feedback_date"]
                    and r["feedback_date"] is not None else "not yet fed back")
