@@ -90,19 +90,27 @@ def pending_rows(base: pd.DataFrame, edited_rows: dict, added_rows: Iterable[dic
     return out
 
 
+def _day(value: Any) -> Any:
+    """A timestamp at midnight as its day, so a date read two ways compares equal."""
+    if isinstance(value, pd.Timestamp) and value == value.normalize():
+        return value.date()
+    return value
+
+
 def _conflict_table(opened: dict[str, Any], saved: dict[str, Any], yours: dict[str, Any]) -> pd.DataFrame:
     rows = []
     for name in EDITABLE:
-        then, now, mine = _plain(opened.get(name)), _plain(saved.get(name)), _plain(yours.get(name))
+        then, now, mine = (_day(_plain(r.get(name))) for r in (opened, saved, yours))
         if then != now or mine != then:
-            rows.append({"Field": LABELS.get(name, name.replace("_", " ").capitalize()),
-                         "When you opened it": "" if then is None else str(then),
-                         "Saved since by someone else": "" if now is None else str(now),
+            mine_changed, theirs_changed = mine != then, then != now
+            who = ("you and someone else" if mine_changed and theirs_changed
+                   else "you" if mine_changed else "someone else")
+            rows.append({"Field": LABELS.get(name, name.replace("_", " ").capitalize()), "Who changed it": who,
                          "Yours": "" if mine is None else str(mine),
-                         "Who changed it": ("someone else" if then != now else "") + (
-                             " and you" if mine != then and then != now else ("you" if mine != then else ""))})
-    return pd.DataFrame(rows, columns=["Field", "When you opened it", "Saved since by someone else", "Yours",
-                                       "Who changed it"])
+                         "Saved since by someone else": "" if now is None else str(now),
+                         "When you opened it": "" if then is None else str(then)})
+    return pd.DataFrame(rows, columns=["Field", "Who changed it", "Yours", "Saved since by someone else",
+                                       "When you opened it"])
 
 
 def save_table(con, user: User, system_code: str, base: pd.DataFrame, edited_rows: dict | None,

@@ -2,7 +2,7 @@
 status, and validated, versioned, audited saves."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
@@ -138,6 +138,8 @@ def validate_indicator(values: dict[str, Any], known_outcomes: set[str]) -> dict
         except ValueError:
             problems.append(f"Baseline date {baseline_date!r} is not a date; expected YYYY-MM-DD.")
             baseline_date = None
+    if isinstance(baseline_date, datetime):  # a pandas Timestamp from a table: keep the day
+        baseline_date = None if pd.isna(baseline_date) else baseline_date.date()
     clean["baseline_date"] = baseline_date if isinstance(baseline_date, date) else None
     if clean["kind"] == "qualitative" and any(clean[n] is not None for n in NUMERIC):
         problems.append("A qualitative indicator has no numeric baseline or targets; leave them blank.")
@@ -183,6 +185,8 @@ def save_indicator(
                          after=fields, reason=reason)
             return 1
         old = {k: before[k] for k in EDITABLE}
+        if isinstance(old["baseline_date"], datetime):  # read back as a Timestamp; compare days with days
+            old["baseline_date"] = None if pd.isna(old["baseline_date"]) else old["baseline_date"].date()
         if expected_version is not None and before["version"] != expected_version:
             raise StaleEdit("indicator", audit.changed_fields(fields, old))
         changes = audit.changed_fields(old, fields)

@@ -11,7 +11,7 @@ from framework.indicators import get_indicator, save_indicator
 from framework.priorities import cast_ballot, close_round, open_round
 from framework.proposals import decline_proposal, propose_measure
 from tests.apptest_helpers import copy_db
-from tests.browser import SCREENSHOTS, assert_no_exception, browser_page, running_app, wait_for_app  # noqa: F401
+from tests.browser import SCREENSHOTS, VIEWPORT, assert_no_exception, browser_page, running_app, wait_for_app  # noqa: F401
 from tests.conftest import make_user
 
 
@@ -146,3 +146,44 @@ def test_each_measures_page_opens_with_its_heading_and_no_exception(browser_page
         page.wait_for_timeout(800)
         chart.screenshot(path=str(SCREENSHOTS / "indicator-target-change.png"))
         assert_no_exception(page)
+
+
+def _edit_cell(page, row: int, column: int, text: str) -> None:
+    """Type into the Edit measures table: row from 0 below the header, column from 0 at Code."""
+    grid = page.locator("[data-testid='stDataFrame']").first
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 60, box["y"] + 35 + 35 * row + 17)
+    for _ in range(column):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")  # opens the cell's editor
+    editor = page.locator("#portal textarea, #portal input").first
+    editor.wait_for(state="visible")
+    editor.fill(text)
+    editor.press("Enter")
+    page.wait_for_timeout(600)
+
+
+@pytest.mark.browser
+def test_two_editors_save_the_same_measure_and_the_second_sees_what_changed_and_keeps_their_edit(
+        browser_page, demo_db_file, tmp_path):
+    first = browser_page
+    with running_app(copy_db(demo_db_file, tmp_path)) as url:
+        first.goto(f"{url}/edit-measures")
+        _settle(first)
+        second = first.context.browser.new_context(viewport=VIEWPORT).new_page()
+        second.goto(f"{url}/edit-measures")
+        _settle(second)
+        _edit_cell(second, 7, 7, "Public health team")  # I08's owner
+        second.get_by_role("button", name="Save changes").click()
+        second.get_by_text("Saved 1 measure: I08.").wait_for()
+
+        _edit_cell(first, 7, 1, "Adults who smoke")  # I08's name, in the table opened before that save
+        first.get_by_role("button", name="Save changes").click()
+        first.get_by_text("I08 was saved by someone else after you opened it").wait_for()
+        _settle(first)
+        assert_no_exception(first)
+        first.screenshot(path=str(SCREENSHOTS / "edit-measures-conflict.png"), full_page=False)
+        first.get_by_text("Rows carrying your unsaved edits: I08").wait_for()
+        first.get_by_role("button", name="Save changes").click()
+        first.get_by_text("Saved 1 measure: I08.").wait_for()
+        assert_no_exception(first)

@@ -91,6 +91,7 @@ def test_a_second_editor_saving_a_stale_row_is_refused_shown_what_changed_and_lo
     report = save_table(demo_con, editor, "DEMO", mine, my_edits, [], [])
     assert report.saved == ["I05"] and set(report.conflicts) == {"I08"}
     table = report.conflicts["I08"].set_index("Field")
+    assert list(table.index) == ["Measure", "Owner"]  # only what either editor changed
     assert table.loc["Owner", "Saved since by someone else"] == "Public health team"
     assert table.loc["Owner", "Who changed it"] == "someone else"
     assert table.loc["Measure", "Yours"] == "Adults who smoke" and table.loc["Measure", "Who changed it"] == "you"
@@ -213,3 +214,17 @@ def test_the_changes_sheet_lists_every_change_since_a_date_in_words(demo_con, ed
         ["editor-1", "I08", "Raised ambition"], ["admin-2", "I05", ""],
         ["editor-1", "I08", "Trend is faster than planned"]]
     assert changes_sheet(demo_con, "DEMO", since=date.today() + timedelta(days=1)).empty
+
+
+@pytest.mark.parametrize("code", ["I08", "I10"])  # I08 has a baseline date; I10 has none
+def test_a_save_records_only_the_fields_that_really_changed(demo_con, editor, code):
+    from framework.indicators import get_indicator
+
+    readers = (lambda: get_indicator(demo_con, "DEMO", code),  # plain dates
+               lambda: editable_frame(demo_con, "DEMO").set_index("indicator_code", drop=False).loc[code].to_dict())
+    for read in readers:  # pandas timestamps
+        values = {k: v for k, v in read().items() if k not in ("version", "reason")}
+        save_indicator(demo_con, editor, "DEMO", {**values, "name": f"{values['name']} (x)"})
+    fields = [r[0] for r in demo_con.execute(
+        "SELECT after FROM audit_log WHERE entity_key = ? ORDER BY audit_id", [f"DEMO/{code}"]).fetchall()]
+    assert [sorted(__import__("json").loads(f)) for f in fields] == [["name"], ["name"]]
