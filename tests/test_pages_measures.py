@@ -207,3 +207,23 @@ def test_history_lists_changes_filters_by_measure_and_is_for_editors_only(monkey
     assert list(log["Record"]) == ["I08"] and list(log["Reason"]) == ["Board raised it"]
     assert at.subheader[0].value == "Target changes for I08"
     assert at.dataframe[1].value[["Target", "Was", "Now"]].values.tolist() == [["target_3y", 14.5, 13.9]]
+
+
+def test_with_sign_in_configured_a_visitor_sees_the_public_view_and_a_sign_in_button(monkeypatch, demo_db_file):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.apptest_helpers import APP
+
+    monkeypatch.setenv(db.ENV_VAR, str(demo_db_file))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+                          "client_id": "id", "client_secret": "secret",
+                          "server_metadata_url": "https://login.example.org/.well-known/openid-configuration"}
+    at.secrets["roles"] = {"default": "viewer", "domains": {"nhs.net": "editor"}}
+    at.session_state["app.view_as"] = "editor"  # ignored once sign-in is configured
+    at.run()
+    assert not at.exception
+    assert not any("Local mode" in w.value for w in at.sidebar.warning)
+    assert [b.label for b in at.sidebar.button] == ["Sign in"]
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/edit_indicators_page.py")
