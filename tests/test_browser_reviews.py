@@ -47,9 +47,10 @@ def answer_in_browser(page, url: str, code: str, choice: str, name: str) -> None
     page.screenshot(path=str(SCREENSHOTS / name), full_page=False)
 
 
-def results_text(page, url: str) -> str:
+def results_text(page, url: str, marker: str) -> str:
     page.goto(f"{url}/review-results")
     wait_for_app(page)
+    page.get_by_text(marker).first.wait_for()
     assert_no_exception(page)
     return page.locator("[data-testid='stMain']").inner_text()
 
@@ -60,18 +61,18 @@ def test_results_stay_hidden_until_each_group_reaches_the_minimum(browser_page, 
     path = copy_db(demo_db_file, tmp_path)
     codes = seeded_round(path)
     with running_app(path) as url:
-        text = results_text(page, url)
+        text = results_text(page, url, "No results can be shown yet")
         assert "No results can be shown yet: no group has reached 5 people" in text
         page.screenshot(path=str(SCREENSHOTS / "review-results-hidden.png"), full_page=False)
 
         answer_in_browser(page, url, codes["community"], "5 Strongly agree", "respond.png")
-        text = results_text(page, url)
+        text = results_text(page, url, "Fewer than two groups")
         assert "No results can be shown yet" not in text
         assert "Results shown for: Community members." in text
         assert "Still hidden (fewer than 5 people so far): VCSE." in text
         assert "Fewer than two groups have results for any statement" in text
 
         answer_in_browser(page, url, codes["vcse"], "2 Disagree", "respond-vcse.png")
-        text = results_text(page, url)
+        text = results_text(page, url, "Biggest gap:")
         assert "Biggest gap:" in text and "Community members averaged 3.0 and VCSE 1.8" in text
         page.screenshot(path=str(SCREENSHOTS / "review-results.png"), full_page=True)
