@@ -36,8 +36,12 @@ def answer_in_browser(page, url: str, code: str, choice: str, name: str) -> None
     page.locator("[data-testid='stRadio']").nth(1).wait_for()
     groups = page.locator("[data-testid='stRadio']")
     assert groups.count() == 2
-    for i in range(2):
-        groups.nth(i).get_by_text(choice, exact=True).click()
+    options = page.get_by_role("radio", name=choice, exact=True)
+    assert options.count() == 2  # each option is a real radio button with its words as its accessible name
+    groups.nth(0).get_by_text(choice, exact=True).click()
+    options.nth(1).focus()  # the second answer by keyboard alone
+    page.keyboard.press("Space")
+    assert options.nth(0).is_checked() and options.nth(1).is_checked()
     page.get_by_label("Comment on statement 1 (optional)").fill("Said in the browser.")
     page.get_by_role("button", name="Send my answers").click()
     page.get_by_text("Thank you: your answers were saved.").wait_for()
