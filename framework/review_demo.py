@@ -58,7 +58,7 @@ def write_demo_reviews(cur, user: User, system_code: str) -> list[int]:
     codes = [s[0] for s in STARTER]
     outcome_codes = {r[0] for r in cur.execute("SELECT outcome_code FROM outcome WHERE system_code = ?",
                                                [system_code]).fetchall()}
-    round_ids, feed_rows = [], []
+    round_ids, feed_rows, all_answers = [], [], []
     for year_index, (title, opens, closes) in enumerate(ROUNDS):
         round_id = insert_round(cur, user, system_code, {"title": title, "opens_on": opens, "closes_on": closes,
                                                          "statements": codes, "groups": list(GROUPS),
@@ -85,12 +85,20 @@ def write_demo_reviews(cur, user: User, system_code: str) -> list[int]:
                     if comment:
                         cur.execute("INSERT INTO review_comment_release (respondent_id, statement_code, released_text,"
                                     " redacted, released_by) VALUES (?, ?, ?, false, ?)", [rid, code, comment, user.user_id])
-                cur.executemany("INSERT INTO review_answer VALUES (?, ?, ?, ?, ?)", answers)
+                all_answers += answers
         code, statement, group = FEED_INDICATOR
         published = suppress_statement(pd.DataFrame(counts[statement]).T, 10).set_index("group_code")
         if published.loc[group, "shown"]:
             feed_rows.append({"period_label": title, "period_start": opens, "period_end": closes,
                               "value": published.loc[group, "pct_agree"], "denominator": published.loc[group, "n"]})
+    frame = pd.DataFrame(all_answers, columns=["respondent_id", "statement_code", "score", "dont_know", "comment"])
+    frame["score"] = frame["score"].astype("Int64")
+    cur.register("demo_answers", frame)
+    try:
+        cur.execute("INSERT INTO review_answer SELECT respondent_id, statement_code, score, dont_know, comment"
+                    " FROM demo_answers")
+    finally:
+        cur.unregister("demo_answers")
     last = round_ids[-1]
     cur.execute("INSERT INTO review_discussion (round_id, statement_code, notes, updated_by) VALUES (?, ?, ?, ?)",
                 [last, "S03", "Community members feel they rarely hear back; the ICB thought 'you said, we did' was "
