@@ -152,7 +152,9 @@ def _edit_cell(page, row: int, column: int, text: str) -> None:
     """Type into the Edit measures table: row from 0 below the header, column from 0 at Code."""
     grid = page.locator("[data-testid='stDataFrame']").first
     box = grid.bounding_box()
-    page.mouse.click(box["x"] + 60, box["y"] + 35 + 35 * row + 17)
+    page.mouse.click(box["x"] + 60, box["y"] + 35 + 17)  # the first row's code; the keys scroll the grid
+    for _ in range(row):
+        page.keyboard.press("ArrowDown")
     for _ in range(column):
         page.keyboard.press("ArrowRight")
     page.keyboard.press("Enter")  # opens the cell's editor
@@ -167,17 +169,23 @@ def _edit_cell(page, row: int, column: int, text: str) -> None:
 def test_two_editors_save_the_same_measure_and_the_second_sees_what_changed_and_keeps_their_edit(
         browser_page, demo_db_file, tmp_path):
     first = browser_page
-    with running_app(copy_db(demo_db_file, tmp_path)) as url:
+    path = copy_db(demo_db_file, tmp_path)
+    con = db.connect(path)
+    codes = [r[0] for r in con.execute("SELECT indicator_code FROM indicator WHERE system_code = 'DEMO'"
+                                       " ORDER BY indicator_code").fetchall()]
+    con.close()
+    row = codes.index("I08")  # the table lists measures by code
+    with running_app(path) as url:
         first.goto(f"{url}/edit-measures")
         _settle(first)
         second = first.context.browser.new_context(viewport=VIEWPORT).new_page()
         second.goto(f"{url}/edit-measures")
         _settle(second)
-        _edit_cell(second, 7, 7, "Public health team")  # I08's owner
+        _edit_cell(second, row, 7, "Public health team")  # I08's owner
         second.get_by_role("button", name="Save changes").click()
         second.get_by_text("Saved 1 measure: I08.").wait_for()
 
-        _edit_cell(first, 7, 1, "Adults who smoke")  # I08's name, in the table opened before that save
+        _edit_cell(first, row, 1, "Adults who smoke")  # I08's name, in the table opened before that save
         first.get_by_role("button", name="Save changes").click()
         first.get_by_text("I08 was saved by someone else after you opened it").wait_for()
         _settle(first)

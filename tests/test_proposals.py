@@ -78,21 +78,23 @@ def test_accepting_a_proposal_makes_an_indicator_with_definition_and_targets(dem
 
 def test_accepting_needs_a_definition_and_a_free_code(demo_con, editor):
     number = propose_measure(demo_con, make_user("community"), "DEMO", IDEA)
+    measures = _count(demo_con, "SELECT count(*) FROM indicator")
     with pytest.raises(ValidationError, match="Definition is required"):
         accept_proposal(demo_con, editor, "DEMO", number, {**NEW_MEASURE, "definition": ""})
     with pytest.raises(ValidationError, match="'I01' is already used"):
         accept_proposal(demo_con, editor, "DEMO", number, {**NEW_MEASURE, "indicator_code": "I01"})
     assert get_proposal(demo_con, "DEMO", number)["status"] == "open"
-    assert _count(demo_con, "SELECT count(*) FROM indicator") == 27
+    assert _count(demo_con, "SELECT count(*) FROM indicator") == measures
 
 
 def test_merging_points_the_proposal_at_an_existing_measure_with_a_reason(demo_con, editor):
     number = propose_measure(demo_con, make_user("partner"), "DEMO", IDEA)
+    measures = _count(demo_con, "SELECT count(*) FROM indicator")
     merge_proposal(demo_con, editor, "DEMO", number, "I01", "I01 already asks carers through the residents' survey.")
     shown = list_proposals(demo_con, "DEMO").iloc[0]
     assert shown["what_happened"].startswith("Merged into measure I01 (Residents who feel they can influence")
     assert shown["what_happened"].endswith("I01 already asks carers through the residents' survey.")
-    assert _count(demo_con, "SELECT count(*) FROM indicator") == 27
+    assert _count(demo_con, "SELECT count(*) FROM indicator") == measures
 
 
 def test_declining_needs_a_public_reason_and_shows_it_to_everyone(demo_con, editor):
@@ -117,6 +119,7 @@ def test_a_proposal_cannot_be_decided_twice(demo_con, editor):
 def test_only_editors_decide_and_a_refused_decision_changes_nothing(demo_con, role, decide):
     number = propose_measure(demo_con, make_user("community"), "DEMO", IDEA)
     before = _count(demo_con, "SELECT count(*) FROM audit_log")
+    measures = _count(demo_con, "SELECT count(*) FROM indicator")
     user = make_user(role)
     calls = {
         "accept": lambda: accept_proposal(demo_con, user, "DEMO", number, NEW_MEASURE),
@@ -126,7 +129,7 @@ def test_only_editors_decide_and_a_refused_decision_changes_nothing(demo_con, ro
     with pytest.raises(PermissionError):
         calls[decide]()
     assert get_proposal(demo_con, "DEMO", number)["status"] == "open"
-    assert _count(demo_con, "SELECT count(*) FROM indicator") == 27
+    assert _count(demo_con, "SELECT count(*) FROM indicator") == measures
     assert _count(demo_con, "SELECT count(*) FROM audit_log") == before
 
 
