@@ -98,7 +98,8 @@ def list_proposals(con, system_code: str, *, statuses: list[str] | tuple[str, ..
 def what_happened(p: dict[str, Any]) -> str:
     """One plain sentence saying what was done with a proposal."""
     if p["status"] == "accepted":
-        return f"Accepted: it is now measure {p['indicator_code']} ({p.get('indicator_name') or p['name']})."
+        note = f" {p['decision_reason']}" if isinstance(p.get("decision_reason"), str) and p["decision_reason"] else ""
+        return f"Accepted: it is now measure {p['indicator_code']} ({p.get('indicator_name') or p['name']}).{note}"
     if p["status"] == "merged":
         return (f"Merged into measure {p['indicator_code']} ({p.get('indicator_name') or 'an existing measure'}): "
                 f"{p['decision_reason']}")

@@ -101,8 +101,8 @@ if can(user, "review_proposals"):
                                           expected_version=int(p["version"]))
                 if ok:
                     st.session_state["proposals.flash"] = (
-                        f"Accepted: {p['name']} is now measure {new_code}. See it in the Indicators catalogue "
-                        f"(/indicators?indicator={new_code}).")
+                        f"Accepted: {p['name']} is now measure {new_code}. "
+                        f"[See it in the Indicators catalogue](/indicators?indicator={new_code}).")
                     st.rerun()
         elif decision == "merge":
             catalogue = glue.read(list_indicators, code, statuses=["active", "proposed"])

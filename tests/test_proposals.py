@@ -87,6 +87,13 @@ def test_accepting_needs_a_definition_and_a_free_code(demo_con, editor):
     assert _count(demo_con, "SELECT count(*) FROM indicator") == measures
 
 
+def test_an_acceptance_note_for_the_proposer_is_shown_with_the_outcome(demo_con, editor):
+    number = propose_measure(demo_con, make_user("community"), "DEMO", IDEA)
+    accept_proposal(demo_con, editor, "DEMO", number, NEW_MEASURE, reason="Thank you: the carers' centre will collect it.")
+    assert list_proposals(demo_con, "DEMO").iloc[0]["what_happened"] == (
+        "Accepted: it is now measure I28 (Carers who feel listened to). Thank you: the carers' centre will collect it.")
+
+
 def test_merging_points_the_proposal_at_an_existing_measure_with_a_reason(demo_con, editor):
     number = propose_measure(demo_con, make_user("partner"), "DEMO", IDEA)
     measures = _count(demo_con, "SELECT count(*) FROM indicator")
