@@ -310,6 +310,17 @@ def results_by_group(con, system_code: str, round_id: int) -> pd.DataFrame:
     return means.merge(names, on="indicator_code", how="left").merge(groups, on="group_code", how="left")
 
 
+def results_table_by_group(con, system_code: str, round_id: int) -> pd.DataFrame:
+    """The priority by stakeholder group as a table: one row per measure, one column per group (mean, 1 dp)."""
+    by_group = results_by_group(con, system_code, round_id)
+    if by_group.empty:
+        return pd.DataFrame(columns=["indicator_code", "indicator_name"])
+    groups = [g for g in stakeholder_groups(con)["name"] if g in set(by_group["group_name"])]
+    wide = by_group.pivot_table(index=["indicator_code", "indicator_name"], columns="group_name",
+                                values="mean_score").round(1)
+    return wide[groups].reset_index().rename_axis(columns=None)
+
+
 def results_summary(con, system_code: str, round_id: int) -> pd.DataFrame:
     """Per measure: the community and system means, their difference in numbers and words, the weighted score."""
     sides = compare_sides(group_means(ratings(con, system_code, round_id)))

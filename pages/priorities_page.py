@@ -8,7 +8,7 @@ from framework import streamlit_glue as glue
 from framework.auth import can
 from framework.priorities import (
     SCALE, STATE_WORDS, cast_ballot, close_round, list_rounds, my_ballot, open_round, rateable_measures,
-    results_by_group, results_summary, stakeholder_groups,
+    results_by_group, results_summary, results_table_by_group, stakeholder_groups,
 )
 from framework.priority_charts import difference_chart, group_chart
 
@@ -136,7 +136,6 @@ st.dataframe(table.rename(columns={
 
 st.subheader("Priority by stakeholder group")
 st.plotly_chart(group_chart(by_group, round_title), width="stretch")
-wide = by_group.pivot_table(index=["indicator_code", "indicator_name"], columns="group_name",
-                            values="mean_score").round(1).reset_index()
+wide = glue.read(results_table_by_group, code, int(chosen))
 st.dataframe(wide.rename(columns={"indicator_code": "Code", "indicator_name": "Measure"}), hide_index=True,
              width="stretch")
