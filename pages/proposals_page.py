@@ -28,7 +28,7 @@ if flash:
 
 if can(user, "propose_measure"):
     n = st.session_state.setdefault("proposals.form_no", 0)  # a fresh, empty form after each proposal
-    with st.expander("Propose a measure", expanded=True, icon=":material/add_comment:"):
+    with st.expander("Propose a measure", expanded=flash is None, icon=":material/add_comment:"):
         with st.form(f"proposals.form.{n}"):
             values = {
                 "name": st.text_input("Name of the measure", key=f"proposals.name.{n}",
