@@ -316,6 +316,16 @@ def optional_frames(con, system_code: str) -> tuple[list[tuple[str, pd.DataFrame
     return out, notes
 
 
+def measurements_sheet(w: ReturnWriter, measurements: pd.DataFrame, validations: dict[str, str] | None = None):
+    """The Measurements sheet: the import template, values formatted by their indicator's unit."""
+    units = measurements["_unit"].fillna("")
+    m_fmt = {u: w.fmt(_number_format(u)) for u in set(units)}
+    per_row = [m_fmt[u] for u in units]
+    return w.table("Measurements", measurements.drop(columns=["_unit"]),
+                   row_formats={c: per_row for c in ("value", "lower_ci", "upper_ci", "lower_ci_998", "upper_ci_998")},
+                   formats={"count": "#,##0", "denominator": "#,##0"}, validations=validations)
+
+
 def write_return(con, system_code: str, target: Any, *, user_name: str = "Shared Measures",
                  generated_at: datetime | None = None) -> dict[str, int]:
     """Write the Excel return for one system to a path or file-like object; return rows per sheet."""
@@ -400,11 +410,7 @@ def write_return(con, system_code: str, target: Any, *, user_name: str = "Shared
         validations[col] = f"=Lists!${letter}$2:${letter}${max(len(values), 1) + 1}"
         lists.set_column(c, c, 18)
     lists.write_string(0, 4, "The drop-down lists on the Measurements sheet read these codes.")
-    m_fmt = {u: w.fmt(_number_format(u)) for u in set(measurements["_unit"].fillna(""))}
-    per_row = [m_fmt[u] for u in measurements["_unit"].fillna("")]
-    w.table("Measurements", measurements.drop(columns=["_unit"]),
-            row_formats={c: per_row for c in ("value", "lower_ci", "upper_ci", "lower_ci_998", "upper_ci_998")},
-            formats={"count": "#,##0", "denominator": "#,##0"}, validations=validations)
+    measurements_sheet(w, measurements, validations)
     for sheet, frame in extra:
         w.table(sheet, frame)
     w.close()

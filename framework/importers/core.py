@@ -76,6 +76,7 @@ def check_file(con, path: Path, *, system_code: str | None = None, name: str | N
     check.file_format = fmt
     progress(0.05, f"Reading {check.name}")
     stage = duckdb.connect()
+    stage.execute("SET enable_progress_bar = false")
     try:
         labels: dict[str, str] = {}
         framework = None

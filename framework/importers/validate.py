@@ -140,9 +140,10 @@ def settle(stage: duckdb.DuckDBPyConnection, check: FileCheck, labels: dict[str,
     check.rows_merged = int(stage.execute("SELECT coalesce(sum(n - 1), 0) FROM dup WHERE variants = 1").fetchall()[0][0])
     stage.execute("INSERT INTO bad SELECT DISTINCT _row FROM problems WHERE _row NOT IN (SELECT _row FROM bad)")
     stage.execute("INSERT INTO bad SELECT unnest(list_filter(rows, lambda x: x <> first_row)) FROM dup WHERE variants = 1")
-    check.rows = stage.execute(
+    # Arrow-backed columns: several times faster than building Python strings, and DuckDB scans them directly.
+    check.rows = stage.sql(
         f"SELECT {', '.join(OUT_COLUMNS)} FROM t ANTI JOIN bad USING (_row)"
-    ).df()
+    ).to_arrow_table().to_pandas(types_mapper=pd.ArrowDtype)
     total, rejected = stage.execute("SELECT count(*), count(DISTINCT _row) FROM problems").fetchall()[0]
     check.rows_rejected = int(rejected)
     listed = stage.execute(
