@@ -410,3 +410,39 @@ def test_a_fingertips_export_with_mixed_line_endings_a_line_break_in_a_name_and_
         ["E54000050", "Sex", "Female", 2300.25, "Worse"],
         ["E54000050", "Age", "80+ yrs", 5100.0, "Worse"],
     ]
+
+
+def test_a_workbook_template_is_checked_with_spreadsheet_row_numbers(demo_con, editor, tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Measurements"
+    ws.append(["indicator_code", "area_code", "period_label", "period_start", "period_end", "value"])
+    ws.append(["I08", "DEMO-ICB", "Apr 2030", date(2030, 4, 1), date(2030, 4, 30), 12.5])
+    ws.append(["I08", "DEMO-P01", "Apr 2030", date(2030, 4, 1), date(2030, 4, 30), "High"])
+    ws.append(["I08", "DEMO-P02", 47574, None, None, 13.25])
+    source = tmp_path / "template.xlsx"
+    wb.save(source)
+    with pytest.raises(ImportRejected) as caught:
+        import_files(demo_con, editor, [source], system_code="DEMO")
+    assert caught.value.problems == ["template.xlsx, row 3, column value: found 'High'; expected a number."]
+    [summary] = import_files(demo_con, editor, [source], system_code="DEMO", skip_invalid=True)
+    assert (summary.file_format, summary.rows_new, summary.rows_rejected) == ("xlsx", 2, 1)
+    got = read_df(demo_con, "SELECT area_code, period_label, period_start, period_end, value FROM measurement"
+                            " WHERE batch_id = ? ORDER BY area_code", [summary.batch_id])
+    assert [(r.area_code, r.period_label, r.period_start.date(), r.period_end.date(), r.value)
+            for r in got.itertuples()] == [
+        ("DEMO-ICB", "Apr 2030", date(2030, 4, 1), date(2030, 4, 30), 12.5),
+        ("DEMO-P02", "2030-04-01", date(2030, 4, 1), date(2030, 4, 1), 13.25),  # an Excel date as the label
+    ]
+
+
+def test_a_damaged_workbook_is_refused_in_words(demo_con, editor, tmp_path):
+    source = tmp_path / "damaged.xlsx"
+    source.write_bytes(b"PK\x03\x04" + b"this is not really a workbook" * 20)
+    with pytest.raises(ImportRejected) as caught:
+        import_files(demo_con, editor, [source], system_code="DEMO", skip_invalid=True)
+    [message] = caught.value.problems
+    assert message.startswith("damaged.xlsx: found 'a workbook that cannot be opened (")
+    assert message.endswith("expected an .xlsx workbook saved by Excel, LibreOffice or Shared Measures.")
