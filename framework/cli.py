@@ -43,8 +43,10 @@ def run_init(con, args) -> int:
         if get_system(con, "DEMO"):
             print("The demo system is already loaded.")
         else:
-            data = load_demo(con, CLI_USER)
-            print(f"Loaded the demo system: {len(data.indicators)} indicators, {len(data.measurements):,} measurements.")
+            load_demo(con, CLI_USER, extras=True)
+            counts = db.read_rows(con, "SELECT (SELECT count(*) FROM indicator WHERE system_code = 'DEMO') AS i,"
+                                       " (SELECT count(*) FROM measurement WHERE system_code = 'DEMO') AS m")[0]
+            print(f"Loaded the demo system: {counts['i']} indicators, {counts['m']:,} measurements.")
     versions = sorted(db.applied_versions(con))
     print(f"Database ready at schema version {versions[-1]}.")
     return 0

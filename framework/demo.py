@@ -101,7 +101,7 @@ def _scaled_specs(scale: DemoScale) -> list[IndicatorSpec]:
         base = numeric[i % len(numeric)]
         round_no = i // len(numeric)
         name = base.name if round_no == 0 else f"{base.name} (set {round_no + 1})"
-        specs.append(replace(base, code=f"I{i + 1:03d}", name=name, status="active"))
+        specs.append(replace(base, code=f"I{i + 1:03d}", name=name, status="active", source_ref=None))
     return specs
 
 
@@ -251,6 +251,8 @@ def iter_demo(scale: DemoScale = DEMO):
             area_list = shifts + ([(ENGLAND, 0.04 * (1 if spec.direction == "higher_is_better" else -1))]
                                   if spec.comparator else [])
             frame = _simulate(spec, rng, periods, area_list, _breakdown_groups(spec, scale, i))
+            if (spec.source_ref or "").startswith("log:"):
+                continue  # its figures come from the engagement log; drawn anyway so the others stay as they were
             if not scale.breakdowns_in_places:
                 frame = frame[(frame["area_code"] == icb) | (frame["breakdown"] == "All")]
             frame.insert(0, "indicator_code", spec.code)
@@ -296,8 +298,9 @@ MEASUREMENT_COLUMNS = [
 ]
 
 
-def write_demo(cur, user: User, data: DemoData) -> int:
-    """Write generated demo data inside the caller's transaction; return the import batch id."""
+def write_demo(cur, user: User, data: DemoData, *, extras: bool = False) -> int:
+    """Write generated demo data inside the caller's transaction; return the import batch id. With extras, the
+    first system also gets an engagement log and a finished stakeholder review."""
     from framework.indicators import insert_indicators
 
     upsert_areas(cur, data.areas, "Demo generator")
@@ -332,11 +335,23 @@ def write_demo(cur, user: User, data: DemoData) -> int:
                  after={"systems": len(data.systems), "indicators": len(data.indicators),
                         "measurements": len(data.measurements)},
                  reason="Demo data loaded so a newcomer sees a working system")
+    if extras:
+        write_demo_extras(cur, user, data.systems[0]["system_code"])
     return batch_id
 
 
-def load_demo(con, user: User, scale: DemoScale = DEMO) -> DemoData:
-    """Generate and write the demo in one transaction; refuse when a demo system is already there."""
+def write_demo_extras(cur, user: User, system_code: str) -> None:
+    """The demo's engagement log (which also feeds the measures calculated from it) and its stakeholder review."""
+    from framework.engagement_demo import write_engagement_demo
+    from framework.review_demo import write_demo_reviews
+
+    write_engagement_demo(cur, user, system_code)
+    write_demo_reviews(cur, user, system_code, feed_indicator=False)  # its results are suppressed at demo size
+
+
+def load_demo(con, user: User, scale: DemoScale = DEMO, *, extras: bool = False) -> DemoData:
+    """Generate and write the demo in one transaction; refuse when a demo system is already there. With extras,
+    the demo also gets its engagement log and stakeholder review, as `init --demo` gives a newcomer."""
     require(user, "load_demo")
     data = build_demo(scale)
     codes = [s["system_code"] for s in data.systems]
@@ -345,5 +360,5 @@ def load_demo(con, user: User, scale: DemoScale = DEMO) -> DemoData:
     ).fetchall()
     if existing:
         raise ValueError(f"The demo system {existing[0][0]} is already loaded in this database.")
-    transaction(con, write_demo, user, data)
+    transaction(con, write_demo, user, data, extras=extras)
     return data

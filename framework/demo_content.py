@@ -128,10 +128,12 @@ INDICATORS = [
       "perception", "annual", 71, (72, 74, 76), 0.4, ("Deprivation", "Ethnicity"), comparator=True,
       definition="GP Patient Survey: share describing their overall experience of their practice as good.",
       source="GP Patient Survey", owner="Primary care collaborative", gap=6, gap_trend=0.03),
-    I("I06", "O2", "Engagement activities that reached Core20PLUS5 communities", "%", "higher_is_better",
+    I("I06", "O2", "Engagement participants reached in Core20PLUS5 communities", "%", "higher_is_better",
       "quantitative", "quarterly", 22, (30, 45, 60), 0.8,
-      definition="Share of logged engagement activities whose participants included Core20PLUS5 communities.",
-      source="Engagement log", owner="ICB engagement team"),
+      definition="Share of engagement participants who took part in activities that reached at least one "
+      "Core20PLUS5 community. Calculated by Shared Measures from the engagement log each quarter.",
+      source="Engagement log (calculated by Shared Measures)", source_ref="log:core20plus5_reach",
+      owner="ICB engagement team"),
     I("I07", "O2", "Insight reports shared across partners", "reports", "higher_is_better", "quantitative",
       "quarterly", 12, (16, 24, 30), 1.0, status="retired",
       definition="Insight reports published to the shared library in the quarter. Retired: replaced by the "

@@ -292,13 +292,14 @@ def insert_item(cur, user: User, system_code: str, activity_id: int, clean: dict
     ))
 
 
-def after_log_change(cur, system_code: str, activity_ids: Iterable[int]) -> None:
-    """Keep the search index and the derived measures in step with the log, inside the caller's transaction."""
+def after_log_change(cur, system_code: str, activity_ids: Iterable[int], as_of: date | None = None) -> None:
+    """Keep the search index and the derived measures in step with the log, inside the caller's transaction;
+    the measures count up to as_of (default today)."""
     from framework.engagement_measures import write_measures
     from framework.insight_search import reindex_activities
 
     reindex_activities(cur, list(activity_ids))
-    write_measures(cur, system_code)
+    write_measures(cur, system_code, as_of)
 
 
 def save_activity(

@@ -127,6 +127,10 @@ def _spread(n_years: int = 4) -> list[tuple[int, date, str]]:
     return out
 
 
+DERIVED_OUTCOMES = {"log:collaborate_empower": "O7", "log:feedback_within_3_months": "O1",
+                    "log:volunteer_hours": "O5", "log:core20plus5_reach": "O2"}
+
+
 def write_engagement_demo(cur, user: User, system_code: str = "DEMO") -> int:
     """Write the demo engagement log inside the caller's transaction; return how many activities were written."""
     from framework.engagement import after_log_change
@@ -174,7 +178,10 @@ def write_engagement_demo(cur, user: User, system_code: str = "DEMO") -> int:
         ids.append(activity_id)
     audit.record(cur, user, "create", "engagement_demo", system_code, system_code=system_code,
                  after={"activities": len(ids)}, reason="Demo engagement log so a newcomer sees a working register")
-    after_log_change(cur, system_code, ids)
+    after_log_change(cur, system_code, ids, as_of=last_day)
+    for source_ref, outcome in DERIVED_OUTCOMES.items():  # the demo says which outcome each derived measure serves
+        cur.execute("UPDATE indicator SET outcome_code = ? WHERE system_code = ? AND source_ref = ?"
+                    " AND outcome_code IS NULL", [outcome, system_code, source_ref])
     return len(ids)
 
 

@@ -15,6 +15,7 @@ from framework.progress import (
     DAYS_PER_YEAR, FLAT_TOLERANCE_SHARE, MIN_POINTS, T975, TOLERANCE_SHARE, TREND_WINDOW_DAYS,
 )
 
+UNLINKED = "-"  # how measures not linked to an outcome are grouped, so they are counted, not dropped
 V_PROGRESS_COLUMNS = (
     "system_code", "indicator_code", "area_code", "horizon_years", "horizon_date", "target", "latest_value",
     "latest_period_end", "expected_now", "projected_at_horizon", "status",
@@ -209,6 +210,9 @@ def status_counts(con, system_code: str, *, area_code: str | None = None, outcom
                      [system_code])
     if table.empty:
         return pd.DataFrame(columns=["outcome_code", "outcome_title", "horizon_years", "status", "n"])
+    titles = pd.concat([titles, pd.DataFrame([{"outcome_code": UNLINKED, "outcome_title": "Not linked to an outcome",
+                                               "sort_order": 10**6}])], ignore_index=True)
+    table = table.assign(outcome_code=table["outcome_code"].fillna(UNLINKED))
     counts = table.groupby(["outcome_code", "horizon_years", "status"]).size().rename("n").reset_index()
     counts = counts.merge(titles, on="outcome_code", how="left").sort_values(["sort_order", "outcome_code",
                                                                               "horizon_years"])

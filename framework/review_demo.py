@@ -51,7 +51,7 @@ def _score(rng: np.random.Generator, base: float) -> int | None:
     return int(np.clip(np.rint(base + rng.normal(0, 1.15)), 1, 5))
 
 
-def write_demo_reviews(cur, user: User, system_code: str) -> list[int]:
+def write_demo_reviews(cur, user: User, system_code: str, *, feed_indicator: bool = True) -> list[int]:
     """Write the demo review inside the caller's transaction; return the round ids."""
     rng = np.random.default_rng(SEED)
     insert_starter_statements(cur, system_code)
@@ -118,24 +118,25 @@ def write_demo_reviews(cur, user: User, system_code: str) -> list[int]:
         cur.execute("INSERT INTO review_action (system_code, round_id, statement_code, outcome_code, action_text, owner,"
                     " due_on, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [system_code, last, statement, outcome if outcome in outcome_codes else None, text, owner, due, status])
-    code, statement, group = FEED_INDICATOR
-    cur.execute(
-        "INSERT INTO indicator (system_code, indicator_code, outcome_code, name, definition, unit, direction, kind,"
-        " source, source_ref, frequency, status) VALUES (?, ?, ?, ?, ?, '%', 'higher_is_better', 'perception',"
-        " 'Stakeholder review', ?, 'each review round', 'active') ON CONFLICT DO NOTHING",
-        [system_code, code, "O1" if "O1" in outcome_codes else None,
-         "Community members who agree they hear what changed because of what they said",
-         "Stakeholder review: share of community members rating statement S03 4 or 5 out of 5.",
-         f"review:{statement}:{group}"])
-    cur.execute("INSERT INTO review_indicator_feed VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                [system_code, code, statement, group])
-    area = scalar(cur, "SELECT coalesce((SELECT min(area_code) FROM system_area WHERE system_code = ? AND role = 'system'),"
-                  " (SELECT icb_code FROM system WHERE system_code = ?))", [system_code, system_code])
-    if feed_rows and area:
-        frame = pd.DataFrame(feed_rows)
-        frame["system_code"], frame["indicator_code"], frame["area_code"] = system_code, code, area
-        frame["value_note"] = "From the stakeholder review"
-        upsert_measurements(cur, frame, None)
+    if feed_indicator:  # a perception measure fed by each round's community answers
+        code, statement, group = FEED_INDICATOR
+        cur.execute(
+            "INSERT INTO indicator (system_code, indicator_code, outcome_code, name, definition, unit, direction, kind,"
+            " source, source_ref, frequency, status) VALUES (?, ?, ?, ?, ?, '%', 'higher_is_better', 'perception',"
+            " 'Stakeholder review', ?, 'each review round', 'active') ON CONFLICT DO NOTHING",
+            [system_code, code, "O1" if "O1" in outcome_codes else None,
+             "Community members who agree they hear what changed because of what they said",
+             "Stakeholder review: share of community members rating statement S03 4 or 5 out of 5.",
+             f"review:{statement}:{group}"])
+        cur.execute("INSERT INTO review_indicator_feed VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    [system_code, code, statement, group])
+        area = scalar(cur, "SELECT coalesce((SELECT min(area_code) FROM system_area WHERE system_code = ? AND role = 'system'),"
+                      " (SELECT icb_code FROM system WHERE system_code = ?))", [system_code, system_code])
+        if feed_rows and area:
+            frame = pd.DataFrame(feed_rows)
+            frame["system_code"], frame["indicator_code"], frame["area_code"] = system_code, code, area
+            frame["value_note"] = "From the stakeholder review"
+            upsert_measurements(cur, frame, None)
     audit.record(cur, user, "create", "review_round", ",".join(map(str, round_ids)), system_code=system_code,
                  after={"rounds": len(round_ids)}, reason="Demo stakeholder review so the results page has content")
     return round_ids

@@ -32,8 +32,8 @@ def test_a_person_searches_the_catalogue_and_opens_a_measure(browser_page, demo_
     with running_app(copy_db(demo_db_file, tmp_path)) as url:
         page.goto(f"{url}/indicators")
         wait_for_app(page)
-        page.get_by_label("Search").fill("smoking")
-        page.get_by_label("Search").press("Enter")
+        page.get_by_role("textbox", name="Search").fill("smoking")
+        page.get_by_role("textbox", name="Search").press("Enter")
         page.get_by_text("1 measure shown.").wait_for()
         assert "I08: Smoking prevalence" in page.locator("h2").first.inner_text()
         assert_no_exception(page)

@@ -19,9 +19,9 @@ def test_init_demo_creates_a_populated_database_and_exits_0(tmp_path):
     path = tmp_path / "sm.duckdb"
     result = run_cli("--db", str(path), "init", "--demo")
     assert result.returncode == 0, result.stderr
-    assert "Loaded the demo system: 27 indicators" in result.stdout
+    assert "Loaded the demo system: 30 indicators" in result.stdout
     con = duckdb.connect(str(path), read_only=True)
-    assert con.execute("SELECT count(*) FROM v_indicator WHERE system_code = 'DEMO'").fetchall() == [(27,)]
+    assert con.execute("SELECT count(*) FROM v_indicator WHERE system_code = 'DEMO'").fetchall() == [(30,)]
     con.close()
     again = run_cli("--db", str(path), "init", "--demo")
     assert again.returncode == 0 and "already loaded" in again.stdout

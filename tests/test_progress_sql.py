@@ -60,7 +60,11 @@ def _python_progress(con) -> pd.DataFrame:
 
 
 def test_the_sql_engine_agrees_with_the_pure_functions_for_every_demo_series(demo_con):
-    sql = progress_table(demo_con, "DEMO")
+    everything = progress_table(demo_con, "DEMO")
+    no_data = everything[everything["points"] == 0]
+    assert set(no_data["indicator_code"]) == {"I06"}  # calculated from the engagement log, which is empty here
+    assert set(no_data["status"]) == {"not_enough_data"}
+    sql = everything[everything["points"] > 0]
     py = _python_progress(demo_con)
     both = sql.merge(py, on=["indicator_code", "area_code", "horizon_years"], suffixes=("", "_py"))
     assert len(both) == len(py) == len(sql) > 300
