@@ -56,6 +56,9 @@ class ExactNumbers(Worksheet):
         self.fh.write(f"<c{attr}><v>{text}</v></c>")
 
 
+
+MAX_SHEET_ROWS = 1_048_575  # Excel's rows per sheet, less the header row; more measurements continue on a new sheet
+
 def _serial(value: date | datetime) -> float:
     if not isinstance(value, datetime):
         value = datetime(value.year, value.month, value.day)
@@ -316,12 +319,24 @@ def optional_frames(con, system_code: str) -> tuple[list[tuple[str, pd.DataFrame
     return out, notes
 
 
-def measurements_sheet(w: ReturnWriter, measurements: pd.DataFrame, validations: dict[str, str] | None = None):
-    """The Measurements sheet: the import template, values formatted by their indicator's unit."""
+def measurement_parts(measurements: pd.DataFrame) -> list[pd.DataFrame]:
+    """The measurements in pieces that each fit one sheet (Excel holds 1,048,576 rows, header included)."""
+    size = MAX_SHEET_ROWS
+    return [measurements.iloc[i:i + size] for i in range(0, max(len(measurements), 1), size)]
+
+
+def measurements_sheet_name(part: int) -> str:
+    """'Measurements', then 'Measurements 2', 'Measurements 3'... for systems with more rows than one sheet holds."""
+    return "Measurements" if part == 1 else f"Measurements {part}"
+
+
+def measurements_sheet(w: ReturnWriter, measurements: pd.DataFrame, validations: dict[str, str] | None = None,
+                       name: str = "Measurements"):
+    """A Measurements sheet: the import template, values formatted by their indicator's unit."""
     units = measurements["_unit"].fillna("")
     m_fmt = {u: w.fmt(_number_format(u)) for u in set(units)}
     per_row = [m_fmt[u] for u in units]
-    return w.table("Measurements", measurements.drop(columns=["_unit"]),
+    return w.table(name, measurements.drop(columns=["_unit"]),
                    row_formats={c: per_row for c in ("value", "lower_ci", "upper_ci", "lower_ci_998", "upper_ci_998")},
                    formats={"count": "#,##0", "denominator": "#,##0"}, validations=validations)
 
@@ -373,7 +388,9 @@ def write_return(con, system_code: str, target: Any, *, user_name: str = "Shared
                    ("Progress", "each indicator at each horizon, with its status in words"),
                    ("Indicators", "definitions, baselines, targets and how much each matters to communities"),
                    ("Areas", "the system's areas and every area in the measurements"),
-                   ("Measurements", "every value with its breakdown; also the import template")]
+                   ("Measurements", "every value with its breakdown; also the import template"
+                    + ("" if len(measurements) <= MAX_SHEET_ROWS else
+                       ", continued on sheets Measurements 2 onwards (one sheet holds 1,048,575 rows)"))]
     sheet_notes += [(s, "") for s, _ in extra]
     for sheet, text in sheet_notes:
         cover.write_string(row, 1, f"{sheet}: {text}" if text else sheet, w.wrap)
@@ -410,7 +427,8 @@ def write_return(con, system_code: str, target: Any, *, user_name: str = "Shared
         validations[col] = f"=Lists!${letter}$2:${letter}${max(len(values), 1) + 1}"
         lists.set_column(c, c, 18)
     lists.write_string(0, 4, "The drop-down lists on the Measurements sheet read these codes.")
-    measurements_sheet(w, measurements, validations)
+    for part, chunk in enumerate(measurement_parts(measurements), start=1):
+        measurements_sheet(w, chunk, validations, name=measurements_sheet_name(part))
     for sheet, frame in extra:
         w.table(sheet, frame)
     w.close()

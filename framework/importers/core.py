@@ -12,7 +12,7 @@ from framework.auth import require
 from framework.db import read_df, scalar, transaction
 from framework.importers import fingertips
 from framework.importers.read import (
-    detect_format, find_sheet, load_rows_table, normalise_header, open_workbook, read_csv_table, sha256_of,
+    continuation_sheets, detect_format, find_sheet, load_rows_table, normalise_header, open_workbook, read_csv_table, sha256_of,
     sheet_rows,
 )
 from framework.importers.report import (
@@ -94,6 +94,8 @@ def check_file(con, path: Path, *, system_code: str | None = None, name: str | N
                 check.fatal = True
                 return check
             rows = sheet_rows(workbook, sheet)
+            for more in continuation_sheets(names, sheet):  # a large return continues on Measurements 2, 3...
+                rows += sheet_rows(workbook, more)[1:]
             if not rows:
                 check.add(Problem(check.name, None, None, f"an empty {sheet} sheet",
                                   "a header row and rows of measurements"))

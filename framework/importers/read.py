@@ -121,6 +121,15 @@ def sheet_rows(workbook, sheet: str) -> list[list[Any]]:
     return rows
 
 
+def continuation_sheets(names: list[str], first: str) -> list[str]:
+    """The sheets that continue a long Measurements sheet ('Measurements 2', 'Measurements 3'...), in order. Their
+    rows are numbered on from the sheet before, as if the sheets were one."""
+    import re
+
+    found = [(int(m.group(1)), n) for n in names if (m := re.fullmatch(rf"{re.escape(first)} (\d+)", n.strip()))]
+    return [n for _, n in sorted(found)]
+
+
 def open_workbook(path: Path, check: FileCheck):
     """The calamine workbook, or None after adding a problem."""
     from python_calamine import CalamineWorkbook
