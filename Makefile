@@ -35,7 +35,7 @@ browser:
 
 ## test: install what the tests need and run the whole suite
 test: $(VENV)/.dev-installed browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 ## bench: the benchmarks, written to bench/RESULTS.md
 bench: $(VENV)/.dev-installed

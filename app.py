@@ -9,32 +9,44 @@ st.set_page_config(page_title="Shared Measures", page_icon=":material/diversity_
 glue.init_state()
 user = glue.current_user()
 
-pages = [
-    st.Page("pages/home_page.py", title="Home", icon=":material/home:", default=True),
-    st.Page("pages/indicators_page.py", title="Indicators", icon=":material/monitoring:", url_path="indicators"),
-    st.Page("pages/framework_page.py", title="Framework", icon=":material/flag:", url_path="framework"),
-    st.Page("pages/progress_page.py", title="Progress", icon=":material/trending_up:", url_path="progress"),
-    st.Page("pages/proposals_page.py", title="Proposed measures", icon=":material/lightbulb:", url_path="proposals"),
-    st.Page("pages/priorities_page.py", title="Priorities", icon=":material/how_to_vote:", url_path="priorities"),
-    st.Page("pages/engagement_page.py", title="Engagement log", icon=":material/groups:", url_path="engagement"),
-    st.Page("pages/you_said_page.py", title="You said, we did", icon=":material/forum:", url_path="you-said-we-did"),
-    st.Page("pages/insight_page.py", title="Insight library", icon=":material/manage_search:",
-            url_path="insight-library"),
-    st.Page("pages/review_results_page.py", title="Review results", icon=":material/insights:",
-            url_path="review-results"),
-    st.Page("pages/respond_page.py", title="Answer a review", icon=":material/rate_review:", url_path="respond"),
-]
+sections = {
+    "Our framework": [
+        st.Page("pages/home_page.py", title="Home", icon=":material/home:", default=True),
+        st.Page("pages/progress_page.py", title="Progress", icon=":material/trending_up:", url_path="progress"),
+        st.Page("pages/indicators_page.py", title="Indicators", icon=":material/monitoring:", url_path="indicators"),
+        st.Page("pages/framework_page.py", title="Framework", icon=":material/flag:", url_path="framework"),
+    ],
+    "Measures that matter": [
+        st.Page("pages/proposals_page.py", title="Proposed measures", icon=":material/lightbulb:",
+                url_path="proposals"),
+        st.Page("pages/priorities_page.py", title="Priorities", icon=":material/how_to_vote:", url_path="priorities"),
+    ],
+    "Engagement": [
+        st.Page("pages/engagement_page.py", title="Engagement log", icon=":material/groups:", url_path="engagement"),
+        st.Page("pages/you_said_page.py", title="You said, we did", icon=":material/forum:",
+                url_path="you-said-we-did"),
+        st.Page("pages/insight_page.py", title="Insight library", icon=":material/manage_search:",
+                url_path="insight-library"),
+    ],
+    "Stakeholder reviews": [
+        st.Page("pages/respond_page.py", title="Answer a review", icon=":material/rate_review:", url_path="respond"),
+        st.Page("pages/review_results_page.py", title="Review results", icon=":material/insights:",
+                url_path="review-results"),
+    ],
+    "Manage": [],
+}
 if can(user, "run_reviews"):
-    pages.append(st.Page("pages/review_setup_page.py", title="Review setup", icon=":material/checklist:",
-                         url_path="review-setup"))
-if can(user, "edit_indicators"):
-    pages.append(st.Page("pages/edit_indicators_page.py", title="Edit measures", icon=":material/edit_note:",
-                         url_path="edit-measures"))
-if can(user, "view_history"):
-    pages.append(st.Page("pages/history_page.py", title="History", icon=":material/history:", url_path="history"))
+    sections["Stakeholder reviews"].append(st.Page("pages/review_setup_page.py", title="Review setup",
+                                                   icon=":material/checklist:", url_path="review-setup"))
 if can(user, "import_data"):
-    pages.append(st.Page("pages/data_page.py", title="Data in and out", icon=":material/upload_file:",
-                         url_path="data"))
-page = st.navigation(pages)
+    sections["Manage"].append(st.Page("pages/data_page.py", title="Data in and out", icon=":material/upload_file:",
+                                      url_path="data"))
+if can(user, "edit_indicators"):
+    sections["Manage"].append(st.Page("pages/edit_indicators_page.py", title="Edit measures",
+                                      icon=":material/edit_note:", url_path="edit-measures"))
+if can(user, "view_history"):
+    sections["Manage"].append(st.Page("pages/history_page.py", title="History", icon=":material/history:",
+                                      url_path="history"))
+page = st.navigation({name: found for name, found in sections.items() if found}, expanded=True)
 glue.sidebar(user)
 page.run()

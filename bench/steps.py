@@ -278,3 +278,26 @@ def insight_search(workdir: Path, quick: bool) -> list[Figure]:
     return [Figure("insight search", f"'dentist waiting' over {len(texts):,} summaries and items, {len(found)} found",
                    "thousands of records", ours, "s", "pandas substring scan of the same texts (no ranking, no filters)",
                    theirs, "", None, peak, notes=[f"the pandas scan found {len(scanned)} texts"])]
+
+
+@step("regional_progress")
+def regional_progress(workdir: Path, quick: bool) -> list[Figure]:
+    """v_progress over every system of a region (7 ICSs), against the same query for one ICS."""
+    import time
+
+    from framework import db
+
+    def seconds(path: Path) -> tuple[float, int]:
+        con = db.connect(path, read_only=True)
+        try:
+            started = time.perf_counter()
+            rows = len(db.read_df(con, "SELECT * FROM v_progress"))
+            return time.perf_counter() - started, rows
+        finally:
+            con.close()
+
+    one, one_rows = seconds(database(workdir, "ics", quick))
+    region, region_rows = seconds(database(workdir, "regional", quick))
+    return [Figure("progress engine", f"v_progress for a whole region: {region_rows:,} rows", "regional", region, "s",
+                   f"v_progress for one ICS ({one_rows:,} rows)", one, "", None,
+                   notes=[f"{region / one:.1f}x the time of one ICS for {region_rows / one_rows:.1f}x the rows"])]

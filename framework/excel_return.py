@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 import pandas as pd
 import xlsxwriter
-from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.worksheet import CellStringTuple, Worksheet
 
 from framework.db import read_df, read_rows
 from framework.importers.template import COLUMN_HELP, TEMPLATE_COLUMNS
@@ -57,6 +57,7 @@ class ExactNumbers(Worksheet):
 
 
 
+ROWS_PER_CHUNK = 50_000  # rows turned into Python values at a time while writing
 MAX_SHEET_ROWS = 1_048_575  # Excel's rows per sheet, less the header row; more measurements continue on a new sheet
 
 def _serial(value: date | datetime) -> float:
@@ -74,6 +75,26 @@ def _number_format(unit: str | None) -> str:
     if unit in ("count", "people", "number"):
         return "#,##0"
     return "#,##0.0##"
+
+
+class StreamedSheet(ExactNumbers):
+    """A sheet whose rows go to disk as they are written (XlsxWriter's constant_memory, for this sheet alone), so a
+    Measurements sheet of a million rows stays small in memory. Rows must be written top to bottom; the Excel table
+    is declared before them, with its header stored inline as streamed rows need."""
+
+    def _initialize(self, init_data) -> None:
+        super()._initialize({**init_data, "constant_memory": True})
+
+    def add_table(self, first_row, first_col, last_row, last_col, options=None):
+        self.constant_memory = False  # XlsxWriter declines tables on streamed sheets; the header row is not yet out
+        try:
+            result = super().add_table(first_row, first_col, last_row, last_col, options)
+        finally:
+            self.constant_memory = True
+        for offset, column in enumerate((options or {}).get("columns", [])):
+            self.table[first_row][first_col + offset] = CellStringTuple(str(column["header"]),
+                                                                        column.get("header_format"))
+        return result
 
 
 class ReturnWriter:
@@ -96,14 +117,14 @@ class ReturnWriter:
             self.fmt_cache[num_format] = self.wb.add_format({"num_format": num_format})
         return self.fmt_cache[num_format]
 
-    def sheet(self, name: str) -> Worksheet:
-        return self.wb.add_worksheet(name[:31], worksheet_class=ExactNumbers)
+    def sheet(self, name: str, streamed: bool = False) -> Worksheet:
+        return self.wb.add_worksheet(name[:31], worksheet_class=StreamedSheet if streamed else ExactNumbers)
 
     def table(self, name: str, frame: pd.DataFrame, *, formats: dict[str, Any] | None = None,
               row_formats: dict[str, list[Any]] | None = None, wrap: tuple[str, ...] = (),
-              validations: dict[str, str] | None = None, note: str | None = None) -> Worksheet:
+              validations: dict[str, str] | None = None, note: str | None = None, streamed: bool = False) -> Worksheet:
         """A data sheet: header row frozen, fitted widths, an Excel table with filters, formats by column or row."""
-        ws = self.sheet(name)
+        ws = self.sheet(name, streamed)
         formats = formats or {}
         row_formats = row_formats or {}
         columns = list(frame.columns)
@@ -112,56 +133,37 @@ class ReturnWriter:
         if note:
             ws.write_string(0, 0, note, self.bold)
             top = 1
+        date_fmt = self.fmt("yyyy-mm-dd")
+        kinds = [frame[col].dtype.kind for col in columns]
+        fixed = [self.wrap if col in wrap else self.fmt(formats.get(col)) for col in columns]
+        per_row = [row_formats.get(col) for col in columns]
+        sample = frame.head(5000)
         for c, col in enumerate(columns):
-            series = frame[col]
-            fixed = self.fmt(formats.get(col))
-            per_row = row_formats.get(col)
-            kind = series.dtype.kind
-            values = series.tolist()
-            width = len(str(col))
-            if kind in "fiu":
-                for r, v in enumerate(values):
-                    if v is None or (isinstance(v, float) and math.isnan(v)):
-                        continue
-                    ws.write_number(top + r + 1, c, v, per_row[r] if per_row is not None else fixed)
-                width = max(width, 12)
-            elif kind == "M":
-                date_fmt = self.fmt("yyyy-mm-dd")
-                for r, v in enumerate(values):
-                    if v is not None and not pd.isna(v):
-                        ws.write_number(top + r + 1, c, _serial(v), date_fmt)
-                width = max(width, 11)
+            if kinds[c] in "fiu":
+                width = max(len(str(col)), 12)
+            elif kinds[c] == "M":
+                width = max(len(str(col)), 11)
             else:
-                fmt = self.wrap if col in wrap else fixed
-                date_fmt = self.fmt("yyyy-mm-dd")
-                longest = 0
-                for r, v in enumerate(values):
-                    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NaT:
-                        continue
-                    if isinstance(v, (date, datetime)):
-                        ws.write_number(top + r + 1, c, _serial(v), date_fmt)
-                        longest = max(longest, 10)
-                    elif isinstance(v, bool):
-                        ws.write_boolean(top + r + 1, c, v)
-                    elif isinstance(v, (int, float)):
-                        ws.write_number(top + r + 1, c, v, per_row[r] if per_row is not None else fixed)
-                        longest = max(longest, 10)
-                    else:
-                        text = str(v)
-                        ws.write_string(top + r + 1, c, text, fmt)
-                        if r < 5000:
-                            longest = max(longest, len(text))
-                width = max(width, longest)
+                texts = [len(str(v)) if not isinstance(v, (date, datetime)) else 10
+                         for v in sample[col].tolist() if v is not None and not (isinstance(v, float) and math.isnan(v))
+                         and v is not pd.NaT]
+                width = max([len(str(col))] + texts)
             ws.set_column(c, c, min(width + 2, MAX_WIDTH), self.wrap if col in wrap else None)
         self.tables += 1
-        if columns:
+        if columns:  # the table writes its header row, so it comes before the data rows
             ws.add_table(top, 0, top + max(n, 1), len(columns) - 1, {
                 "name": f"T{self.tables}_{''.join(ch for ch in name.title() if ch.isalnum())}"[:250],
                 "columns": [{"header": str(col), "header_format": self.header} for col in columns],
                 "style": "Table Style Light 9", "autofilter": True,
             })
-            if n == 0:  # a table needs a data row; leave it empty
-                pass
+        for start in range(0, n, ROWS_PER_CHUNK):
+            chunk = [frame[col].iloc[start:start + ROWS_PER_CHUNK].tolist() for col in columns]
+            for i in range(len(chunk[0]) if chunk else 0):
+                r = start + i
+                row = top + r + 1
+                for c in range(len(columns)):
+                    self._cell(ws, row, c, chunk[c][i], kinds[c],
+                               per_row[c][r] if per_row[c] is not None else fixed[c], date_fmt)
         ws.freeze_panes(top + 1, 0)
         for col, source in (validations or {}).items():
             if col in columns:
@@ -171,6 +173,22 @@ class ReturnWriter:
                     "input_title": col, "input_message": COLUMN_HELP.get(col, "")[:255],
                 })
         return ws
+
+    @staticmethod
+    def _cell(ws: Worksheet, row: int, c: int, v: Any, kind: str, fmt: Any, date_fmt: Any) -> None:
+        """One cell: numbers as numbers, dates as dates, text always as text (never a formula)."""
+        if v is None or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
+            return
+        if kind in "fiu":
+            ws.write_number(row, c, v, fmt)
+        elif kind == "M" or isinstance(v, (date, datetime)):
+            ws.write_number(row, c, _serial(v), date_fmt)
+        elif isinstance(v, bool):
+            ws.write_boolean(row, c, v)
+        elif isinstance(v, (int, float)):
+            ws.write_number(row, c, v, fmt)
+        else:
+            ws.write_string(row, c, str(v), fmt)
 
     def close(self) -> None:
         self.wb.close()
@@ -336,7 +354,7 @@ def measurements_sheet(w: ReturnWriter, measurements: pd.DataFrame, validations:
     units = measurements["_unit"].fillna("")
     m_fmt = {u: w.fmt(_number_format(u)) for u in set(units)}
     per_row = [m_fmt[u] for u in units]
-    return w.table(name, measurements.drop(columns=["_unit"]),
+    return w.table(name, measurements.drop(columns=["_unit"]), streamed=True,
                    row_formats={c: per_row for c in ("value", "lower_ci", "upper_ci", "lower_ci_998", "upper_ci_998")},
                    formats={"count": "#,##0", "denominator": "#,##0"}, validations=validations)
 
@@ -421,12 +439,15 @@ def write_return(con, system_code: str, target: Any, *, user_name: str = "Shared
     validations = {}
     for c, (col, values) in enumerate(codes.items()):
         lists.write_string(0, c, col, w.header)
-        for r, v in enumerate(values, start=1):
-            lists.write_string(r, c, str(v))
         letter = chr(ord("A") + c)
         validations[col] = f"=Lists!${letter}$2:${letter}${max(len(values), 1) + 1}"
         lists.set_column(c, c, 18)
     lists.write_string(0, 4, "The drop-down lists on the Measurements sheet read these codes.")
+    columns = list(codes.values())
+    for r in range(max(map(len, columns))):  # row by row: the workbook streams rows to disk
+        for c, values in enumerate(columns):
+            if r < len(values):
+                lists.write_string(r + 1, c, str(values[r]))
     for part, chunk in enumerate(measurement_parts(measurements), start=1):
         measurements_sheet(w, chunk, validations, name=measurements_sheet_name(part))
     for sheet, frame in extra:

@@ -200,12 +200,7 @@ def status_counts(con, system_code: str, *, area_code: str | None = None, outcom
     """How many active indicators are at each status, per outcome and horizon, in one area (default: the system's
     own area). Columns: outcome_code, outcome_title, horizon_years, status, n."""
     area_code = area_code or _system_area(con, system_code)
-    table = progress_table(con, system_code, area_code=area_code)
-    table = table[(table["area_code"] == area_code) & (table["indicator_status"] == "active")]
-    if outcomes:
-        table = table[table["outcome_code"].isin(outcomes)]
-    if kinds:
-        table = table[table["kind"].isin(kinds)]
+    table = _active_in_area(con, system_code, area_code, outcomes, kinds)
     titles = read_df(con, "SELECT outcome_code, title AS outcome_title, sort_order FROM outcome WHERE system_code = ?",
                      [system_code])
     if table.empty:
@@ -217,6 +212,18 @@ def status_counts(con, system_code: str, *, area_code: str | None = None, outcom
     counts = counts.merge(titles, on="outcome_code", how="left").sort_values(["sort_order", "outcome_code",
                                                                               "horizon_years"])
     return counts[["outcome_code", "outcome_title", "horizon_years", "status", "n"]].reset_index(drop=True)
+
+
+def _active_in_area(con, system_code: str, area_code: str | None, outcomes: list[str] | None,
+                    kinds: list[str] | None) -> pd.DataFrame:
+    """Progress rows of the measures in use in one area, narrowed to the chosen outcomes and kinds."""
+    table = progress_table(con, system_code, area_code=area_code)
+    table = table[(table["area_code"] == area_code) & (table["indicator_status"] == "active")]
+    if outcomes:
+        table = table[table["outcome_code"].isin(outcomes)]
+    if kinds:
+        table = table[table["kind"].isin(kinds)]
+    return table
 
 
 def _system_area(con, system_code: str) -> str | None:
@@ -257,12 +264,7 @@ def progress_list(con, system_code: str, *, area_code: str | None = None, outcom
     """One row per active measure in one area (default: the system's own area): its latest value, what we expected
     by then, and the status at each horizon (status_1y, status_3y, status_5y)."""
     area_code = area_code or _system_area(con, system_code)
-    table = progress_table(con, system_code, area_code=area_code)
-    table = table[(table["area_code"] == area_code) & (table["indicator_status"] == "active")]
-    if outcomes:
-        table = table[table["outcome_code"].isin(outcomes)]
-    if kinds:
-        table = table[table["kind"].isin(kinds)]
+    table = _active_in_area(con, system_code, area_code, outcomes, kinds)
     if table.empty:
         return pd.DataFrame(columns=["indicator_code", "name", "unit", "outcome_code", "kind", "latest_value",
                                      "latest_period_end", "expected_now", "status_1y", "status_3y", "status_5y"])
