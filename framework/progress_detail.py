@@ -34,7 +34,7 @@ def indicator_progress(con, system_code: str, indicator_code: str, area_code: st
     system_area = read_rows(con, "SELECT sa.area_code, a.area_name FROM system_area sa JOIN area a USING (area_code)"
                                  " WHERE sa.system_code = ? AND sa.role = 'system'", [system_code])
     area_code = area_code or (system_area[0]["area_code"] if system_area else None)
-    series = indicator_series(con, system_code, indicator_code)
+    series = indicator_series(con, system_code, indicator_code, area_code)
     head = series[(series["breakdown"] == "All") & (series["breakdown_group"] == "All")]
     points = head[head["area_code"] == area_code].sort_values("period_end").reset_index(drop=True)
     area_name = points["area_name"].iloc[0] if len(points) else next(

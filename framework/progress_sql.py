@@ -242,17 +242,23 @@ def progress_areas(con, system_code: str) -> pd.DataFrame:
     )
 
 
-def indicator_series(con, system_code: str, indicator_code: str) -> pd.DataFrame:
-    """Every measurement of one indicator, all areas and breakdowns, with area names and roles, by period."""
+def indicator_series(con, system_code: str, indicator_code: str, area_code: str | None = None) -> pd.DataFrame:
+    """Measurements of one indicator with area names and roles, by period: every area and breakdown, or, given an
+    area, that area's rows and the comparators' headline rows (what one indicator page draws)."""
+    where = "m.system_code = ? AND m.indicator_code = ?"
+    params: list = [system_code, indicator_code]
+    if area_code is not None:
+        where += (" AND (m.area_code = ? OR (coalesce(sa.role, 'comparator') = 'comparator'"
+                  " AND m.breakdown = 'All' AND m.breakdown_group = 'All'))")
+        params.append(area_code)
     df = read_df(
         con,
         "SELECT m.area_code, a.area_name, coalesce(sa.role, 'comparator') AS role, m.period_label, m.period_start,"
         " m.period_end, m.breakdown, m.breakdown_group, m.value, m.lower_ci, m.upper_ci, m.count, m.denominator,"
         " m.value_note FROM measurement m LEFT JOIN area a USING (area_code)"
         " LEFT JOIN system_area sa ON sa.system_code = m.system_code AND sa.area_code = m.area_code"
-        " WHERE m.system_code = ? AND m.indicator_code = ? ORDER BY m.area_code, m.breakdown, m.breakdown_group,"
-        " m.period_end",
-        [system_code, indicator_code],
+        f" WHERE {where} ORDER BY m.area_code, m.breakdown, m.breakdown_group, m.period_end",
+        params,
     )
     for col in ("period_start", "period_end"):
         df[col] = pd.to_datetime(df[col]).dt.date

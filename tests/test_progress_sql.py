@@ -216,3 +216,16 @@ def test_the_chart_caption_explains_the_confidence_band_only_when_there_is_one(d
     assert text.startswith("Latest: ")
     assert ("95% confidence interval" in text) == has_ci_words
     assert "95% prediction interval of the projection" in text
+
+
+def test_one_area_series_keeps_that_area_and_the_comparators_headline_and_nothing_else(demo_con):
+    from framework.progress_sql import indicator_series
+
+    everything = indicator_series(demo_con, "DEMO", "I09")
+    narrowed = indicator_series(demo_con, "DEMO", "I09", "DEMO-ICB")
+    wanted = everything[(everything["area_code"] == "DEMO-ICB")
+                        | ((everything["role"] == "comparator") & (everything["breakdown"] == "All"))]
+    assert len(narrowed) < len(everything)
+    pd.testing.assert_frame_equal(narrowed.reset_index(drop=True), wanted.reset_index(drop=True))
+    assert set(narrowed["area_code"]) == {"DEMO-ICB", "E92000001"}
+    assert set(narrowed.loc[narrowed["area_code"] == "DEMO-ICB", "breakdown"]) == {"All", "Deprivation", "Ethnicity"}
