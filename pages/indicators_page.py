@@ -39,7 +39,8 @@ if catalogue.empty:
 shown = catalogue[["indicator_code", "name", "outcome_code", "kind", "status", "unit", "owner_partner"]].rename(
     columns={"indicator_code": "Code", "name": "Measure", "outcome_code": "Outcome", "kind": "Kind",
              "status": "Status", "unit": "Unit", "owner_partner": "Owner"})
-st.dataframe(shown, hide_index=True, width="stretch", height=min(420, 38 + 35 * len(shown)))
+st.dataframe(shown.fillna(""), hide_index=True, width="stretch", height=min(420, 38 + 35 * len(shown)),
+             column_config={"Code": st.column_config.TextColumn(width=110)})
 
 options = list(catalogue["indicator_code"])
 names = dict(zip(catalogue["indicator_code"], catalogue["name"]))
