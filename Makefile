@@ -35,6 +35,7 @@ browser:
 
 ## test: install what the tests need and run the whole suite
 test: $(VENV)/.dev-installed browser
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2
 
 ## bench: the benchmarks, written to bench/RESULTS.md

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from framework import streamlit_glue as glue
-from framework.auth import can
+from framework.core.auth import can
 
 glue.use_navigation_only()
 st.set_page_config(page_title="Shared Measures", page_icon=":material/diversity_3:", layout="wide")

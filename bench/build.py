@@ -5,9 +5,9 @@ import os
 from pathlib import Path
 
 from bench.scales import scales
-from framework import db
-from framework.demo import iter_demo, write_demo
-from framework.model import User
+from framework.core import db
+from framework.core.model import User
+from framework.demo.system import iter_demo, write_demo
 
 BENCH_USER = User("bench", "Benchmark", "admin")
 
@@ -71,7 +71,7 @@ def framework_only(workdir: Path, scale_name: str, quick: bool) -> Path:
 
 def template_select(system_code: str = "DEMO") -> str:
     """The SQL that gives a system's measurements in the import template's columns."""
-    from framework.importers import TEMPLATE_COLUMNS
+    from framework.data_io.importers import TEMPLATE_COLUMNS
 
     cols = ", ".join(f"a.{c}" if c in ("area_name", "area_type") else f"m.{c}" for c in TEMPLATE_COLUMNS)
     return (f"SELECT {cols} FROM measurement m LEFT JOIN area a USING (area_code) WHERE m.system_code = '{system_code}'"

@@ -6,7 +6,7 @@ import statistics
 import time
 from pathlib import Path
 
-from framework import db
+from framework.core import db
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 

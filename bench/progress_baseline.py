@@ -6,9 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from framework.db import read_df
-from framework.progress import (
-    DAYS_PER_YEAR, FLAT_TOLERANCE_SHARE, MIN_POINTS, T975, TOLERANCE_SHARE, TREND_WINDOW_DAYS,
+from framework.core.db import read_df
+from framework.progress.engine import (
+    DAYS_PER_YEAR,
+    FLAT_TOLERANCE_SHARE,
+    MIN_POINTS,
+    TOLERANCE_SHARE,
+    TREND_WINDOW_DAYS,
 )
 
 KEYS = ["system_code", "indicator_code", "area_code"]

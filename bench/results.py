@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import platform
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 @dataclass
@@ -42,9 +42,7 @@ def machine() -> str:
 def _fmt(value: float | None, unit: str = "") -> str:
     if value is None:
         return ""
-    if unit in ("rows/s",):
-        text = f"{value:,.0f}"
-    elif abs(value) >= 100:
+    if unit in ("rows/s",) or abs(value) >= 100:
         text = f"{value:,.0f}"
     elif abs(value) >= 1:
         text = f"{value:.2f}"
@@ -68,7 +66,7 @@ def table(figures: list[Figure]) -> str:
 def results_markdown(figures: list[Figure], quick: bool, seconds: float) -> str:
     """The whole RESULTS.md."""
     notes = [f"- {f.step}, {f.what}: {n}" for f in figures for n in f.notes]
-    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return "\n".join([
         "# Benchmark results",
         "",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from framework.demo import DEMO, ICS, REGIONAL, DemoScale
+from framework.demo.system import DEMO, ICS, REGIONAL, DemoScale
 
 FULL = {"demo": DEMO, "ics": ICS, "regional": REGIONAL}
 QUICK_ICS = DemoScale(indicators=30, places=5, months=36, breakdown_groups=10, breakdown_share=0.8,

@@ -1,8 +1,8 @@
 """The benchmark steps. Each runs in its own process (so its peak memory is its own) and returns its figures."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from bench.build import database
 from bench.page_times import page_seconds
@@ -56,8 +56,8 @@ def progress(workdir: Path, quick: bool) -> list[Figure]:
     import time
 
     from bench.progress_baseline import differences, load, progress_pandas
-    from framework import db
-    from framework.progress_sql import progress_table
+    from framework.core import db
+    from framework.progress.sql import progress_table
 
     con = db.connect(database(workdir, "ics", quick), read_only=True)
     try:
@@ -104,8 +104,8 @@ def _timed_import(empty: Path, workdir: Path, source: Path, **options) -> tuple[
     import time
 
     from bench.build import BENCH_USER
-    from framework import db
-    from framework.importers import import_files
+    from framework.core import db
+    from framework.data_io.importers import import_files
 
     target = workdir / f"import-target-{source.stem}.duckdb"
     for stale in (target, Path(f"{target}.wal")):
@@ -194,10 +194,8 @@ def export(workdir: Path, quick: bool) -> list[Figure]:
     """The whole Excel return of one ICS, against unformatted DataFrame.to_excel of the same Measurements rows."""
     import time
 
-    import pandas as pd
-
-    from framework import db
-    from framework.excel_return import export_return
+    from framework.board_return import export_return
+    from framework.core import db
 
     out = workdir / "return.xlsx"
     con = db.connect(database(workdir, "ics", quick), read_only=True)
@@ -236,9 +234,9 @@ def insight_search(workdir: Path, quick: bool) -> list[Figure]:
     import time
 
     from bench.build import BENCH_USER
-    from framework import db
-    from framework.engagement_import import import_engagement
-    from framework.insight_search import search_insight
+    from framework.core import db
+    from framework.engagement.imports import import_engagement
+    from framework.engagement.insight_search import search_insight
 
     n = SEARCH_RECORDS if not quick else 500
     words = ["pharmacy", "transport", "dentist", "loneliness", "interpreter", "housing", "waiting", "carers",
@@ -285,7 +283,7 @@ def regional_progress(workdir: Path, quick: bool) -> list[Figure]:
     """v_progress over every system of a region (7 ICSs), against the same query for one ICS."""
     import time
 
-    from framework import db
+    from framework.core import db
 
     def seconds(path: Path) -> tuple[float, int]:
         con = db.connect(path, read_only=True)

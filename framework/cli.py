@@ -1,17 +1,18 @@
 """The command line: `python -m framework --db PATH <command>`.
 
+Commands: `init [--demo]`, `import FILE... [--skip-invalid] [--system CODE]` and `export OUT.xlsx [--system CODE]`.
 Exit codes: 0 on success, 2 on bad input or an unusable database (with every problem printed, nothing written).
-Further commands register themselves through COMMANDS.
 """
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
-from framework import db
-from framework.model import User, ValidationError
+from framework.core import db
+from framework.core.errors import StoreError, ValidationError
+from framework.core.model import User
 
 CLI_USER = User("cli", "Command line", "admin")
 COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Callable[..., int]]] = {}
@@ -36,8 +37,8 @@ def _init_args(p: argparse.ArgumentParser) -> None:
 
 @command("init", "create the schema, and with --demo load the demo system")(_init_args)
 def run_init(con, args) -> int:
-    from framework.demo import load_demo
-    from framework.systems import get_system
+    from framework.demo.system import load_demo
+    from framework.foundation.systems import get_system
 
     if args.demo:
         if get_system(con, "DEMO"):
@@ -52,9 +53,63 @@ def run_init(con, args) -> int:
     return 0
 
 
+
+def _progress(fraction: float, message: str) -> None:
+    print(f"[{fraction:4.0%}] {message}", flush=True)
+
+
+def _import_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                   help="an Excel return or template (.xlsx), the app's CSV, or a Fingertips data export (.csv)")
+    p.add_argument("--skip-invalid", action="store_true",
+                   help="import the valid rows and write the rejected ones, with reasons, to FILE.rejects.csv")
+    p.add_argument("--system", metavar="CODE", default=None,
+                   help="the system for rows that do not name one (default: the only or first system)")
+
+
+@command("import", "import measurements: all or nothing unless --skip-invalid")(_import_args)
+def run_import(con, args) -> int:
+    from framework.data_io.importers import ImportRejected, import_files
+    from framework.foundation.systems import get_system
+
+    if args.system and not get_system(con, args.system):
+        print(f"error: There is no system {args.system!r} in this database.", file=sys.stderr)
+        return 2
+    try:
+        summaries = import_files(con, CLI_USER, args.files, system_code=args.system, skip_invalid=args.skip_invalid,
+                                 progress=_progress)
+    except ImportRejected as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        print("Nothing was written." + ("" if args.skip_invalid else
+              " Fix the rows above, or use --skip-invalid to import the valid rows."), file=sys.stderr)
+        return 2
+    for s in summaries:
+        print(s.sentence())
+    return 0
+
+
+def _export_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("out", type=Path, metavar="OUT.xlsx", help="where to write the Excel return")
+    p.add_argument("--system", metavar="CODE", default=None, help="which system (default: the only or first)")
+
+
+@command("export", "write the Excel return for a system")(_export_args)
+def run_export(con, args) -> int:
+    from framework.board_return import export_return
+    from framework.data_io.importers import default_system
+
+    code = args.system or default_system(con)
+    if code is None:
+        print("error: There is no system in this database to export.", file=sys.stderr)
+        return 2
+    counts = export_return(con, code, args.out, user_name=CLI_USER.name)
+    print(f"Wrote {args.out}: " + ", ".join(f"{sheet} {n:,} rows" for sheet, n in counts.items()) + ".")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every registered command."""
-    _load_command_modules()
     parser = argparse.ArgumentParser(prog="python -m framework", description="Shared Measures command line")
     parser.add_argument("--db", type=Path, default=None,
                         help=f"database file (default ${db.ENV_VAR}, else {db.DEFAULT_PATH})")
@@ -64,17 +119,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _load_command_modules() -> None:
-    """Import the modules that register further commands (they are optional until their features exist)."""
-    import importlib
-
-    for module in ("framework.cli_data",):
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
@@ -82,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     path = args.db or db.default_path()
     try:
         con = db.connect(path, create=(args.command == "init"))
-    except db.StoreError as exc:
+    except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
@@ -91,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
         return 2
-    except (db.StoreError, PermissionError, ValueError) as exc:
+    except (StoreError, PermissionError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     finally:

@@ -2,17 +2,17 @@
 session-state keys, write handling with clear messages, and the shared sidebar."""
 from __future__ import annotations
 
-import importlib
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import streamlit as st
 
-from framework import db
-from framework.auth import ROLE_WORDS, group_for_email, role_for_email
-from framework.model import ROLES, User, ValidationError
-from framework.vision import StaleEdit
+from framework.core import db
+from framework.core.auth import ROLE_WORDS, group_for_email, role_for_email
+from framework.core.errors import StaleEdit, StoreError, ValidationError, WriteConflict
+from framework.core.model import ROLES, User
 
 # Session-state keys, each with its page prefix, all set up in init_state().
 SYSTEM = "app.system"
@@ -65,21 +65,21 @@ def connection():
     """The app's one cached DuckDB connection; stops the page with a clear message when it cannot open."""
     try:
         return _connection(db_path())
-    except db.StoreError as exc:
+    except StoreError as exc:
         st.error(f"The database could not be opened. {exc}")
         st.stop()
 
 
 @st.cache_data(ttl=READ_TTL_SECONDS, show_spinner=False)
-def _cached_read(_con, path: str, module: str, name: str, args: tuple, kwargs: tuple) -> Any:
-    fn = getattr(importlib.import_module(module), name)
-    return fn(_con, *args, **dict(kwargs))
+def _cached_read(_con, _fn: Callable[..., Any], path: str, fn_key: str, args: tuple, kwargs: tuple) -> Any:
+    return _fn(_con, *args, **dict(kwargs))
 
 
 def read(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Call a framework read fn(con, *args, **kwargs) through st.cache_data; writes clear the cache."""
+    """Call a framework read fn(con, *args, **kwargs) through st.cache_data; writes clear the cache.
+    The cache is keyed by the function's qualified name, the database path and the arguments."""
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in kwargs.items()))
-    return _cached_read(connection(), db_path(), fn.__module__, fn.__name__, args, frozen)
+    return _cached_read(connection(), fn, db_path(), f"{fn.__module__}.{fn.__qualname__}", args, frozen)
 
 
 def auth_configured() -> bool:
@@ -140,7 +140,7 @@ def write(fn: Callable[..., Any], *args: Any, success: str | None = None, **kwar
     except StaleEdit as exc:
         st.warning(str(exc))
         return False, exc
-    except db.WriteConflict as exc:
+    except WriteConflict as exc:
         st.warning(str(exc))
         return False, exc
     st.cache_data.clear()
@@ -151,7 +151,7 @@ def write(fn: Callable[..., Any], *args: Any, success: str | None = None, **kwar
 
 def current_system() -> dict[str, Any] | None:
     """The system the user is looking at, or None when the database has none."""
-    from framework.systems import list_systems
+    from framework.foundation.systems import list_systems
 
     systems = read(list_systems)
     if systems.empty:
@@ -174,9 +174,18 @@ def require_system() -> dict[str, Any]:
     return system
 
 
+def page(title: str | Callable[[dict[str, Any]], str]) -> dict[str, Any]:
+    """Every page's prelude: the current system (or a way to get one, and stop), the demo banner and the title,
+    which may be a function of the system. Returns the system."""
+    system = require_system()
+    demo_banner(system)
+    st.title(title(system) if callable(title) else title)
+    return system
+
+
 def sidebar(user: User) -> None:
     """The shared sidebar: which system, who you are, and the demo and local-mode banners."""
-    from framework.systems import list_systems
+    from framework.foundation.systems import list_systems
 
     systems = read(list_systems)
     current_system()  # settles the choice before the widget that holds it is drawn

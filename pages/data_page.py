@@ -3,11 +3,11 @@ anything is written, confirm, and see what the import did; the import history wi
 import streamlit as st
 
 from framework import streamlit_glue as glue
-from framework.auth import can
-from framework.excel_return import return_bytes
-from framework.importers import TEMPLATE_COLUMNS, list_batches, undo_batch
-from framework.importers.uploads import check_upload, import_upload, rejects_bytes, save_upload
-from framework.systems import list_systems
+from framework.board_return import return_bytes
+from framework.core.auth import can
+from framework.data_io.importers import TEMPLATE_COLUMNS, list_batches, undo_batch
+from framework.data_io.importers.uploads import check_upload, import_upload, rejects_bytes, save_upload
+from framework.foundation.systems import list_systems
 
 UPLOAD = "data.upload"  # {"path", "name"} of the file being checked
 RESULT = "data.result"  # the last import's batch summaries
@@ -17,11 +17,9 @@ FLASH = "data.flash"  # a message to show once after a rerun
 FORMAT_WORDS = {"xlsx": "Excel", "app_csv": "CSV", "fingertips_csv": "Fingertips", "demo": "Demo"}
 ROUND = "data.upload_round"  # part of the uploader's key, so it empties after an import
 
-system = glue.require_system()
+system = glue.page("Data in and out")
 code = system["system_code"]
 user = glue.current_user()
-glue.demo_banner(system)
-st.title("Data in and out")
 st.write(
     "Load measurements from a spreadsheet, and download the Excel return for your board. Every file is checked "
     "in full before anything is saved: one bad row means nothing is saved, unless you choose to set bad rows aside."
@@ -74,7 +72,7 @@ else:
         c3.metric("Exact repeats merged", f"{check.rows_merged:,}")
         c4.metric("Rows with problems", f"{check.rows_rejected:,}")
         kind = {"xlsx": "an Excel workbook", "app_csv": "a CSV in the app's template",
-                "fingertips_csv": "a Fingertips data export"}.get(check.file_format)  # noqa: E501
+                "fingertips_csv": "a Fingertips data export"}.get(check.file_format)
         if kind:
             st.caption(f"Read as {kind}.")
         extras = []

@@ -5,19 +5,17 @@ from datetime import date
 import streamlit as st
 
 from framework import streamlit_glue as glue
-from framework.auth import can
-from framework.framework_versions import compare_versions, list_versions, record_version
-from framework.indicator_editing import LABELS, SHOWN, carry_forward, editable_frame, save_table
-from framework.model import DIRECTIONS, INDICATOR_STATUSES, KINDS
-from framework.vision import list_outcomes
+from framework.core.auth import can
+from framework.core.model import DIRECTIONS, INDICATOR_STATUSES, KINDS
+from framework.foundation.vision import list_outcomes
+from framework.measures.editing import LABELS, SHOWN, carry_forward, editable_frame, save_table
+from framework.measures.versions import compare_versions, list_versions, record_version
 
 BASE, NONCE, CARRIED = "edit_indicators.base", "edit_indicators.nonce", "edit_indicators.carried"
 
-system = glue.require_system()
+system = glue.page("Edit measures")
 code = system["system_code"]
 user = glue.current_user()
-glue.demo_banner(system)
-st.title("Edit measures")
 if not can(user, "edit_indicators"):
     st.info(f"You are viewing as {user.role}. Only editors and administrators can edit measures; the Indicators "
             "page shows every measure.")

@@ -5,20 +5,30 @@ from datetime import date
 import streamlit as st
 
 from framework import streamlit_glue as glue
-from framework.auth import can
-from framework.engagement import (
-    LEVEL_WORDS, LEVELS, METHODS, STATUS_WORDS, STATUSES, activity_choices, add_you_said, community_tags, load_context,
-    list_activities, save_activity, save_community_tags, update_you_said, you_said_items,
+from framework.core.auth import can
+from framework.engagement.charts import activities_by_level_chart, feedback_loops_chart, reach_chart
+from framework.engagement.imports import check_engagement_files, import_engagement, template_workbook
+from framework.engagement.log import (
+    LEVEL_WORDS,
+    LEVELS,
+    METHODS,
+    STATUS_WORDS,
+    STATUSES,
+    activity_choices,
+    add_you_said,
+    community_tags,
+    list_activities,
+    load_context,
+    save_activity,
+    save_community_tags,
+    update_you_said,
+    you_said_items,
 )
-from framework.engagement_charts import activities_by_level_chart, feedback_loops_chart, reach_chart
-from framework.engagement_import import check_engagement_files, import_engagement, template_workbook
-from framework.engagement_measures import activities_by_level, feedback_loops, latest_measures, reach_by_community
+from framework.engagement.measures import activities_by_level, feedback_loops, latest_measures, reach_by_community
 
-system = glue.require_system()
+system = glue.page("Engagement log")
 code = system["system_code"]
 user = glue.current_user()
-glue.demo_banner(system)
-st.title("Engagement log")
 st.write("What engagement is happening across the system, at what level, who it reaches and the volunteers "
          "involved, and what changed because people spoke up. Insight is gathered once and used well: search what "
          "people have already said in the Insight library before asking again.")

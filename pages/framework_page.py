@@ -3,17 +3,21 @@ Editors change them here; every save is validated and audited."""
 import streamlit as st
 
 from framework import streamlit_glue as glue
-from framework.auth import can
-from framework.vision import (
-    OUTCOME_FIELDS, VISION_FIELDS, get_vision, list_outcomes, principles, save_outcome, save_vision,
+from framework.core.auth import can
+from framework.foundation.vision import (
+    OUTCOME_FIELDS,
+    VISION_FIELDS,
+    get_vision,
+    list_outcomes,
+    principles,
+    save_outcome,
+    save_vision,
 )
 
-system = glue.require_system()
+system = glue.page("Vision and outcomes")
 code = system["system_code"]
 user = glue.current_user()
 editable = can(user, "edit_framework")
-glue.demo_banner(system)
-st.title("Vision and outcomes")
 st.write(
     "The vision and outcomes were co-created with people and communities. The starter questions keep the "
     "conversation honest: who else to involve, the tensions to resolve, the assets we have, and how we will know."

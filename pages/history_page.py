@@ -4,15 +4,13 @@ from datetime import date, timedelta
 import streamlit as st
 
 from framework import streamlit_glue as glue
-from framework.auth import can
-from framework.history import ENTITY_WORDS, audit_history, entities, people, target_changes
-from framework.indicators import list_indicators
+from framework.core.auth import can
+from framework.foundation.indicators import list_indicators
+from framework.measures.history import ENTITY_WORDS, audit_history, entities, people, target_changes
 
-system = glue.require_system()
+system = glue.page("History of changes")
 code = system["system_code"]
 user = glue.current_user()
-glue.demo_banner(system)
-st.title("History of changes")
 if not can(user, "view_history"):
     st.info(f"You are viewing as {user.role}. The full history is open to editors and administrators; what happened "
             "to each proposed measure is public on the Proposed measures page.")

@@ -2,13 +2,11 @@
 import streamlit as st
 
 from framework import streamlit_glue as glue
-from framework.indicators import counts_by_kind_and_status
-from framework.model import KIND_WORDS
-from framework.vision import get_vision, list_outcomes, principles
+from framework.core.model import KIND_WORDS
+from framework.foundation.indicators import counts_by_kind_and_status
+from framework.foundation.vision import get_vision, list_outcomes, principles
 
-system = glue.require_system()
-glue.demo_banner(system)
-st.title(system["name"])
+system = glue.page(lambda s: s["name"])
 st.caption(f"Framework started {system['framework_start']:%d %B %Y}. Horizons are counted from that date.")
 
 vision = glue.read(get_vision, system["system_code"])
@@ -54,15 +52,16 @@ st.dataframe(table, hide_index=True, width="stretch")
 st.page_link("pages/indicators_page.py", label="Explore every measure", icon=":material/monitoring:")
 
 st.header("Progress")
-from framework.progress_sql import status_counts  # noqa: E402  (progress at 1, 3 and 5 years)
-from framework.progress_text import overview_sentence  # noqa: E402
+from framework.progress.sql import status_counts  # noqa: E402  (progress at 1, 3 and 5 years)
+from framework.progress.text import overview_sentence  # noqa: E402
+
 home_progress = glue.read(status_counts, system["system_code"])
 for horizon in (1, 3, 5):
     st.markdown(f"- {overview_sentence(home_progress, horizon)}")
 st.page_link("pages/progress_page.py", label="See progress at 1, 3 and 5 years", icon=":material/trending_up:")
 
 st.header("Open actions from stakeholder reviews")
-from framework.discussions import open_actions  # noqa: E402  (stakeholder reviews)
+from framework.reviews.discussions import open_actions  # noqa: E402  (stakeholder reviews)
 
 review_actions = glue.read(open_actions, system["system_code"])
 if review_actions.empty:

@@ -3,22 +3,25 @@ between groups, a plain-English summary, the period table to download and the st
 import streamlit as st
 
 from framework import streamlit_glue as glue
-from framework.auth import can
-from framework.history import target_annotations
-from framework.indicators import get_indicator, latest_values, list_indicators
-from framework.indicator_text import describe_targets, format_value
-from framework.model import DIRECTION_WORDS, INDICATOR_STATUSES, KIND_WORDS, KINDS
-from framework.narratives import add_narrative, list_narratives, narrative_periods
-from framework.progress_detail import (
-    describe_latest, detail_breakdown_chart, detail_chart, horizon_table, indicator_progress, period_csv,
+from framework.core.auth import can
+from framework.core.model import DIRECTION_WORDS, INDICATOR_STATUSES, KIND_WORDS, KINDS
+from framework.foundation.indicator_text import describe_targets, format_value
+from framework.foundation.indicators import get_indicator, latest_values, list_indicators
+from framework.foundation.vision import list_outcomes
+from framework.measures.history import target_annotations
+from framework.progress.detail import (
+    describe_latest,
+    detail_breakdown_chart,
+    detail_chart,
+    horizon_table,
+    indicator_progress,
+    period_csv,
 )
-from framework.progress_sql import progress_areas
-from framework.vision import list_outcomes
+from framework.progress.narratives import add_narrative, list_narratives, narrative_periods
+from framework.progress.sql import progress_areas
 
-system = glue.require_system()
+system = glue.page("Indicators")
 code = system["system_code"]
-glue.demo_banner(system)
-st.title("Indicators")
 st.write("Every measure in the framework. Search by name or source, or narrow the list, then open one.")
 
 outcomes = glue.read(list_outcomes, code)

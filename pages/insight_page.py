@@ -3,14 +3,12 @@ items, before planning new engagement, so people are not asked to retell their s
 import streamlit as st
 
 from framework import streamlit_glue as glue
-from framework.engagement import STATUS_WORDS, community_tags, load_context
-from framework.insight_search import search_insight
+from framework.engagement.insight_search import search_insight
+from framework.engagement.log import STATUS_WORDS, community_tags, load_context
 
 SHOWN = 50
-system = glue.require_system()
+system = glue.page("Insight library")
 code = system["system_code"]
-glue.demo_banner(system)
-st.title("Insight library")
 st.write("Before planning new engagement, see what people have already said. Search summaries of what was heard "
          "and the 'you said, we did' items; every word you type must appear.")
 

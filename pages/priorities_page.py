@@ -5,18 +5,26 @@ from datetime import date, timedelta
 import streamlit as st
 
 from framework import streamlit_glue as glue
-from framework.auth import can
-from framework.priorities import (
-    SCALE, STATE_WORDS, cast_ballot, close_round, list_rounds, my_ballot, open_round, rateable_measures,
-    results_by_group, results_summary, results_table_by_group, stakeholder_groups,
+from framework.core.auth import can
+from framework.measures.priorities import (
+    SCALE,
+    STATE_WORDS,
+    cast_ballot,
+    close_round,
+    list_rounds,
+    my_ballot,
+    open_round,
+    rateable_measures,
+    results_by_group,
+    results_summary,
+    results_table_by_group,
+    stakeholder_groups,
 )
-from framework.priority_charts import difference_chart, group_chart
+from framework.measures.priority_charts import difference_chart, group_chart
 
-system = glue.require_system()
+system = glue.page("Which measures matter most")
 code = system["system_code"]
 user = glue.current_user()
-glue.demo_banner(system)
-st.title("Which measures matter most")
 st.write("In a prioritisation round, members of each stakeholder group rate how much each measure matters to them, "
          "from 1 (not at all) to 5 (it matters most). Each person has one ballot per round, kept under a "
          "pseudonym, and can change it until the round closes. Community members' ratings carry half the weight "

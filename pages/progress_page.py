@@ -3,18 +3,16 @@ enough data, in words, in a table and in a chart. The filters live in the addres
 import streamlit as st
 
 from framework import streamlit_glue as glue
-from framework.indicator_text import format_value
-from framework.model import KINDS
-from framework.progress import status_label
-from framework.progress_charts import overview_chart
-from framework.progress_sql import progress_areas, progress_list, status_counts
-from framework.progress_text import overview_sentence, words_by_outcome
-from framework.vision import list_outcomes
+from framework.core.model import KINDS
+from framework.foundation.indicator_text import format_value
+from framework.foundation.vision import list_outcomes
+from framework.progress.charts import overview_chart
+from framework.progress.engine import status_label
+from framework.progress.sql import progress_areas, progress_list, status_counts
+from framework.progress.text import overview_sentence, words_by_outcome
 
-system = glue.require_system()
+system = glue.page("Progress at 1, 3 and 5 years")
 code = system["system_code"]
-glue.demo_banner(system)
-st.title("Progress at 1, 3 and 5 years")
 st.write(
     "Where each measure stands against the ambitions for 1, 3 and 5 years from "
     f"{system['framework_start']:%B %Y}. A measure is **on track** when its latest value is close to where we "

@@ -3,20 +3,23 @@ it; everyone sees what happened to each proposal ("you said, we did")."""
 import streamlit as st
 
 from framework import streamlit_glue as glue
-from framework.auth import can
-from framework.indicators import list_indicators
-from framework.model import DIRECTION_WORDS, DIRECTIONS, KIND_WORDS, KINDS
-from framework.proposals import (
-    STATUS_WORDS, accept_proposal, decline_proposal, list_proposals, merge_proposal, propose_measure,
+from framework.core.auth import can
+from framework.core.model import DIRECTION_WORDS, DIRECTIONS, KIND_WORDS, KINDS
+from framework.foundation.indicators import list_indicators
+from framework.foundation.vision import list_outcomes
+from framework.measures.proposals import (
+    STATUS_WORDS,
+    accept_proposal,
+    decline_proposal,
+    list_proposals,
+    merge_proposal,
+    propose_measure,
     suggest_indicator_code,
 )
-from framework.vision import list_outcomes
 
-system = glue.require_system()
+system = glue.page("Proposed measures")
 code = system["system_code"]
 user = glue.current_user()
-glue.demo_banner(system)
-st.title("Proposed measures")
 st.write("What do people and communities want to see measured? Anyone taking part can propose a measure. The "
          "engagement team reviews every proposal and says publicly what it did: you said, we did.")
 

@@ -2,9 +2,9 @@
 the respondent's group; no sign-in is needed and no identity is kept with the answers."""
 import streamlit as st
 
-from framework import review_rounds as rounds
 from framework import streamlit_glue as glue
-from framework.model import ValidationError
+from framework.core.errors import ValidationError
+from framework.reviews import rounds
 
 SCORE_WORDS = {**{s: f"{s} {w}" for s, w in rounds.SCALE.items()}, rounds.DONT_KNOW: "Don't know"}
 OPTIONS = [1, 2, 3, 4, 5, rounds.DONT_KNOW]

@@ -4,18 +4,13 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from framework import discussions
-from framework import review_charts as charts
-from framework import review_results as results
-from framework import review_rounds as rounds
 from framework import streamlit_glue as glue
-from framework.auth import can
-from framework.vision import list_outcomes
+from framework.core.auth import can
+from framework.foundation.vision import list_outcomes
+from framework.reviews import charts, discussions, results, rounds
 
-system = glue.require_system()
+system = glue.page("Review results")
 code = system["system_code"]
-glue.demo_banner(system)
-st.title("Review results")
 editor = can(glue.current_user(), "run_reviews")
 
 all_rounds = glue.read(rounds.list_rounds, code)

@@ -3,17 +3,15 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from framework import review_rounds as rounds
-from framework import statements as lib
 from framework import streamlit_glue as glue
-from framework.auth import can
-from framework.suppression import MIN_GROUP_DEFAULT, MIN_GROUP_FLOOR
-from framework.vision import list_outcomes, principles
+from framework.core.auth import can
+from framework.foundation.vision import list_outcomes, principles
+from framework.reviews import rounds
+from framework.reviews import statements as lib
+from framework.reviews.suppression import MIN_GROUP_DEFAULT, MIN_GROUP_FLOOR
 
-system = glue.require_system()
+system = glue.page("Set up stakeholder reviews")
 code = system["system_code"]
-glue.demo_banner(system)
-st.title("Set up stakeholder reviews")
 if not can(glue.current_user(), "run_reviews"):
     st.info("Only engagement leads (editors) and administrators can set up reviews. The results are on the "
             "Review results page.")

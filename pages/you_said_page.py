@@ -3,12 +3,10 @@ is how the partnership feeds back how people's views influenced decisions (princ
 import streamlit as st
 
 from framework import streamlit_glue as glue
-from framework.engagement import STATUS_WORDS, STATUSES, you_said_by
+from framework.engagement.log import STATUS_WORDS, STATUSES, you_said_by
 
-system = glue.require_system()
+system = glue.page("You said, we did")
 code = system["system_code"]
-glue.demo_banner(system)
-st.title("You said, we did")
 st.write("What people told us when we asked, and what we did about it. Where something cannot be done, we say "
          "why. This is how we feed back how your views shaped decisions.")
 

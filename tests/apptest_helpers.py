@@ -6,7 +6,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from framework import db
+from framework.core import db
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from framework import db
-from framework.demo import load_demo
-from framework.model import User
+from framework.core import db
+from framework.core.model import User
+from framework.demo.system import load_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from framework import db
-from framework.engagement_demo import load_engagement_demo
+from framework.core import db
+from framework.demo.engagement_log import load_engagement_demo
 from tests.conftest import make_user
 
 

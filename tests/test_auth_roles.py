@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from framework import auth
-from framework.model import ROLES, User
+from framework.core import auth
+from framework.core.model import ROLES, User
 from framework.streamlit_glue import signed_in_user
 
 ROLES_CONFIG = {

@@ -9,6 +9,10 @@ import pytest
 from tests.conftest import ROOT
 
 GLUE = "streamlit_glue.py"
+CAPABILITIES = {"progress", "measures", "data_io", "reviews", "engagement"}
+BASE = {"core", "foundation"}
+ASSEMBLERS = {"demo", "migrations"}  # build the demo and the views from every capability
+TOP_LEVEL_MODULES = {"__init__", "__main__", "cli", "streamlit_glue", "board_return"}
 
 
 def imported_modules(path):
@@ -72,3 +76,45 @@ def test_no_page_url_matches_a_file_name_in_pages():
     url_paths = set(re.findall(r'url_path="([^"]+)"', (ROOT / "app.py").read_text()))
     assert url_paths and not (url_paths & stems)
     assert all(stem.endswith("_page") for stem in stems)
+
+
+def framework_imports(path):
+    """The framework packages (or top-level modules) a file imports, by their first name below framework."""
+    for module in imported_modules(path):
+        parts = module.split(".")
+        if parts[0] == "framework" and len(parts) > 1:
+            yield parts[1]
+
+
+def test_framework_holds_only_capability_packages_and_the_few_top_level_modules():
+    packages = {p.name for p in (ROOT / "framework").iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    modules = {p.stem for p in (ROOT / "framework").glob("*.py")}
+    assert packages == CAPABILITIES | BASE | ASSEMBLERS
+    assert modules == TOP_LEVEL_MODULES
+
+
+@pytest.mark.parametrize("package", sorted(CAPABILITIES | BASE))
+def test_a_package_uses_only_core_foundation_and_itself(package):
+    allowed = {"core"} if package == "core" else BASE | {package}
+    offenders = set()
+    for path in (ROOT / "framework" / package).rglob("*.py"):
+        for used in framework_imports(path):
+            if used not in allowed and not (package == "core" and used == "migrations" and path.name == "db.py"):
+                offenders.add(f"{path.relative_to(ROOT)} imports framework.{used}")
+    assert sorted(offenders) == []
+
+
+def test_the_layering_check_would_catch_one_capability_importing_another(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text("from framework.reviews.suppression import suppress\nimport framework.core.db\n")
+    assert set(framework_imports(sample)) == {"reviews", "core"}
+
+
+def test_no_module_is_imported_by_a_name_in_a_string_outside_the_migration_loader():
+    offenders = []
+    for path in [*(ROOT / "framework").rglob("*.py"), *(ROOT / "pages").glob("*.py"), ROOT / "app.py"]:
+        if path.relative_to(ROOT).as_posix() == "framework/core/db.py":
+            continue  # the migration loader finds the migrations by name
+        if "importlib" in set(imported_modules(path)) or "__import__(" in path.read_text():
+            offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []

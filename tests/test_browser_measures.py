@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from framework import db
-from framework.indicators import get_indicator, save_indicator
-from framework.priorities import cast_ballot, close_round, open_round
-from framework.proposals import decline_proposal, propose_measure
+from framework.core import db
+from framework.foundation.indicators import get_indicator, save_indicator
+from framework.measures.priorities import cast_ballot, close_round, open_round
+from framework.measures.proposals import decline_proposal, propose_measure
 from tests.apptest_helpers import copy_db
 from tests.browser import SCREENSHOTS, VIEWPORT, assert_no_exception, browser_page, running_app, wait_for_app  # noqa: F401
 from tests.conftest import make_user

@@ -6,7 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from framework import db, review_rounds, statements
+from framework.core import db
+from framework.reviews import rounds as review_rounds
+from framework.reviews import statements
 from tests.apptest_helpers import copy_db
 from tests.browser import SCREENSHOTS, assert_no_exception, browser_page, running_app, wait_for_app  # noqa: F401
 from tests.conftest import make_user

@@ -6,12 +6,21 @@ from datetime import date
 
 import pytest
 
-from framework.engagement import (
-    add_you_said, community_tags, delete_activity, engagement_sheet, get_activity, list_activities,
-    save_activity, save_community_tags, update_you_said, you_said_by, you_said_sheet,
+from framework.core.errors import ValidationError
+from framework.demo.engagement_log import load_engagement_demo
+from framework.engagement.log import (
+    add_you_said,
+    community_tags,
+    delete_activity,
+    engagement_sheet,
+    get_activity,
+    list_activities,
+    save_activity,
+    save_community_tags,
+    update_you_said,
+    you_said_by,
+    you_said_sheet,
 )
-from framework.engagement_demo import load_engagement_demo
-from framework.model import ValidationError
 from tests.conftest import make_user
 from tests.engagement_fixtures import activity
 

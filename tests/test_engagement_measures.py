@@ -7,9 +7,13 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from framework.engagement import delete_activity, save_activity, update_you_said
-from framework.engagement_measures import (
-    activities_by_level, compute_measures, feedback_loops, quarter_of, reach_by_community,
+from framework.engagement.log import delete_activity, save_activity, update_you_said
+from framework.engagement.measures import (
+    activities_by_level,
+    compute_measures,
+    feedback_loops,
+    quarter_of,
+    reach_by_community,
 )
 from tests.engagement_fixtures import activity
 

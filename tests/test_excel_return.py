@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
-import types
 import zipfile
 from pathlib import Path
 
@@ -12,13 +10,14 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from framework import db
-from framework.db import read_df
-from framework.excel_return import ReturnWriter, export_return, measurements_frame, measurements_sheet, return_bytes
-from framework.importers import import_files
-from framework.systems import create_system
-from framework.vision import save_outcome, save_vision
-from tests.conftest import make_user
+from framework.board_return import export_return, return_bytes
+from framework.core import db
+from framework.core.db import read_df
+from framework.data_io.excel_return import measurements_frame, write_return
+from framework.data_io.importers import import_files
+from framework.foundation.systems import create_system
+from framework.foundation.vision import save_outcome, save_vision
+from framework.progress.sql import progress_table
 
 FRAMEWORK_QUERIES = {
     "system": "SELECT system_code, name, region_code, region_name, icb_code, framework_start, is_demo FROM system",
@@ -78,7 +77,7 @@ def test_each_data_sheet_has_a_frozen_header_a_filtered_table_and_fitted_widths(
 
 
 def test_the_measurements_sheet_is_the_template_with_drop_downs_and_number_formats_by_unit(demo_return):
-    from framework.importers import TEMPLATE_COLUMNS
+    from framework.data_io.importers import TEMPLATE_COLUMNS
 
     ws = openpyxl.load_workbook(demo_return)["Measurements"]
     header = [c.value for c in ws[1]]
@@ -159,7 +158,7 @@ def test_exporting_then_importing_into_an_empty_database_reproduces_v_measuremen
 
 def test_a_return_longer_than_one_sheet_continues_on_numbered_sheets_and_imports_back_whole(
         demo_db_file, tmp_path, editor, monkeypatch):
-    import framework.excel_return as excel_return
+    import framework.data_io.excel_return as excel_return
 
     monkeypatch.setattr(excel_return, "MAX_SHEET_ROWS", 700)  # Excel's real limit is 1,048,575 data rows
     out = tmp_path / "long.xlsx"
@@ -222,32 +221,25 @@ def test_a_return_edited_in_a_spreadsheet_imports_as_a_template(demo_return, dem
         con.close()
 
 
-def test_optional_sheets_from_other_features_are_added_when_they_have_data_and_noted_when_they_fail(
-        monkeypatch, demo_db_file, tmp_path):
-    fake = types.ModuleType("framework.priorities")
-    fake.priorities_sheet = lambda con, code: pd.DataFrame({"indicator_code": ["I01"], "priority": ["=1+1"]})
-    broken = types.ModuleType("framework.review_results")
-
+def test_sheets_from_the_capabilities_are_added_when_they_have_data_and_a_failing_one_is_raised(
+        demo_db_file, tmp_path):
     def review_sheet(con, code):
         raise RuntimeError("not ready")
 
-    broken.review_sheet = review_sheet
-    empty = types.ModuleType("framework.engagement")
-    empty.engagement_sheet = lambda con, code: pd.DataFrame()
-    monkeypatch.setitem(sys.modules, "framework.priorities", fake)
-    monkeypatch.setitem(sys.modules, "framework.review_results", broken)
-    monkeypatch.setitem(sys.modules, "framework.engagement", empty)
+    sheets = [("Priorities", lambda con, code: pd.DataFrame({"indicator_code": ["I01"], "priority": ["=1+1"]})),
+              ("Engagement log", lambda con, code: pd.DataFrame())]
     con = db.connect(demo_db_file)  # the app's configuration: page tests may hold this file open
     try:
-        counts = export_return(con, "DEMO", tmp_path / "r.xlsx")
+        counts = write_return(con, "DEMO", str(tmp_path / "r.xlsx"), progress_table=progress_table, sheets=sheets)
+        with pytest.raises(RuntimeError, match="not ready"):
+            write_return(con, "DEMO", str(tmp_path / "broken.xlsx"), progress_table=progress_table,
+                         sheets=[("Stakeholder review", review_sheet)])
     finally:
         con.close()
     wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
     assert counts["Priorities"] == 1 and "Priorities" in wb.sheetnames
     assert wb["Priorities"]["B2"].value == "=1+1" and wb["Priorities"]["B2"].data_type == "s"
-    assert "Stakeholder review" not in wb.sheetnames and "Engagement log" not in wb.sheetnames
-    notes = [r[1] for r in wb["Cover"].iter_rows(values_only=True) if r[1]]
-    assert "The Stakeholder review sheet could not be produced (RuntimeError: not ready)." in notes
+    assert "Engagement log" not in wb.sheetnames
 
 
 def test_the_return_downloads_as_bytes_that_open_as_a_workbook(demo_db_file, tmp_path):
@@ -291,4 +283,3 @@ def test_the_measurements_sheet_written_for_an_empty_system_still_works_as_a_bla
     ws = openpyxl.load_workbook(tmp_path / "blank.xlsx")["Measurements"]
     assert [c.value for c in ws[1]][:3] == ["system_code", "indicator_code", "area_code"]
     assert ws.max_row <= 2
-    assert make_user("viewer").role == "viewer"

@@ -7,11 +7,18 @@ from datetime import date, timedelta
 
 import pytest
 
-from framework.framework_versions import compare_versions, list_versions, record_version
-from framework.history import audit_history, changes_sheet, entities, people, target_annotations, target_changes
-from framework.indicator_editing import carry_forward, editable_frame, pending_rows, save_table
-from framework.indicators import save_indicator
-from framework.model import ValidationError
+from framework.core.errors import ValidationError
+from framework.foundation.indicators import save_indicator
+from framework.measures.editing import carry_forward, editable_frame, pending_rows, save_table
+from framework.measures.history import (
+    audit_history,
+    changes_sheet,
+    entities,
+    people,
+    target_annotations,
+    target_changes,
+)
+from framework.measures.versions import compare_versions, list_versions, record_version
 from tests.conftest import make_user
 
 
@@ -219,7 +226,7 @@ def test_the_changes_sheet_lists_every_change_since_a_date_in_words(demo_con, ed
 
 @pytest.mark.parametrize("code", ["I08", "I10"])  # I08 has a baseline date; I10 has none
 def test_a_save_records_only_the_fields_that_really_changed(demo_con, editor, code):
-    from framework.indicators import get_indicator
+    from framework.foundation.indicators import get_indicator
 
     readers = (lambda: get_indicator(demo_con, "DEMO", code),  # plain dates
                lambda: editable_frame(demo_con, "DEMO").set_index("indicator_code", drop=False).loc[code].to_dict())

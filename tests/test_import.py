@@ -8,11 +8,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from framework.db import read_df, read_rows
-from framework.importers import (
-    ImportRejected, check_files, import_files, list_batches, rejects_path, undo_batch,
+from framework.core.db import read_df, read_rows
+from framework.data_io.importers import (
+    ImportRejected,
+    check_files,
+    import_files,
+    list_batches,
+    rejects_path,
+    undo_batch,
 )
-from framework.systems import create_system
+from framework.foundation.systems import create_system
 from tests.conftest import ROOT, make_user
 
 DATA = ROOT / "tests" / "data"
@@ -373,7 +378,7 @@ def test_who_may_import_and_who_may_undo(demo_con, editor, tmp_path, role, actio
 
 
 def test_a_batch_cannot_be_undone_twice(demo_con, editor, tmp_path):
-    from framework.model import ValidationError
+    from framework.core.errors import ValidationError
 
     [s] = import_files(demo_con, editor, [_csv(tmp_path / "one.csv", [("I08", "DEMO-ICB", "2030/31", "1")])],
                        system_code="DEMO")

@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 import pytest
 
-from framework.importers.periods import parse_date, parse_period
+from framework.data_io.importers.periods import parse_date, parse_period
 
 
 @pytest.mark.parametrize("label, expected", [

@@ -7,10 +7,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from framework.db import transaction
-from framework.engagement import add_you_said, save_activity, update_you_said
-from framework.engagement_import import import_engagement
-from framework.insight_search import rebuild_index, search_insight, stem, tokens
+from framework.core.db import transaction
+from framework.engagement.imports import import_engagement
+from framework.engagement.insight_search import rebuild_index, search_insight, stem, tokens
+from framework.engagement.log import add_you_said, save_activity, update_you_said
 from tests.engagement_fixtures import activity
 
 

@@ -5,8 +5,8 @@ from datetime import date
 
 import pandas as pd
 
-from framework.db import transaction
-from framework.measurements import upsert_measurements
+from framework.core.db import transaction
+from framework.foundation.measurements import upsert_measurements
 
 
 def rows(values):

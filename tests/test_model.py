@@ -6,12 +6,18 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from framework import db
-from framework.demo import DEMO, DemoScale, build_demo, load_demo
-from framework.indicators import counts_by_kind_and_status, get_indicator, latest_values, list_indicators, save_indicator
-from framework.model import ValidationError
-from framework.systems import create_system
-from framework.vision import StaleEdit, get_vision, list_outcomes, save_outcome, save_vision
+from framework.core import db
+from framework.core.errors import StaleEdit, ValidationError
+from framework.demo.system import DEMO, DemoScale, build_demo, load_demo
+from framework.foundation.indicators import (
+    counts_by_kind_and_status,
+    get_indicator,
+    latest_values,
+    list_indicators,
+    save_indicator,
+)
+from framework.foundation.systems import create_system
+from framework.foundation.vision import get_vision, list_outcomes, save_outcome, save_vision
 from tests.conftest import make_user
 
 NEW_SYSTEM = {"system_code": "TEST", "name": "Test ICS", "framework_start": "2024-04-01"}

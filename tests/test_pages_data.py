@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from framework.importers.uploads import save_upload
+from framework.data_io.importers.uploads import save_upload
 from tests.apptest_helpers import copy_db, open_app
 from tests.test_import import DATA
 

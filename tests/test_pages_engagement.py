@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from framework import db
+from framework.core import db
 from tests.apptest_helpers import copy_db, open_app
 from tests.engagement_fixtures import engagement_db_file  # noqa: F401
 

@@ -1,7 +1,7 @@
 """AppTests for the Home, Indicators and Framework pages, asserting on their real content."""
 from __future__ import annotations
 
-from framework import db
+from framework.core import db
 from tests.apptest_helpers import copy_db, open_app
 
 

@@ -5,10 +5,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from framework import db
-from framework.framework_versions import record_version
-from framework.priorities import cast_ballot, close_round, open_round
-from framework.proposals import propose_measure
+from framework.core import db
+from framework.measures.priorities import cast_ballot, close_round, open_round
+from framework.measures.proposals import propose_measure
+from framework.measures.versions import record_version
 from tests.apptest_helpers import copy_db, open_app
 from tests.conftest import make_user
 
@@ -192,7 +192,7 @@ def test_history_lists_changes_filters_by_measure_and_is_for_editors_only(monkey
     path = copy_db(demo_db_file, tmp_path)
 
     def work(con):
-        from framework.indicators import get_indicator, save_indicator
+        from framework.foundation.indicators import get_indicator, save_indicator
         ind = get_indicator(con, "DEMO", "I08")
         save_indicator(con, make_user("editor"), "DEMO", {**ind, "target_3y": 13.9}, reason="Board raised it")
         propose_measure(con, make_user("community"), "DEMO", IDEA)

@@ -7,12 +7,12 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from framework import db
-from framework.audit import log
-from framework.indicators import save_indicator
-from framework.measurements import upsert_measurements
-from framework.progress_text import overview_sentence
-from framework.progress_sql import status_counts
+from framework.core import db
+from framework.core.audit import log
+from framework.foundation.indicators import save_indicator
+from framework.foundation.measurements import upsert_measurements
+from framework.progress.sql import status_counts
+from framework.progress.text import overview_sentence
 from tests.apptest_helpers import copy_db, open_app
 from tests.conftest import make_user
 

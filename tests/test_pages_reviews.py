@@ -7,8 +7,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from framework import db, review_rounds, statements
-from framework.review_demo import load_demo_reviews
+from framework.core import db
+from framework.demo.review import load_demo_reviews
+from framework.reviews import rounds as review_rounds
 from tests.apptest_helpers import copy_db, open_app
 from tests.conftest import make_user
 

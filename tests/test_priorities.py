@@ -7,10 +7,23 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from framework.model import User, ValidationError
-from framework.priorities import (
-    cast_ballot, close_round, compare_sides, difference_words, group_means, list_rounds, my_ballot, open_round,
-    priorities_sheet, results_by_group, results_summary, round_state, voter_key, weighted_score,
+from framework.core.errors import ValidationError
+from framework.core.model import User
+from framework.measures.priorities import (
+    cast_ballot,
+    close_round,
+    compare_sides,
+    difference_words,
+    group_means,
+    list_rounds,
+    my_ballot,
+    open_round,
+    priorities_sheet,
+    results_by_group,
+    results_summary,
+    round_state,
+    voter_key,
+    weighted_score,
 )
 from tests.conftest import make_user
 

@@ -7,8 +7,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from framework import progress as pg
-from framework import progress_text as pt
+from framework.progress import engine as pg
+from framework.progress import text as pt
 
 START = date(2023, 4, 1)
 Y1, Y3, Y5 = date(2024, 3, 31), date(2026, 3, 31), date(2028, 3, 31)
@@ -296,7 +296,7 @@ def test_every_status_is_written_in_words_with_an_icon(status, label):
 
 
 def _chart(**extra):
-    from framework.progress_charts import progress_chart
+    from framework.progress.charts import progress_chart
 
     dates = [date(2023, 3, 31), date(2023, 9, 30), date(2024, 3, 31), date(2024, 9, 30)]
     points = pd.DataFrame({"period_label": ["a", "b", "c", "2024/25 Q2"], "period_end": dates,
@@ -326,7 +326,7 @@ def test_the_progress_chart_marks_dated_events_such_as_target_changes():
 
 
 def test_the_overview_chart_names_each_status_in_the_legend_and_on_the_bars():
-    from framework.progress_charts import overview_chart
+    from framework.progress.charts import overview_chart
 
     counts = pd.DataFrame({"outcome_code": ["O1", "O1", "O1"], "outcome_title": ["Voices"] * 3,
                            "horizon_years": [1, 3, 5], "status": ["ahead", "behind", "not_enough_data"], "n": [2, 1, 3]})

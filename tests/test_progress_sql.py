@@ -7,14 +7,15 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from framework import db, progress as pg
-from framework.audit import log
-from framework.indicators import save_indicator
-from framework.measurements import upsert_measurements
-from framework.model import ValidationError
-from framework.narratives import add_narrative, list_narratives, withdraw_narrative
-from framework.progress_detail import indicator_progress
-from framework.progress_sql import V_PROGRESS_COLUMNS, progress_list, progress_table, status_counts
+from framework.core import db
+from framework.core.audit import log
+from framework.core.errors import ValidationError
+from framework.foundation.indicators import save_indicator
+from framework.foundation.measurements import upsert_measurements
+from framework.progress import engine as pg
+from framework.progress.detail import indicator_progress
+from framework.progress.narratives import add_narrative, list_narratives, withdraw_narrative
+from framework.progress.sql import V_PROGRESS_COLUMNS, progress_list, progress_table, status_counts
 from tests.conftest import ROOT, make_user
 
 START = date(2023, 4, 1)
@@ -210,7 +211,7 @@ def test_progress_for_one_area_is_the_same_as_that_area_in_the_whole_system(demo
 
 @pytest.mark.parametrize("indicator, has_ci_words", [("I01", True), ("I27", False)])
 def test_the_chart_caption_explains_the_confidence_band_only_when_there_is_one(demo_con, indicator, has_ci_words):
-    from framework.progress_detail import describe_latest
+    from framework.progress.detail import describe_latest
 
     text = describe_latest(indicator_progress(demo_con, "DEMO", indicator))
     assert text.startswith("Latest: ")
@@ -219,7 +220,7 @@ def test_the_chart_caption_explains_the_confidence_band_only_when_there_is_one(d
 
 
 def test_one_area_series_keeps_that_area_and_the_comparators_headline_and_nothing_else(demo_con):
-    from framework.progress_sql import indicator_series
+    from framework.progress.sql import indicator_series
 
     everything = indicator_series(demo_con, "DEMO", "I09")
     narrowed = indicator_series(demo_con, "DEMO", "I09", "DEMO-ICB")

@@ -3,10 +3,15 @@ from __future__ import annotations
 
 import pytest
 
-from framework import db
-from framework.model import ValidationError
-from framework.proposals import (
-    accept_proposal, decline_proposal, get_proposal, list_proposals, merge_proposal, propose_measure,
+from framework.core import db
+from framework.core.errors import ValidationError
+from framework.measures.proposals import (
+    accept_proposal,
+    decline_proposal,
+    get_proposal,
+    list_proposals,
+    merge_proposal,
+    propose_measure,
     suggest_indicator_code,
 )
 from tests.conftest import make_user

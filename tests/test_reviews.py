@@ -10,10 +10,12 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from framework import discussions, review_results, review_rounds, statements
-from framework.model import ValidationError
-from framework.review_demo import load_demo_reviews
-from framework.suppression import CELLS
+from framework.core.errors import ValidationError
+from framework.demo.review import load_demo_reviews
+from framework.reviews import discussions, statements
+from framework.reviews import results as review_results
+from framework.reviews import rounds as review_rounds
+from framework.reviews.suppression import CELLS
 from tests.conftest import make_user
 
 TODAY = date.today()

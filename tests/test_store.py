@@ -6,7 +6,7 @@ import types
 import duckdb
 import pytest
 
-from framework import db
+from framework.core import db
 
 
 def test_a_new_database_has_the_schema_the_views_and_the_reference_data(con):

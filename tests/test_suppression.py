@@ -6,8 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from framework.suppression import (
-    ALL, CELLS, MIN_GROUP_FLOOR, check_min_group_size, counts_from_answers, effective_min, suppress_round,
+from framework.reviews.suppression import (
+    ALL,
+    CELLS,
+    MIN_GROUP_FLOOR,
+    check_min_group_size,
+    counts_from_answers,
+    effective_min,
+    suppress_round,
     suppress_statement,
 )
 
@@ -192,7 +198,7 @@ def test_the_mean_and_percent_agreeing_cannot_pin_down_hidden_counts():
 
 def test_random_tables_never_publish_a_small_or_recoverable_figure():
     rng = np.random.default_rng(7)
-    for case in range(60):
+    for _case in range(60):
         groups = int(rng.integers(2, 7))
         minimum = int(rng.choice([5, 8, 10]))
         sizes = rng.integers(0, 30, size=groups)

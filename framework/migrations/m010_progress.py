@@ -27,7 +27,7 @@ CREATE TABLE narrative (
 
 
 def up(cur) -> None:
-    from framework.progress_sql import view_sql
+    from framework.progress.sql import view_sql
 
     for statement in NARRATIVE.split(";"):
         if statement.strip():

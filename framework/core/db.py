@@ -1,0 +1,158 @@
+"""The DuckDB store: where the database lives, opening it, migrating it, and running writes as transactions.
+
+Storage stays behind this module so that a shared server database could take DuckDB's place later.
+Every write in the app is a function of a cursor run through `transaction()`: all or nothing, and a
+write-write conflict is retried once and then reported as `WriteConflict`.
+"""
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import pkgutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import duckdb
+
+from framework.core.errors import StoreError, WriteConflict
+
+DEFAULT_PATH = Path("data/shared_measures.duckdb")
+ENV_VAR = "SHARED_MEASURES_DB"
+
+T = TypeVar("T")
+
+
+
+def default_path() -> Path:
+    """The database path: $SHARED_MEASURES_DB, or data/shared_measures.duckdb."""
+    return Path(os.environ.get(ENV_VAR) or DEFAULT_PATH)
+
+
+def connect(path: str | Path, *, create: bool = True, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the database file, creating and migrating it as needed; raise StoreError with a clear message."""
+    path = Path(path)
+    if path.exists() and path.is_dir():
+        raise StoreError(f"{path} is a folder, not a database file.")
+    if not path.exists():
+        if not create:
+            raise StoreError(f"There is no database at {path}. Create one with `python -m framework --db {path} init`.")
+        if not path.parent.exists():
+            raise StoreError(f"Cannot create {path}: the folder {path.parent} does not exist.")
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        text = str(exc)
+        if "not a valid duckdb database" in text.lower():
+            raise StoreError(f"{path} is not a Shared Measures database: it is not a DuckDB file.") from exc
+        if "lock" in text.lower():
+            raise StoreError(
+                f"The database {path} is in use by another program (for example a running app). "
+                "Stop it, or use another file with --db."
+            ) from exc
+        raise StoreError(f"Cannot open {path}: {text}") from exc
+    except duckdb.Error as exc:
+        raise StoreError(f"{path} is not a Shared Measures database: {exc}") from exc
+    if not read_only:
+        try:
+            migrate(con)
+        except duckdb.Error as exc:
+            con.close()
+            raise StoreError(f"{path} could not be brought up to date: {exc}") from exc
+    return con
+
+
+def _migrations() -> list[Any]:
+    """Every migration module in framework.migrations, ordered by VERSION."""
+    from framework import migrations
+
+    mods = [importlib.import_module(f"framework.migrations.{m.name}") for m in pkgutil.iter_modules(migrations.__path__)]
+    mods = [m for m in mods if hasattr(m, "VERSION")]
+    versions = [m.VERSION for m in mods]
+    if len(set(versions)) != len(versions):
+        raise StoreError(f"Two migrations share a version number: {sorted(versions)}")
+    return sorted(mods, key=lambda m: m.VERSION)
+
+
+def applied_versions(con: duckdb.DuckDBPyConnection) -> set[int]:
+    """The migration versions this database already has."""
+    cur = con.cursor()
+    cur.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version ("
+        " version INTEGER PRIMARY KEY, description VARCHAR NOT NULL,"
+        " applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+    )
+    return {row[0] for row in cur.execute("SELECT version FROM schema_version").fetchall()}
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply every migration the database lacks, each in its own transaction; return the versions applied."""
+    done = applied_versions(con)
+    applied = []
+    for mod in _migrations():
+        if mod.VERSION in done:
+            continue
+
+        def step(cur: duckdb.DuckDBPyConnection, mod: Any = mod) -> None:
+            mod.up(cur)
+            cur.execute("INSERT INTO schema_version (version, description) VALUES (?, ?)", [mod.VERSION, mod.DESCRIPTION])
+
+        transaction(con, step)
+        applied.append(mod.VERSION)
+    return applied
+
+
+def _is_conflict(exc: BaseException) -> bool:
+    return isinstance(exc, duckdb.TransactionException) and "conflict" in str(exc).lower()
+
+
+def transaction(con: duckdb.DuckDBPyConnection, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run work(cursor, *args, **kwargs) all or nothing; retry a conflict once, then raise WriteConflict."""
+    for attempt in (1, 2):
+        cur = con.cursor()
+        try:
+            cur.begin()
+            result = work(cur, *args, **kwargs)
+            cur.commit()
+            return result
+        except BaseException as exc:
+            with contextlib.suppress(duckdb.Error):  # the transaction may already be ended by the failure
+                cur.rollback()
+            if _is_conflict(exc):
+                if attempt == 1:
+                    continue
+                raise WriteConflict(
+                    "Someone else was saving the same information at the same moment, and it could not be saved "
+                    "after a retry. Nothing was changed: reload the page and try again."
+                ) from exc
+            raise
+        finally:
+            cur.close()
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def read_df(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None):
+    """Run a read on a fresh cursor and return a pandas DataFrame."""
+    cur = con.cursor()
+    try:
+        return cur.execute(sql, params or []).df()
+    finally:
+        cur.close()
+
+
+def read_rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+    """Run a read on a fresh cursor and return a list of dicts."""
+    cur = con.cursor()
+    try:
+        cur.execute(sql, params or [])
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, row)) for row in cur.fetchall()]
+    finally:
+        cur.close()
+
+
+def scalar(cur: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:
+    """The first column of the first row, or None; drains the result, as DuckDB needs before the next statement."""
+    rows = cur.execute(sql, params or []).fetchall()
+    return rows[0][0] if rows else None

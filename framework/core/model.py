@@ -1,0 +1,68 @@
+"""Domain vocabulary shared across the framework: users and roles, indicator kinds, directions and statuses,
+and the validation errors that carry a clear message for each field."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ROLES = ("viewer", "community", "partner", "editor", "admin")
+DIRECTIONS = ("higher_is_better", "lower_is_better", "no_judgement")
+DIRECTION_WORDS = {
+    "higher_is_better": "Higher is better",
+    "lower_is_better": "Lower is better",
+    "no_judgement": "No judgement",
+}
+KINDS = ("quantitative", "perception", "qualitative")
+KIND_WORDS = {
+    "quantitative": "Quantitative (counted or measured)",
+    "perception": "Perception (what people tell us)",
+    "qualitative": "Qualitative (stories and evidence)",
+}
+INDICATOR_STATUSES = ("proposed", "active", "retired")
+HORIZONS = (1, 3, 5)
+AREA_TYPES = (
+    "England", "NHS region", "ICB", "Sub-ICB location", "Local authority", "Neighbourhood", "GP", "Other",
+)
+
+
+@dataclass(frozen=True)
+class User:
+    """Whoever is acting: every write function takes one and checks its role."""
+
+    user_id: str
+    name: str
+    role: str
+    email: str = ""
+    group_code: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError(f"Unknown role {self.role!r}; expected one of {', '.join(ROLES)}.")
+
+
+SYSTEM_USER = User("system", "Shared Measures", "admin")
+
+
+
+
+def require_text(problems: list[str], values: dict, name: str, label: str, max_len: int = 4000) -> None:
+    """Add a problem when values[name] is blank or too long."""
+    text = (values.get(name) or "").strip()
+    if not text:
+        problems.append(f"{label} is required.")
+    elif len(text) > max_len:
+        problems.append(f"{label} is {len(text):,} characters long; keep it to {max_len:,}.")
+
+
+def check_length(problems: list[str], values: dict, name: str, label: str, max_len: int = 4000) -> None:
+    """Add a problem when an optional values[name] is too long."""
+    text = values.get(name) or ""
+    if len(text) > max_len:
+        problems.append(f"{label} is {len(text):,} characters long; keep it to {max_len:,}.")
+
+
+def clean_text(value: object) -> str | None:
+    """Trim text; blank becomes None."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None

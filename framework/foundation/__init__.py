@@ -1,0 +1,1 @@
+"""What every capability reads: systems and their areas, the vision and outcomes, indicators and measurements."""

@@ -1,0 +1,54 @@
+"""Plain-English wording for indicator figures: values with their units, and baselines with their targets."""
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Any
+
+from framework.core.model import HORIZONS
+
+
+def format_value(value: Any, unit: str) -> str:
+    """A value with its unit, rounded for reading: 47.3%, 1,420 per 100,000, 5,600 hours."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "no value"
+    value = float(value)
+    digits = 1 if abs(value) < 1000 else 0
+    text = f"{value:,.{digits}f}"
+    if text.endswith(".0"):
+        text = text[:-2]
+    if unit == "%":
+        return f"{text}%"
+    return f"{text} {unit}".strip()
+
+
+def horizon_date(start: date, years: int) -> date:
+    """The date a horizon falls due: the framework start plus whole years, less a day."""
+    try:
+        due = start.replace(year=start.year + years)
+    except ValueError:  # 29 February
+        due = start.replace(year=start.year + years, day=28)
+    return date.fromordinal(due.toordinal() - 1)
+
+
+def describe_targets(ind: dict[str, Any], start: date) -> str:
+    """One sentence: the baseline and each horizon's target with its date, or why there is none."""
+    unit = ind.get("unit") or ""
+    if ind.get("kind") == "qualitative":
+        return "Qualitative measures have no numeric baseline or targets."
+    parts = []
+    if ind.get("baseline_value") is not None:
+        when = f" ({ind['baseline_date']:%B %Y})" if ind.get("baseline_date") else ""
+        parts.append(f"Baseline {format_value(ind['baseline_value'], unit)}{when}")
+    else:
+        parts.append("No baseline yet")
+    targets = [
+        f"{format_value(ind[f'target_{h}y'], unit)} by {horizon_date(start, h):%B %Y} ({h}-year)"
+        for h in HORIZONS
+        if ind.get(f"target_{h}y") is not None
+    ]
+    if targets:
+        parts.append("targets " + ", ".join(targets))
+    else:
+        parts.append("no targets set yet")
+    return "; ".join(parts) + "."

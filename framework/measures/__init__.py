@@ -1,0 +1,1 @@
+"""Measures that matter: proposals, prioritisation rounds, editing the measures, agreed framework versions and the history."""

@@ -1,0 +1,1 @@
+"""Stakeholder reviews: the statement library, rounds, confidential answers, suppressed results, charts and the discussion record."""

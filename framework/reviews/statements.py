@@ -1,0 +1,229 @@
+"""The statement library for stakeholder reviews: quality statements grouped by theme, each linked to the
+10 principles and to the system's outcomes, with a starter set written for working with people and communities.
+Editors add, edit, retire and restore statements; every change is audited."""
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from framework.core import audit
+from framework.core.auth import require
+from framework.core.db import read_df, read_rows, scalar, transaction
+from framework.core.errors import ValidationError
+from framework.core.model import User, clean_text
+
+THEMES = (
+    "Voice and influence",
+    "Understanding people",
+    "Reaching everyone",
+    "Partnership",
+    "Communities leading",
+    "Openness and learning",
+)
+
+# (code, theme, text, principles, outcomes)
+STARTER: list[tuple[str, str, str, tuple[int, ...], tuple[str, ...]]] = [
+    ("S01", "Voice and influence", "People's views are heard at the ICB board and place partnership boards "
+     "before decisions are made.", (1,), ("O1",)),
+    ("S02", "Voice and influence", "Community representatives have a real say in how health and care money "
+     "is spent locally.", (1, 7), ("O1",)),
+    ("S03", "Voice and influence", "When we ask people for their views, we tell them afterwards what changed "
+     "because of what they said.", (3,), ("O1", "O6")),
+    ("S04", "Voice and influence", "People are involved early, while there is still time to change a plan.",
+     (3,), ("O1",)),
+    ("S05", "Understanding people", "Partners share what people have told them, so people are not asked the same "
+     "questions again and again.", (2, 10), ("O2",)),
+    ("S06", "Understanding people", "We understand what matters most to people who use services and to their "
+     "carers.", (2,), ("O2",)),
+    ("S07", "Understanding people", "Decisions use insight from people who experience the worst health "
+     "outcomes.", (4,), ("O2", "O3")),
+    ("S08", "Reaching everyone", "We have lasting relationships with communities that services have overlooked "
+     "or excluded.", (5,), ("O4",)),
+    ("S09", "Reaching everyone", "People who face barriers, such as language, disability or digital exclusion, "
+     "can take part as easily as anyone else.", (4, 5), ("O3", "O4")),
+    ("S10", "Reaching everyone", "Seldom-heard communities trust that taking part is worth their time.", (5,),
+     ("O4",)),
+    ("S11", "Partnership", "Healthwatch is treated as a key partner, and its recommendations get a timely, "
+     "public answer.", (6,), ("O7",)),
+    ("S12", "Partnership", "Voluntary, community and social enterprise organisations are treated as equal "
+     "partners, not only as providers.", (6, 7), ("O7",)),
+    ("S13", "Partnership", "Partners pool what they know and what they have, rather than each working "
+     "alone.", (10,), ("O7",)),
+    ("S14", "Communities leading", "People with lived experience co-produce solutions to the system's "
+     "priorities, from the start to the end.", (7,), ("O3", "O7")),
+    ("S15", "Communities leading", "Community groups get the support, skills and funding they need to lead "
+     "work themselves.", (8,), ("O5",)),
+    ("S16", "Communities leading", "Volunteers are valued, supported and reflect the communities they serve.",
+     (8,), ("O5",)),
+    ("S17", "Openness and learning", "Our vision, plans and progress are published in clear, accessible "
+     "language that everyone can find.", (9,), ("O6",)),
+    ("S18", "Openness and learning", "Information is available in Easy Read and the main community languages.",
+     (9,), ("O6",)),
+    ("S19", "Openness and learning", "We learn from what works, including what communities already do well, "
+     "and build on it.", (10,), ("O5", "O7")),
+    ("S20", "Openness and learning", "We talk openly about what has not worked and change course "
+     "together.", (3, 10), ("O1",)),
+]
+
+STATUSES = ("active", "retired")
+
+
+def list_statements(con, system_code: str, *, include_retired: bool = True) -> pd.DataFrame:
+    """The system's statements in order, with their principle numbers and outcome codes as lists."""
+    where = "" if include_retired else " AND s.status = 'active'"
+    return read_df(
+        con,
+        "SELECT s.statement_code, s.theme, s.text, s.status, s.sort_order, s.version,"
+        " coalesce((SELECT list(p.principle_no ORDER BY p.principle_no) FROM review_statement_principle p"
+        "   WHERE p.system_code = s.system_code AND p.statement_code = s.statement_code), []) AS principles,"
+        " coalesce((SELECT list(o.outcome_code ORDER BY o.outcome_code) FROM review_statement_outcome o"
+        "   WHERE o.system_code = s.system_code AND o.statement_code = s.statement_code), []) AS outcomes"
+        f" FROM review_statement s WHERE s.system_code = ?{where} ORDER BY s.sort_order, s.statement_code",
+        [system_code],
+    )
+
+
+def principle_coverage(con, system_code: str) -> pd.DataFrame:
+    """For each of the 10 principles, how many active statements cover it."""
+    return read_df(
+        con,
+        "SELECT p.principle_no, p.short_label, count(s.statement_code) AS statements FROM principle p"
+        " LEFT JOIN review_statement_principle sp ON sp.principle_no = p.principle_no AND sp.system_code = ?"
+        " LEFT JOIN review_statement s ON s.system_code = sp.system_code AND s.statement_code = sp.statement_code"
+        "  AND s.status = 'active' GROUP BY ALL ORDER BY p.principle_no",
+        [system_code],
+    )
+
+
+def validate_statement(values: dict[str, Any], known_principles: set[int], known_outcomes: set[str]) -> dict[str, Any]:
+    """Check a statement; return it cleaned or raise ValidationError naming each field."""
+    problems: list[str] = []
+    text = clean_text(values.get("text"))
+    theme = clean_text(values.get("theme"))
+    if not text:
+        problems.append("Statement text is required: write it as something people can agree or disagree with.")
+    elif len(text) > 400:
+        problems.append(f"Statement text is {len(text)} characters long; keep it to 400 so it reads easily.")
+    if not theme:
+        problems.append("Theme is required, for example 'Partnership'.")
+    elif len(theme) > 80:
+        problems.append(f"Theme is {len(theme)} characters long; keep it to 80.")
+    principles = sorted({int(p) for p in values.get("principles") or []})
+    bad = [p for p in principles if p not in known_principles]
+    if bad:
+        problems.append(f"Principles {bad} are not among the principles 1 to {len(known_principles)}.")
+    outcomes = sorted({str(o) for o in values.get("outcomes") or []})
+    unknown = [o for o in outcomes if o not in known_outcomes]
+    if unknown:
+        problems.append(f"Outcomes {', '.join(unknown)} are not outcomes of this system.")
+    if problems:
+        raise ValidationError(problems)
+    return {"theme": theme, "text": text, "principles": principles, "outcomes": outcomes}
+
+
+def _known(con, system_code: str) -> tuple[set[int], set[str]]:
+    principles = {r["principle_no"] for r in read_rows(con, "SELECT principle_no FROM principle")}
+    outcomes = {r["outcome_code"] for r in read_rows(
+        con, "SELECT outcome_code FROM outcome WHERE system_code = ?", [system_code])}
+    return principles, outcomes
+
+
+def _write_links(cur, system_code: str, code: str, principles: list[int], outcomes: list[str]) -> None:
+    cur.execute("DELETE FROM review_statement_principle WHERE system_code = ? AND statement_code = ?", [system_code, code])
+    cur.execute("DELETE FROM review_statement_outcome WHERE system_code = ? AND statement_code = ?", [system_code, code])
+    if principles:
+        cur.executemany("INSERT INTO review_statement_principle VALUES (?, ?, ?)", [(system_code, code, p) for p in principles])
+    if outcomes:
+        cur.executemany("INSERT INTO review_statement_outcome VALUES (?, ?, ?)", [(system_code, code, o) for o in outcomes])
+
+
+def _next_code(cur, system_code: str) -> str:
+    codes = [r[0] for r in cur.execute(
+        "SELECT statement_code FROM review_statement WHERE system_code = ?", [system_code]).fetchall()]
+    numbers = [int(c[1:]) for c in codes if c[:1] == "S" and c[1:].isdigit()]
+    return f"S{(max(numbers) if numbers else 0) + 1:02d}"
+
+
+def save_statement(con, user: User, system_code: str, values: dict[str, Any], *, statement_code: str | None = None,
+                   expected_version: int | None = None) -> str:
+    """Add a statement (no code) or edit one (its code); return the statement code."""
+    require(user, "run_reviews")
+    known_p, known_o = _known(con, system_code)
+    clean = validate_statement(values, known_p, known_o)
+
+    def work(cur) -> str:
+        if statement_code is None:
+            code = _next_code(cur, system_code)
+            order = scalar(cur, "SELECT coalesce(max(sort_order), 0) + 1 FROM review_statement WHERE system_code = ?",
+                           [system_code])
+            cur.execute("INSERT INTO review_statement (system_code, statement_code, theme, text, sort_order)"
+                        " VALUES (?, ?, ?, ?, ?)", [system_code, code, clean["theme"], clean["text"], order])
+            _write_links(cur, system_code, code, clean["principles"], clean["outcomes"])
+            audit.record(cur, user, "create", "review_statement", f"{system_code}/{code}", system_code=system_code,
+                         after=clean)
+            return code
+        rows = cur.execute("SELECT theme, text, version FROM review_statement WHERE system_code = ? AND statement_code = ?",
+                           [system_code, statement_code]).fetchall()
+        if not rows:
+            raise ValidationError([f"There is no statement {statement_code!r} to edit."])
+        if expected_version is not None and rows[0][2] != expected_version:
+            raise ValidationError([f"Statement {statement_code} was changed by someone else meanwhile; reload it first."])
+        cur.execute("UPDATE review_statement SET theme = ?, text = ?, version = version + 1, updated_at = current_timestamp"
+                    " WHERE system_code = ? AND statement_code = ?", [clean["theme"], clean["text"], system_code, statement_code])
+        _write_links(cur, system_code, statement_code, clean["principles"], clean["outcomes"])
+        audit.record(cur, user, "update", "review_statement", f"{system_code}/{statement_code}", system_code=system_code,
+                     before={"theme": rows[0][0], "text": rows[0][1]}, after=clean)
+        return statement_code
+
+    return transaction(con, work)
+
+
+def set_statement_status(con, user: User, system_code: str, statement_code: str, status: str,
+                         reason: str | None = None) -> None:
+    """Retire a statement (kept for past rounds, not offered for new ones) or bring it back."""
+    require(user, "run_reviews")
+    if status not in STATUSES:
+        raise ValidationError([f"Status {status!r} is not one of {', '.join(STATUSES)}."])
+
+    def work(cur) -> None:
+        old = scalar(cur, "SELECT status FROM review_statement WHERE system_code = ? AND statement_code = ?",
+                     [system_code, statement_code])
+        if old is None:
+            raise ValidationError([f"There is no statement {statement_code!r}."])
+        cur.execute("UPDATE review_statement SET status = ?, version = version + 1, updated_at = current_timestamp"
+                    " WHERE system_code = ? AND statement_code = ?", [status, system_code, statement_code])
+        audit.record(cur, user, "retire" if status == "retired" else "restore", "review_statement",
+                     f"{system_code}/{statement_code}", system_code=system_code, before={"status": old},
+                     after={"status": status}, reason=clean_text(reason))
+
+    transaction(con, work)
+
+
+def insert_starter_statements(cur, system_code: str) -> int:
+    """Write the starter set inside the caller's transaction, skipping codes already used; return how many."""
+    outcomes = {r[0] for r in cur.execute("SELECT outcome_code FROM outcome WHERE system_code = ?", [system_code]).fetchall()}
+    existing = {r[0] for r in cur.execute(
+        "SELECT statement_code FROM review_statement WHERE system_code = ?", [system_code]).fetchall()}
+    added = 0
+    for order, (code, theme, text, principles, linked) in enumerate(STARTER, start=1):
+        if code in existing:
+            continue
+        cur.execute("INSERT INTO review_statement (system_code, statement_code, theme, text, sort_order)"
+                    " VALUES (?, ?, ?, ?, ?)", [system_code, code, theme, text, order])
+        _write_links(cur, system_code, code, list(principles), [o for o in linked if o in outcomes])
+        added += 1
+    return added
+
+
+def add_starter_statements(con, user: User, system_code: str) -> int:
+    """Add the starter set of statements to a system's library; return how many were added."""
+    require(user, "run_reviews")
+
+    def work(cur) -> int:
+        added = insert_starter_statements(cur, system_code)
+        audit.record(cur, user, "create", "review_statement", f"{system_code}/starter", system_code=system_code,
+                     after={"statements_added": added}, reason="Starter set of quality statements")
+        return added
+
+    return transaction(con, work)
