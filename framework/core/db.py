@@ -54,7 +54,7 @@ def connect(path: str | Path, *, create: bool = True, read_only: bool = False) -
         raise StoreError(f"Cannot open {path}: {text}") from exc
     except duckdb.Error as exc:
         raise StoreError(f"{path} is not a Shared Measures database: {exc}") from exc
-    if not read_only:
+    if not read_only:  # an analyst's read-only open changes nothing: no migrations, no view rebuild
         try:
             migrate(con)
         except duckdb.Error as exc:
@@ -87,7 +87,8 @@ def applied_versions(con: duckdb.DuckDBPyConnection) -> set[int]:
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
-    """Apply every migration the database lacks, each in its own transaction; return the versions applied."""
+    """Apply every migration the database lacks, each in its own transaction, then rebuild every view from today's
+    code; return the versions applied."""
     done = applied_versions(con)
     applied = []
     for mod in _migrations():
@@ -100,7 +101,26 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
 
         transaction(con, step)
         applied.append(mod.VERSION)
+    rebuild_views(con)
     return applied
+
+
+def rebuild_views(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Replace every view with its definition in today's code, all in one transaction; return the views' names.
+
+    A database keeps the view text it was given when the view was created, so without this a database made by an
+    earlier release would go on showing that release's views. The list and its order live in framework.migrations.
+    """
+    from framework.migrations import views
+
+    def work(cur: duckdb.DuckDBPyConnection) -> list[str]:
+        names = []
+        for name, query in views():
+            cur.execute(f"CREATE OR REPLACE VIEW {name} AS {query}")
+            names.append(name)
+        return names
+
+    return transaction(con, work)
 
 
 def _is_conflict(exc: BaseException) -> bool:

@@ -1,5 +1,6 @@
 """The foundation schema: systems, areas, the vision, outcomes, principles, indicators, measurements,
-stakeholder groups, import batches and the audit log, with the public views v_indicator and v_measurement."""
+stakeholder groups, import batches and the audit log. The public views v_indicator and v_measurement are
+built from framework.foundation.views after migrating (see framework.migrations)."""
 from __future__ import annotations
 
 import csv
@@ -166,21 +167,6 @@ CREATE TABLE audit_log (
 );
 """
 
-VIEWS = """
-CREATE OR REPLACE VIEW v_indicator AS
-SELECT i.system_code, i.outcome_code, i.indicator_code, i.name AS indicator_name, i.unit, i.direction, i.status,
-       CAST(NULL AS DOUBLE) AS matters_score,
-       i.baseline_value, i.baseline_date, i.target_1y, i.target_3y, i.target_5y, i.source_ref
-FROM indicator i;
-
-CREATE OR REPLACE VIEW v_measurement AS
-SELECT m.system_code, m.indicator_code, m.area_code, a.area_name, a.area_type, m.period_label, m.period_start,
-       m.period_end, m.breakdown, m.breakdown_group, m.value, m.lower_ci, m.upper_ci, m.count, m.denominator,
-       m.value_note
-FROM measurement m
-LEFT JOIN area a USING (area_code);
-"""
-
 PRINCIPLES = [
     (1, "People's voices at the centre of decisions and governance"),
     (2, "Understand needs, experience and aspirations"),
@@ -222,7 +208,7 @@ def load_ons_areas(cur) -> int:
 
 
 def up(cur) -> None:
-    for statement in (TABLES + VIEWS).split(";"):
+    for statement in TABLES.split(";"):
         if statement.strip():
             cur.execute(statement)
     cur.executemany("INSERT INTO principle (principle_no, short_label) VALUES (?, ?)", PRINCIPLES)

@@ -1,5 +1,5 @@
-"""Progress: the public view v_progress, computed live from indicators and measurements so it is current after
-every data change, and the narrative table for the story behind each curve."""
+"""Progress: the narrative table for the story behind each curve. The public view v_progress, computed live from
+indicators and measurements, is built from framework.progress.sql after migrating (see framework.migrations)."""
 from __future__ import annotations
 
 VERSION = 10
@@ -27,9 +27,6 @@ CREATE TABLE narrative (
 
 
 def up(cur) -> None:
-    from framework.progress.sql import view_sql
-
     for statement in NARRATIVE.split(";"):
         if statement.strip():
             cur.execute(statement)
-    cur.execute(view_sql())

@@ -1,5 +1,6 @@
 """Measures that matter: proposals from communities and partners, prioritisation rounds with pseudonymous
-ballots, agreed framework versions, and v_indicator.matters_score from the latest closed round."""
+ballots and agreed framework versions. The views behind v_indicator.matters_score are built from
+framework.measures.views after migrating (see framework.migrations)."""
 from __future__ import annotations
 
 VERSION = 20
@@ -72,45 +73,7 @@ CREATE TABLE framework_version (
 )
 """
 
-# The community-weighted score: half the weight goes to the community group's mean rating, half is shared
-# equally by the other stakeholder groups' means; when only one side rated a measure, its mean is the score.
-# framework.priorities.weighted_score is the same rule in Python, and a test holds them together.
-VIEWS = """
-CREATE OR REPLACE VIEW v_priority_latest_closed AS
-SELECT system_code, round_id
-FROM priority_round
-WHERE closed_at IS NOT NULL OR closes_on < current_date
-QUALIFY row_number() OVER (PARTITION BY system_code ORDER BY closes_on DESC, round_id DESC) = 1;
-
-CREATE OR REPLACE VIEW v_priority_matters AS
-WITH by_group AS (
-    SELECT r.system_code, s.indicator_code, b.group_code, avg(s.score) AS mean_score
-    FROM v_priority_latest_closed r
-    JOIN priority_ballot b ON b.round_id = r.round_id
-    JOIN priority_score s ON s.round_id = b.round_id AND s.voter_key = b.voter_key
-    GROUP BY ALL
-), sides AS (
-    SELECT system_code, indicator_code,
-           avg(mean_score) FILTER (WHERE group_code = 'community') AS community_mean,
-           avg(mean_score) FILTER (WHERE group_code <> 'community') AS others_mean
-    FROM by_group GROUP BY ALL
-)
-SELECT system_code, indicator_code,
-       CASE WHEN community_mean IS NULL THEN others_mean
-            WHEN others_mean IS NULL THEN community_mean
-            ELSE 0.5 * community_mean + 0.5 * others_mean END AS matters_score
-FROM sides;
-
-CREATE OR REPLACE VIEW v_indicator AS
-SELECT i.system_code, i.outcome_code, i.indicator_code, i.name AS indicator_name, i.unit, i.direction, i.status,
-       CAST(pm.matters_score AS DOUBLE) AS matters_score,
-       i.baseline_value, i.baseline_date, i.target_1y, i.target_3y, i.target_5y, i.source_ref
-FROM indicator i
-LEFT JOIN v_priority_matters pm USING (system_code, indicator_code)
-"""
-
-
 def up(cur) -> None:
-    for statement in (TABLES + ";" + VIEWS).split(";"):
+    for statement in TABLES.split(";"):
         if statement.strip():
             cur.execute(statement)

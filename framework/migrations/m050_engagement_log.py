@@ -1,6 +1,7 @@
 """The engagement log: activities with their level on the spectrum, who they reached and the volunteers involved;
 "you said, we did" items; the editable list of community tags (with Core20PLUS5 groups and population shares); the
-token table behind the insight library search; and the analyst views v_engagement_activity and v_you_said."""
+token table behind the insight library search. The analyst views v_engagement_activity and v_you_said are built
+from framework.engagement.views after migrating (see framework.migrations)."""
 from __future__ import annotations
 
 VERSION = 50
@@ -68,19 +69,6 @@ CREATE TABLE insight_token (
 );
 CREATE INDEX insight_token_token ON insight_token (token);
 CREATE INDEX insight_token_activity ON insight_token (activity_id);
-
-CREATE OR REPLACE VIEW v_engagement_activity AS
-SELECT system_code, activity_id, title, start_date, end_date, lead_partner, method, level,
-       array_to_string(areas, '; ') AS areas, array_to_string(communities, '; ') AS communities, participants,
-       volunteers, volunteer_hours, array_to_string(outcomes, '; ') AS outcomes,
-       array_to_string(indicators, '; ') AS indicators, array_to_string(principles, '; ') AS principles,
-       summary, evidence_url
-FROM engagement_activity;
-
-CREATE OR REPLACE VIEW v_you_said AS
-SELECT y.system_code, y.item_id, y.activity_id, a.title AS activity_title, a.end_date AS activity_end_date,
-       y.you_said, y.we_did, y.status, y.reason, y.feedback_date
-FROM you_said y JOIN engagement_activity a USING (activity_id);
 """
 
 # tag_code, label, Core20PLUS5?, description

@@ -172,8 +172,9 @@ def progress_sql(*, as_of: bool = False, system: bool = False, indicator: bool =
 
 
 def view_sql() -> str:
-    """The CREATE VIEW statement for the public view v_progress."""
-    return f"CREATE OR REPLACE VIEW v_progress AS SELECT {', '.join(V_PROGRESS_COLUMNS)} FROM ({progress_sql()})"
+    """The query behind the public view v_progress: its contract columns only, judged at each series' latest period.
+    The store builds the view from it every time it opens a database for writing."""
+    return f"SELECT {', '.join(V_PROGRESS_COLUMNS)} FROM ({progress_sql()})"
 
 
 def progress_table(con, system_code: str, as_of: date | None = None, *, indicator_code: str | None = None,

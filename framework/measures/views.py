@@ -1,0 +1,41 @@
+"""The views behind "how much a measure matters": the latest closed prioritisation round of each system and the
+community-weighted score of each measure in it, which v_indicator.matters_score reads.
+
+The store rebuilds them from this code every time it opens a database for writing.
+"""
+from __future__ import annotations
+
+V_PRIORITY_LATEST_CLOSED = """
+SELECT system_code, round_id
+FROM priority_round
+WHERE closed_at IS NOT NULL OR closes_on < current_date
+QUALIFY row_number() OVER (PARTITION BY system_code ORDER BY closes_on DESC, round_id DESC) = 1
+"""
+
+# The community-weighted score: half the weight goes to the community group's mean rating, half is shared
+# equally by the other stakeholder groups' means; when only one side rated a measure, its mean is the score.
+# framework.measures.priorities.weighted_score is the same rule in Python, and a test holds them together.
+V_PRIORITY_MATTERS = """
+WITH by_group AS (
+    SELECT r.system_code, s.indicator_code, b.group_code, avg(s.score) AS mean_score
+    FROM v_priority_latest_closed r
+    JOIN priority_ballot b ON b.round_id = r.round_id
+    JOIN priority_score s ON s.round_id = b.round_id AND s.voter_key = b.voter_key
+    GROUP BY ALL
+), sides AS (
+    SELECT system_code, indicator_code,
+           avg(mean_score) FILTER (WHERE group_code = 'community') AS community_mean,
+           avg(mean_score) FILTER (WHERE group_code <> 'community') AS others_mean
+    FROM by_group GROUP BY ALL
+)
+SELECT system_code, indicator_code,
+       CASE WHEN community_mean IS NULL THEN others_mean
+            WHEN others_mean IS NULL THEN community_mean
+            ELSE 0.5 * community_mean + 0.5 * others_mean END AS matters_score
+FROM sides
+"""
+
+
+def views() -> list[tuple[str, str]]:
+    """The prioritisation views as (name, query), in the order they are built."""
+    return [("v_priority_latest_closed", V_PRIORITY_LATEST_CLOSED), ("v_priority_matters", V_PRIORITY_MATTERS)]
