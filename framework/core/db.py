@@ -10,6 +10,7 @@ import contextlib
 import importlib
 import os
 import pkgutil
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,6 +23,11 @@ DEFAULT_PATH = Path("data/shared_measures.duckdb")
 ENV_VAR = "SHARED_MEASURES_DB"
 
 T = TypeVar("T")
+
+# One process at a time may write to a DuckDB file, so bringing a database up to date only ever races with another
+# connection of this same process opening it at the same moment (two app sessions, say). They take turns: otherwise
+# both would replace the same views and one would fail with a write conflict.
+_UPGRADE_LOCK = threading.Lock()
 
 
 
@@ -89,19 +95,21 @@ def applied_versions(con: duckdb.DuckDBPyConnection) -> set[int]:
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     """Apply every migration the database lacks, each in its own transaction, then rebuild every view from today's
     code; return the versions applied."""
-    done = applied_versions(con)
-    applied = []
-    for mod in _migrations():
-        if mod.VERSION in done:
-            continue
+    with _UPGRADE_LOCK:
+        done = applied_versions(con)
+        applied = []
+        for mod in _migrations():
+            if mod.VERSION in done:
+                continue
 
-        def step(cur: duckdb.DuckDBPyConnection, mod: Any = mod) -> None:
-            mod.up(cur)
-            cur.execute("INSERT INTO schema_version (version, description) VALUES (?, ?)", [mod.VERSION, mod.DESCRIPTION])
+            def step(cur: duckdb.DuckDBPyConnection, mod: Any = mod) -> None:
+                mod.up(cur)
+                cur.execute("INSERT INTO schema_version (version, description) VALUES (?, ?)",
+                            [mod.VERSION, mod.DESCRIPTION])
 
-        transaction(con, step)
-        applied.append(mod.VERSION)
-    rebuild_views(con)
+            transaction(con, step)
+            applied.append(mod.VERSION)
+        rebuild_views(con)
     return applied
 
 

@@ -5,16 +5,6 @@ this code every time it opens a database for writing, so every database shows to
 """
 from __future__ import annotations
 
-V_INDICATOR_COLUMNS = (
-    "system_code", "outcome_code", "indicator_code", "indicator_name", "unit", "direction", "status",
-    "matters_score", "baseline_value", "baseline_date", "target_1y", "target_3y", "target_5y", "source_ref",
-)
-V_MEASUREMENT_COLUMNS = (
-    "system_code", "indicator_code", "area_code", "area_name", "area_type", "period_label", "period_start",
-    "period_end", "breakdown", "breakdown_group", "value", "lower_ci", "upper_ci", "count", "denominator",
-    "value_note",
-)
-
 # matters_score comes from v_priority_matters (the measures that matter), which is built before this view.
 V_INDICATOR = """
 SELECT i.system_code, i.outcome_code, i.indicator_code, i.name AS indicator_name, i.unit, i.direction, i.status,
