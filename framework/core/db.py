@@ -30,7 +30,6 @@ T = TypeVar("T")
 _UPGRADE_LOCK = threading.Lock()
 
 
-
 def default_path() -> Path:
     """The database path: $SHARED_MEASURES_DB, or data/shared_measures.duckdb."""
     return Path(os.environ.get(ENV_VAR) or DEFAULT_PATH)
@@ -66,6 +65,9 @@ def connect(path: str | Path, *, create: bool = True, read_only: bool = False) -
         except duckdb.Error as exc:
             con.close()
             raise StoreError(f"{path} could not be brought up to date: {exc}") from exc
+        except BaseException:
+            con.close()
+            raise
     return con
 
 
