@@ -5,7 +5,8 @@ nothing.
 tests/data/release_ae2f384.duckdb is a database made by release ae2f384 (the last before the views were rebuilt on
 open), with that release's own code:
     git worktree add /tmp/old ae2f384 && cd /tmp/old
-    # an empty DuckDB file with 16 KB blocks keeps the fixture under 2 MB: ATTACH 'F' (BLOCK_SIZE 16384)
+    # start from an empty DuckDB file with 16 KB blocks: the whole demo then fits in 2 MB instead of 16 MB
+    python -c "import duckdb; duckdb.connect().execute(\"ATTACH 'F' (BLOCK_SIZE 16384)\")"
     python -m framework --db F init --demo
 then a closed prioritisation round (4 ballots from 3 groups, scoring I01, I02 and I03) inserted through SQL, so that
 v_indicator.matters_score has something to show.
@@ -23,6 +24,7 @@ import pytest
 
 from framework import migrations
 from framework.core import db
+from framework.progress.sql import view_sql
 from tests.conftest import ROOT
 
 RELEASE_AE2F384 = ROOT / "tests" / "data" / "release_ae2f384.duckdb"
@@ -48,10 +50,7 @@ SELECT i.system_code, i.outcome_code, i.indicator_code, i.name AS indicator_name
 FROM indicator i
 """
 # A v_progress from an imagined earlier release whose status rule was different: everything behind.
-STALE_V_PROGRESS = (
-    "CREATE OR REPLACE VIEW v_progress AS SELECT * REPLACE ('behind' AS status) FROM ("
-    + migrations.views()[[name for name, _ in migrations.views()].index("v_progress")][1] + ")"
-)
+STALE_V_PROGRESS = f"CREATE OR REPLACE VIEW v_progress AS SELECT * REPLACE ('behind' AS status) FROM ({view_sql()})"
 
 
 def view_definitions(con) -> dict[str, str]:
