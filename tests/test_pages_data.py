@@ -45,7 +45,7 @@ def test_a_bad_file_shows_every_problem_as_a_table_and_offers_no_import(monkeypa
 def test_confirming_a_good_file_imports_it_and_shows_the_batch_summary(monkeypatch, demo_db_file, tmp_path):
     path = copy_db(demo_db_file, tmp_path)
     before = measurement_count(path)
-    data = b"indicator_code,area_code,period_label,value\nI08,DEMO-ICB,2030/31,12.5\nI08,DEMO-P01,2030/31,13\n"
+    data = b"indicator_code,area_code,period_label,value\nI08,DEMO-ICB,2027/28,12.5\nI08,DEMO-P01,2027/28,13\n"
     at = seeded(monkeypatch, path, "two_rows.csv", data=data)
     assert any(s.value == "No problems found. Nothing has been saved yet." for s in at.success)
     at.button(key="data.confirm_import").click().run()
@@ -70,7 +70,7 @@ def test_skip_invalid_imports_the_good_rows_and_offers_the_rejects_for_download(
 def test_undo_asks_for_confirmation_and_then_restores(monkeypatch, demo_db_file, tmp_path):
     path = copy_db(demo_db_file, tmp_path)
     before = measurement_count(path)
-    data = b"indicator_code,area_code,period_label,value\nI08,DEMO-ICB,2030/31,12.5\n"
+    data = b"indicator_code,area_code,period_label,value\nI08,DEMO-ICB,2027/28,12.5\n"
     at = seeded(monkeypatch, path, "one_row.csv", data=data)
     at.button(key="data.confirm_import").click().run()
     at.button(key="data.undo").click().run()
