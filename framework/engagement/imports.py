@@ -23,6 +23,7 @@ from framework.core import audit
 from framework.core.auth import require
 from framework.core.db import read_rows, scalar, transaction
 from framework.core.errors import ValidationError
+from framework.core.files import workbook_too_big
 from framework.core.model import User
 from framework.core.problems import Plan, PlanRejected, Problem
 from framework.engagement.log import (
@@ -82,6 +83,10 @@ class EngagementPlan(Plan):
                               "'You said' items": counts.get(a["ref"], 0)} for a in self.activities])
 
 
+class TooBig(Exception):
+    """A workbook that would expand beyond the import limits."""
+
+
 def _tables(name: str, data: bytes) -> list[tuple[str, pd.DataFrame]]:
     """(label, table of text with no header applied) for each sheet, or for the CSV."""
     suffix = Path(name).suffix.lower()
@@ -89,6 +94,9 @@ def _tables(name: str, data: bytes) -> list[tuple[str, pd.DataFrame]]:
         text = data.decode("utf-8-sig")
         return [(name, pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False))]
     if suffix in (".xlsx", ".xlsm"):
+        too_big = workbook_too_big(data)
+        if too_big:  # refused from the zip directory, before a sheet is parsed
+            raise TooBig(too_big)
         sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, header=None, dtype=object, engine="calamine")
         return [(f"{name} [{sheet}]", frame) for sheet, frame in sheets.items()]
     raise ValueError(suffix)
@@ -135,6 +143,9 @@ def check_engagement_files(con, system_code: str, files: list[tuple[str, bytes]]
     for name, data in files:
         try:
             tables = _tables(name, data)
+        except TooBig as exc:
+            report(name, name, None, None, str(exc), "a workbook within the import limits (see docs/data.md)")
+            continue
         except ValueError:
             report(name, name, None, None, Path(name).suffix or name,
                                                "an Excel workbook (.xlsx) or a CSV file (.csv)")
