@@ -302,12 +302,13 @@ def undo_engagement_batch(con, user: User, batch_id: int, reason: str | None = N
             [batch_id]).fetchall()}
         items = [r[0] for r in cur.execute("SELECT item_id FROM import_batch_item WHERE batch_id = ?",
                                            [batch_id]).fetchall()]
-        marks = ", ".join("?" * len(items)) or "NULL"
+        marks = ", ".join("?" * len(items)) or "NULL"  # IN (NULL) matches nothing
         acts = ", ".join("?" * len(activities)) or "NULL"
+        theirs = f" AND item_id NOT IN ({marks})" if items else ""  # NOT IN (NULL) would match nothing either
         others = cur.execute(
             f"SELECT activity_id, string_agg(CAST(item_id AS VARCHAR), ', ' ORDER BY item_id) FROM you_said"
-            f" WHERE activity_id IN ({acts}) AND item_id NOT IN ({marks}) GROUP BY activity_id ORDER BY activity_id",
-            [*activities, *items]).fetchall()
+            f" WHERE activity_id IN ({acts}){theirs} GROUP BY activity_id ORDER BY activity_id",
+            [*activities, *(items if items else [])]).fetchall()
         if others:
             raise ValidationError([
                 f"Batch {batch_id} ({batch['file_name']}) cannot be undone: activity {a} ({activities[a]}) has"
