@@ -6,7 +6,10 @@ A file holds activities (a sheet or CSV with Title, Start date, Lead partner, Me
 the Activity ID column: an ID given to an activity in the same upload, or the ID of an activity already logged.
 
 Every problem names the file, the row (the header is row 1 unless a title sits above it), the column, the value
-found and what was expected. If there is any problem, nothing is written.
+found and what was expected. If there is any problem, nothing is written. The problem and plan types are the
+ones every bulk load shares (framework.core.problems).
+
+A load is an import batch; undoing it removes the activities and items it added (undo_engagement_batch).
 """
 from __future__ import annotations
 
