@@ -116,3 +116,27 @@ def test_batches_from_before_this_version_are_filled_in_from_the_measurements(de
     demo_con.execute(m031_batch_rows.STATEMENTS[-1])
     with pytest.raises(ValidationError, match=f"batch {b} \\(b.csv\\) delivered 1 of the same rows"):
         undo_batch(demo_con, editor, a)  # B's unchanged repeat of Z left no trace before; its change of Y did
+
+
+def test_an_undo_while_another_session_imports_the_same_rows_writes_nothing_and_then_names_that_import(
+        demo_con, editor, tmp_path):
+    from framework.core.errors import WriteConflict
+    from framework.foundation.measurements import upsert_measurements
+
+    [a] = import_files(demo_con, editor, [_csv(tmp_path / "a.csv", {"DEMO-ICB": 5, "DEMO-P01": 6})],
+                       system_code="DEMO")
+    other = demo_con.cursor()  # another session, part way through importing a repeat of one of A's rows
+    other.begin()
+    b = other.execute("INSERT INTO import_batch (system_code, file_name, file_format, imported_by)"
+                      " VALUES ('DEMO', 'b.csv', 'app_csv', 'partner-1') RETURNING batch_id").fetchall()[0][0]
+    import pandas as pd
+    upsert_measurements(other, pd.DataFrame([{"system_code": "DEMO", "indicator_code": "I08", "area_code": "DEMO-ICB",
+                                              "period_label": PERIOD, "period_start": "2026-04-01",
+                                              "period_end": "2027-03-31", "value": 5.0}]), b)
+    with pytest.raises(WriteConflict):
+        undo_batch(demo_con, editor, a.batch_id)
+    other.commit()
+    other.close()
+    assert [r[:2] for r in _state(demo_con)] == [["DEMO-ICB", 5.0], ["DEMO-P01", 6.0]]
+    with pytest.raises(ValidationError, match=f"batch {b} \\(b.csv\\) delivered 1 of the same rows"):
+        undo_batch(demo_con, editor, a.batch_id)

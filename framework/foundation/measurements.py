@@ -52,7 +52,8 @@ def upsert_measurements(cur, frame: pd.DataFrame, batch_id: int | None) -> Upser
     same = " AND ".join(f"m.{v} IS NOT DISTINCT FROM i.{v}" for v in VALUES)
     cur.execute(
         f"CREATE OR REPLACE TEMP TABLE incoming_state AS SELECT i.*, CASE WHEN m.system_code IS NULL THEN 'new'"
-        f" WHEN {same} THEN 'unchanged' ELSE 'changed' END AS state FROM incoming i LEFT JOIN measurement m ON {join}"
+        f" WHEN {same} THEN 'unchanged' ELSE 'changed' END AS state, m.batch_id AS held_by"
+        f" FROM incoming i LEFT JOIN measurement m ON {join}"
     )
     counts = dict(cur.execute("SELECT state, count(*) FROM incoming_state GROUP BY state").fetchall())
     tables = {r[0] for r in cur.execute("SELECT table_name FROM information_schema.tables WHERE table_name IN"
@@ -72,6 +73,11 @@ def upsert_measurements(cur, frame: pd.DataFrame, batch_id: int | None) -> Upser
     )
     if "import_batch_row" in tables and batch_id is not None:  # every row delivered, so undo knows who came later
         cur.execute(f"INSERT INTO import_batch_row SELECT ?, {', '.join(KEY)} FROM incoming_state", [batch_id])
+        # Touch the batches whose rows this one delivers again: an undo of one of them running at the same moment
+        # then meets a write conflict (and is retried, and refused) instead of removing rows this batch also holds.
+        cur.execute("UPDATE import_batch SET redelivered = coalesce(redelivered, 0) + 1 WHERE batch_id IN"
+                    " (SELECT DISTINCT held_by FROM incoming_state WHERE held_by IS NOT NULL AND held_by <> ?)",
+                    [batch_id])
     cur.execute("DROP TABLE incoming")
     cur.execute("DROP TABLE incoming_state")
     return UpsertCounts(counts.get("new", 0), counts.get("changed", 0), counts.get("unchanged", 0))

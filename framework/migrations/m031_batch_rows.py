@@ -19,6 +19,9 @@ STATEMENTS = [
         breakdown        VARCHAR NOT NULL,
         breakdown_group  VARCHAR NOT NULL
     )""",
+    # How many later batches delivered this batch's rows again. An import raises it and an undo raises it too, so
+    # an undo and an import of the same rows at the same moment meet a write conflict instead of both going ahead.
+    "ALTER TABLE import_batch ADD COLUMN IF NOT EXISTS redelivered BIGINT DEFAULT 0",
     """CREATE TABLE IF NOT EXISTS import_batch_item (
         batch_id  BIGINT NOT NULL,
         item_id   BIGINT NOT NULL

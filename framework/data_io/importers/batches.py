@@ -119,7 +119,8 @@ def undo_batch(con, user: User, batch_id: int, reason: str | None = None) -> dic
         )
         removed = scalar(cur, "SELECT count(*) FROM measurement WHERE batch_id = ?", [batch_id])
         cur.execute("DELETE FROM measurement WHERE batch_id = ?", [batch_id])
-        cur.execute("UPDATE import_batch SET status = 'undone' WHERE batch_id = ?", [batch_id])
+        cur.execute("UPDATE import_batch SET status = 'undone', redelivered = coalesce(redelivered, 0) + 1"
+                    " WHERE batch_id = ?", [batch_id])  # meets an import of the same rows running now
         cur.execute(
             "INSERT INTO import_batch_detail (batch_id, undone_at, undone_by, rows_restored, rows_removed)"
             " VALUES (?, current_timestamp, ?, ?, ?) ON CONFLICT (batch_id) DO UPDATE SET"
