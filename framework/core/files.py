@@ -57,6 +57,8 @@ def not_a_regular_file(path: Path) -> str | None:
     except (OSError, RuntimeError) as exc:  # a loop of links, no permission
         return f"a path that cannot be read ({exc.strerror or exc})"
     if stat.S_ISREG(mode):
+        if target.parts[1:2] in (("proc",), ("sys",), ("dev",)):  # "files" the kernel makes up as they are read
+            return f"a system file ({target}), not data"
         return None
     kind = ("a folder" if stat.S_ISDIR(mode) else "a named pipe (FIFO)" if stat.S_ISFIFO(mode)
             else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode)
