@@ -234,3 +234,8 @@ def test_an_upload_folder_outside_the_uploads_is_never_deleted(tmp_path, upload_
     elsewhere.write_text(GOOD)
     uploads.discard_upload(str(elsewhere))
     assert elsewhere.exists()
+
+
+def test_uploads_are_kept_in_folders_only_the_app_can_read(upload_folder):
+    path = Path(uploads.save_upload("data.csv", GOOD.encode()))
+    assert upload_folder.stat().st_mode & 0o077 == 0 and path.parent.stat().st_mode & 0o077 == 0

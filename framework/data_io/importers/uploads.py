@@ -36,8 +36,9 @@ def save_upload(name: str, data: bytes) -> str:
     """Keep an uploaded file under a folder named by its sha256; return its path. Old uploads are swept first."""
     sweep_uploads()
     safe = "".join(ch for ch in Path(name).name if ch.isalnum() or ch in "._- ()").strip() or "upload"
+    UPLOADS.mkdir(parents=True, exist_ok=True, mode=0o700)  # private to the app's own user
     folder = UPLOADS / hashlib.sha256(data).hexdigest()[:32]
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    folder.mkdir(exist_ok=True, mode=0o700)
     path = folder / safe
     if not path.exists():
         path.write_bytes(data)
