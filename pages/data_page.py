@@ -7,6 +7,7 @@ from framework.board_return import return_bytes
 from framework.core.auth import can
 from framework.data_io.importers import TEMPLATE_COLUMNS, list_batches, undo_batch
 from framework.data_io.importers.uploads import check_upload, import_upload, rejects_bytes, save_upload
+from framework.engagement.imports import undo_engagement_batch
 from framework.foundation.systems import list_systems
 
 UPLOAD = "data.upload"  # {"path", "name"} of the file being checked
@@ -63,7 +64,7 @@ else:
     current = st.session_state[UPLOAD]
     if current:
         with st.spinner(f"Checking {current['name']}..."):
-            plan = glue.read(check_upload, current["path"], target)
+            plan = glue.read(check_upload, current["path"], target, user)
         check = plan.files[0]
         st.subheader(f"Check of {current['name']}")
         c1, c2, c3, c4 = st.columns(4)
@@ -85,6 +86,8 @@ else:
                           + ", ".join(f"{i['indicator_code']} {i['name']}" for i in check.new_indicators))
         if extras:
             st.caption("It also brings " + "; ".join(extras) + ".")
+        for note in check.notes:
+            st.info(note)
         if check.ok:
             st.success("No problems found. Nothing has been saved yet.")
         else:
@@ -128,8 +131,9 @@ else:
                 + (f"; {s['rows_rejected']:,} rows set aside" if s["rows_rejected"] else "")
                 + (f"; {s['areas_added']:,} new areas" if s["areas_added"] else "")
                 + (f"; {s['indicators_added']:,} new indicators" if s["indicators_added"] else "") + "."
+                + "".join(f" {note}" for note in s.get("notes") or ())
             )
-            data = rejects_bytes(s["rejects_file"])
+            data = s.get("rejects_data") or rejects_bytes(s["rejects_file"])
             if data:
                 st.download_button("Download the rows set aside, with reasons (CSV)", data,
                                    file_name=f"{s['file_name'].rsplit('.', 1)[0]}.rejects.csv", mime="text/csv",
@@ -159,6 +163,7 @@ else:
     applied = history[(history["status"] == "applied") & (history["file_format"] != "demo")]
     if may_undo and not applied.empty:
         files = dict(zip(applied["batch_id"], applied["file_name"]))
+        formats = dict(zip(applied["batch_id"], applied["file_format"]))
         left, right = st.columns([3, 1])
         chosen = left.selectbox("Undo an import", list(files), format_func=lambda b: f"Batch {b}: {files[b]}",
                                 key="data.undo_choice")
@@ -168,11 +173,13 @@ else:
         pending = st.session_state[CONFIRM_UNDO]
         if pending is not None and pending in files:
             st.warning(f"Undo batch {pending} ({files[pending]})? The values it replaced are restored and the rows "
-                       "it added are removed. Rows a later import changed again keep their later values. "
+                       "it added are removed, as if it had never been imported. If a later import holds any of the same rows, "
+                       "undo that one first. "
                        "The undo is recorded in the audit log.")
             yes, no = st.columns([1, 4])
             if yes.button(f"Yes, undo batch {pending}", type="primary", key="data.undo_yes"):
-                ok, counts = glue.write(undo_batch, pending)
+                undo = undo_engagement_batch if formats[pending] == "engagement log" else undo_batch
+                ok, counts = glue.write(undo, pending)
                 st.session_state[CONFIRM_UNDO] = None
                 if ok:
                     st.session_state[FLASH] = (f"Batch {pending} was undone: {counts['restored']:,} values restored "

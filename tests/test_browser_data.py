@@ -14,7 +14,7 @@ def test_an_editor_checks_a_bad_file_then_imports_a_good_one(browser_page, demo_
     page = browser_page
     good = tmp_path / "smoking_2030.csv"
     good.write_text("indicator_code,area_code,period_label,value,lower_ci,upper_ci\n"
-                    "I08,DEMO-ICB,2030/31,12.5,12.1,12.9\nI08,DEMO-P01,2030/31,13.0,12.2,13.8\n")
+                    "I08,DEMO-ICB,2027/28,12.5,12.1,12.9\nI08,DEMO-P01,2027/28,13.0,12.2,13.8\n")
     with running_app(copy_db(demo_db_file, tmp_path)) as url:
         page.goto(f"{url}/data")
         wait_for_app(page)

@@ -35,7 +35,7 @@ def test_export_writes_the_return_and_exits_0(demo_copy, tmp_path, capsys):
 @pytest.mark.parametrize("args, message", [
     (["export", "OUT.xlsx", "--system", "NOPE"], "There is no system 'NOPE'"),
     (["export", "OUT.csv"], "must be an .xlsx file"),
-    (["import", "missing.csv"], "missing.csv: found 'no such file'; expected a file that exists."),
+    (["import", "missing.csv"], "missing.csv: found 'nothing: no such file'; expected a regular file: "),
     (["import", "DATA/odd_dates.csv", "--system", "NOPE"], "There is no system 'NOPE' in this database."),
 ])
 def test_bad_arguments_exit_2_with_a_message_and_write_nothing(demo_copy, tmp_path, capsys, args, message):

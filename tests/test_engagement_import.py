@@ -129,3 +129,77 @@ def test_a_thousand_rows_with_one_bad_one_are_all_refused(demo_con, editor):
     assert err.value.problems == [
         "big.csv, row 1002, column Level: found 'loud'; expected one of inform, consult, involve, collaborate, empower."]
     assert counts(demo_con) == [0, 0, 0]
+
+
+# ---------------------------------------------------------------- undo means undo
+
+ITEMS = "Activity ID,You said,We did,Status,Reason,Feedback date\nA1,More evening sessions,,planned,,\n"
+
+
+def test_undoing_an_engagement_log_batch_removes_its_activities_and_items_and_is_audited(demo_con, editor):
+    from framework.engagement.imports import undo_engagement_batch
+
+    earlier = import_engagement(demo_con, editor, "DEMO", [("earlier.csv", (HEADER + GOOD.replace("Carers cafe",
+                                                                                                  "Walk")).encode())])
+    existing = demo_con.execute("SELECT activity_id FROM engagement_activity WHERE batch_id = ?",
+                                [earlier["batch_id"]]).fetchall()[0][0]
+    before = counts(demo_con)
+    on_existing = f"Activity ID,You said,Status\n{existing},Parking is hard,planned\n"
+    result = import_engagement(demo_con, editor, "DEMO", [("log.csv", (HEADER + GOOD).encode()),
+                                                          ("items.csv", ITEMS.encode()),
+                                                          ("more.csv", on_existing.encode())])
+    assert counts(demo_con)[:2] == [before[0] + 1, before[1] + 2]
+    done = undo_engagement_batch(demo_con, editor, result["batch_id"])
+    assert (done["activities_removed"], done["items_removed"]) == (1, 2)
+    assert counts(demo_con) == before  # activities, items and the search index, as before the load
+    assert demo_con.execute("SELECT status FROM import_batch WHERE batch_id = ?",
+                            [result["batch_id"]]).fetchall() == [("undone",)]
+    audit = demo_con.execute("SELECT user_id, action FROM audit_log WHERE entity = 'import_batch' AND entity_key = ?",
+                             [str(result["batch_id"])]).fetchall()
+    assert audit == [(editor.user_id, "undo")]
+
+
+def test_an_engagement_batch_whose_activity_got_items_afterwards_is_not_undone_and_says_which(demo_con, editor):
+    from framework.engagement.imports import undo_engagement_batch
+    from framework.engagement.log import add_you_said
+
+    result = import_engagement(demo_con, editor, "DEMO", [("log.csv", (HEADER + GOOD).encode())])
+    activity = demo_con.execute("SELECT activity_id FROM engagement_activity WHERE batch_id = ?",
+                                [result["batch_id"]]).fetchall()[0][0]
+    add_you_said(demo_con, editor, "DEMO", activity, {"you_said": "Added by hand", "status": "planned"})
+    with pytest.raises(ValidationError) as caught:
+        undo_engagement_batch(demo_con, editor, result["batch_id"])
+    [message] = caught.value.problems
+    assert message.startswith(f"Batch {result['batch_id']} (log.csv) cannot be undone: activity {activity} "
+                              "(Carers cafe) has \"you said\" items added after the import (items ")
+    assert demo_con.execute("SELECT count(*) FROM engagement_activity WHERE activity_id = ?",
+                            [activity]).fetchall() == [(1,)]
+
+
+@pytest.mark.parametrize("role", ["partner", "viewer"])
+def test_only_editors_undo_an_engagement_batch(demo_con, editor, role):
+    from framework.engagement.imports import undo_engagement_batch
+
+    result = import_engagement(demo_con, editor, "DEMO", [("log.csv", (HEADER + GOOD).encode())])
+    with pytest.raises(PermissionError):
+        undo_engagement_batch(demo_con, make_user(role), result["batch_id"])
+
+
+def test_the_measurement_undo_refuses_an_engagement_batch_in_words_instead_of_calling_it_undone(demo_con, editor):
+    from framework.data_io.importers import undo_batch
+
+    result = import_engagement(demo_con, editor, "DEMO", [("log.csv", (HEADER + GOOD).encode())])
+    with pytest.raises(ValidationError, match="it is undone with the engagement log's undo"):
+        undo_batch(demo_con, editor, result["batch_id"])
+    assert demo_con.execute("SELECT status FROM import_batch WHERE batch_id = ?",
+                            [result["batch_id"]]).fetchall() == [("applied",)]
+
+
+def test_engagement_and_measurement_loads_share_one_problem_and_plan_type(demo_con):
+    from framework.core.problems import Plan, Problem
+    from framework.data_io.importers import ImportPlan
+    from framework.data_io.importers import Problem as MeasurementProblem
+
+    plan = check_engagement_files(demo_con, "DEMO", [("log.csv", (HEADER + GOOD.replace("event", "party")).encode())])
+    assert isinstance(plan, Plan) and ImportPlan is Plan and MeasurementProblem is Problem
+    assert all(type(p) is Problem for p in plan.problems)

@@ -45,7 +45,7 @@ def test_a_bad_file_shows_every_problem_as_a_table_and_offers_no_import(monkeypa
 def test_confirming_a_good_file_imports_it_and_shows_the_batch_summary(monkeypatch, demo_db_file, tmp_path):
     path = copy_db(demo_db_file, tmp_path)
     before = measurement_count(path)
-    data = b"indicator_code,area_code,period_label,value\nI08,DEMO-ICB,2030/31,12.5\nI08,DEMO-P01,2030/31,13\n"
+    data = b"indicator_code,area_code,period_label,value\nI08,DEMO-ICB,2027/28,12.5\nI08,DEMO-P01,2027/28,13\n"
     at = seeded(monkeypatch, path, "two_rows.csv", data=data)
     assert any(s.value == "No problems found. Nothing has been saved yet." for s in at.success)
     at.button(key="data.confirm_import").click().run()
@@ -70,7 +70,7 @@ def test_skip_invalid_imports_the_good_rows_and_offers_the_rejects_for_download(
 def test_undo_asks_for_confirmation_and_then_restores(monkeypatch, demo_db_file, tmp_path):
     path = copy_db(demo_db_file, tmp_path)
     before = measurement_count(path)
-    data = b"indicator_code,area_code,period_label,value\nI08,DEMO-ICB,2030/31,12.5\n"
+    data = b"indicator_code,area_code,period_label,value\nI08,DEMO-ICB,2027/28,12.5\n"
     at = seeded(monkeypatch, path, "one_row.csv", data=data)
     at.button(key="data.confirm_import").click().run()
     at.button(key="data.undo").click().run()
@@ -103,3 +103,58 @@ def test_a_partner_may_import_but_not_undo(monkeypatch, demo_db_file):
 def test_viewers_and_community_members_are_not_offered_the_data_page(monkeypatch, demo_db_file, role):
     with pytest.raises(ValueError, match="Could not find a navigation page for .*data_page.py"):
         open_app(monkeypatch, demo_db_file, page="data_page", role=role)
+
+
+def test_a_partner_checking_a_return_sees_what_their_import_leaves_to_an_editor(monkeypatch, demo_db_file, tmp_path):
+    from tests.test_import_rules import complete_return
+
+    path = copy_db(demo_db_file, tmp_path)
+    workbook = complete_return(tmp_path / "return.xlsx", code="DEMO", outcomes=2).read_bytes()
+    at = open_app(monkeypatch, path, page="data_page", role="partner")
+    at.session_state["data.upload"] = {"path": save_upload("return.xlsx", workbook), "name": "return.xlsx"}
+    at.run()
+    assert not at.exception
+    assert any("arrive as proposed measures without baselines or targets" in i.value for i in at.info)
+    assert at.button(key="data.confirm_import").label == "Import 2 rows"
+
+
+def test_a_partner_is_told_before_importing_that_a_return_for_a_new_system_needs_an_editor(
+        monkeypatch, demo_db_file, tmp_path):
+    from tests.test_import_rules import complete_return
+
+    path = copy_db(demo_db_file, tmp_path)
+    workbook = complete_return(tmp_path / "return.xlsx", code="NEWSYS").read_bytes()
+    at = open_app(monkeypatch, path, page="data_page", role="partner")
+    at.session_state["data.upload"] = {"path": save_upload("return.xlsx", workbook), "name": "return.xlsx"}
+    at.run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert table.iloc[0]["Column"] == "Cover: System code"
+    assert "needs an engagement lead's (editor's) rights" in table.iloc[0]["What was expected"]
+    assert not [b for b in at.button if b.key == "data.confirm_import"]
+
+
+def test_undoing_an_engagement_log_load_on_the_data_page_removes_its_activities(monkeypatch, demo_db_file, tmp_path):
+    from framework.core import db
+    from framework.engagement.imports import import_engagement
+    from tests.conftest import make_user
+    from tests.test_engagement_import import GOOD, HEADER
+
+    path = copy_db(demo_db_file, tmp_path)
+    con = db.connect(path)
+    try:
+        before = con.execute("SELECT count(*) FROM engagement_activity").fetchall()[0][0]
+        batch = import_engagement(con, make_user("editor"), "DEMO", [("log.csv", (HEADER + GOOD).encode())])["batch_id"]
+    finally:
+        con.close()
+    at = open_app(monkeypatch, path, page="data_page")
+    at.selectbox(key="data.undo_choice").set_value(batch).run()
+    at.button(key="data.undo").click().run()
+    at.button(key="data.undo_yes").click().run()
+    assert not at.exception
+    assert any(f"Batch {batch} was undone" in s.value for s in at.success)
+    check = duckdb.connect(str(path))
+    try:
+        assert check.execute("SELECT count(*) FROM engagement_activity").fetchall()[0][0] == before
+    finally:
+        check.close()

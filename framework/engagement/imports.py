@@ -6,7 +6,10 @@ A file holds activities (a sheet or CSV with Title, Start date, Lead partner, Me
 the Activity ID column: an ID given to an activity in the same upload, or the ID of an activity already logged.
 
 Every problem names the file, the row (the header is row 1 unless a title sits above it), the column, the value
-found and what was expected. If there is any problem, nothing is written.
+found and what was expected. If there is any problem, nothing is written. The problem and plan types are the
+ones every bulk load shares (framework.core.problems).
+
+A load is an import batch; undoing it removes the activities and items it added (undo_engagement_batch).
 """
 from __future__ import annotations
 
@@ -23,7 +26,9 @@ from framework.core import audit
 from framework.core.auth import require
 from framework.core.db import read_rows, scalar, transaction
 from framework.core.errors import ValidationError
+from framework.core.files import workbook_too_big
 from framework.core.model import User
+from framework.core.problems import Plan, PlanRejected, Problem
 from framework.engagement.log import (
     ACTIVITY_FIELDS,
     ENGAGEMENT_COLUMNS,
@@ -40,7 +45,6 @@ from framework.engagement.log import (
     validate_you_said,
 )
 
-MAX_LISTED = 200
 ACTIVITY_ALIASES = {
     "activity_id": "ref", "activity_ref": "ref", "ref": "ref", "id": "ref",
     "title": "title", "start_date": "start_date", "date": "start_date", "start": "start_date",
@@ -65,44 +69,12 @@ def normalise(header: Any) -> str:
     return re.sub(r"[^a-z0-9]+", "_", str(header).strip().lower().replace("'", "")).strip("_")
 
 
-@dataclass(frozen=True)
-class ImportProblem:
-    """One problem with its file, spreadsheet row (None for the whole file), column, value found and expectation."""
-
-    file: str
-    row: int | None
-    column: str | None
-    found: Any
-    expected: str
-
-    def message(self) -> str:
-        where = self.file + (f", row {self.row}" if self.row is not None else "") + (
-            f", column {self.column}" if self.column else "")
-        found = "nothing (blank)" if _blank(self.found) else repr(str(self.found))
-        return f"{where}: found {found}; expected {self.expected}."
-
-
 @dataclass
-class EngagementPlan:
-    """What a bulk load would write, and every problem found, before anything is written."""
+class EngagementPlan(Plan):
+    """What a bulk load of the engagement log would write, with every problem found, before anything is written."""
 
-    files: list[str] = field(default_factory=list)
     activities: list[dict[str, Any]] = field(default_factory=list)  # cleaned, with 'ref'
     items: list[dict[str, Any]] = field(default_factory=list)  # cleaned, with 'ref' or 'activity_id'
-    problems: list[ImportProblem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def messages(self) -> list[str]:
-        out = [p.message() for p in self.problems[:MAX_LISTED]]
-        if len(self.problems) > MAX_LISTED:
-            out.append(f"{len(self.problems) - MAX_LISTED:,} more problems not listed ({len(self.problems):,} in all).")
-        return out
-
-    def problem_table(self) -> pd.DataFrame:
-        return pd.DataFrame([p.__dict__ for p in self.problems], columns=["file", "row", "column", "found", "expected"])
 
     def preview(self) -> pd.DataFrame:
         """The activities that would be logged, with how many items each carries."""
@@ -114,6 +86,10 @@ class EngagementPlan:
                               "'You said' items": counts.get(a["ref"], 0)} for a in self.activities])
 
 
+class TooBig(Exception):
+    """A workbook that would expand beyond the import limits."""
+
+
 def _tables(name: str, data: bytes) -> list[tuple[str, pd.DataFrame]]:
     """(label, table of text with no header applied) for each sheet, or for the CSV."""
     suffix = Path(name).suffix.lower()
@@ -121,6 +97,9 @@ def _tables(name: str, data: bytes) -> list[tuple[str, pd.DataFrame]]:
         text = data.decode("utf-8-sig")
         return [(name, pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False))]
     if suffix in (".xlsx", ".xlsm"):
+        too_big = workbook_too_big(data)
+        if too_big:  # refused from the zip directory, before a sheet is parsed
+            raise TooBig(too_big)
         sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, header=None, dtype=object, engine="calamine")
         return [(f"{name} [{sheet}]", frame) for sheet, frame in sheets.items()]
     raise ValueError(suffix)
@@ -146,7 +125,15 @@ def _cell(value: Any) -> Any:
 
 def check_engagement_files(con, system_code: str, files: list[tuple[str, bytes]]) -> EngagementPlan:
     """Read and check every file without writing anything; the plan lists what would be written and every problem."""
-    plan = EngagementPlan(files=[n for n, _ in files])
+    plan = EngagementPlan()
+    for n, _ in files:
+        plan.file(n)
+    rows_with_problems: dict[str, set[int | None]] = {}
+
+    def report(file: str, label: str, row: int | None, column: str | None, found: Any, expected: str) -> None:
+        plan.file(file).add(Problem(label, row, column, found, expected))
+        rows_with_problems.setdefault(file, set()).add(row)
+
     ctx = load_context(con, system_code)
     existing = {(r["title"].lower(), r["start_date"], r["lead_partner"].lower()): r["activity_id"] for r in read_rows(
         con, "SELECT activity_id, title, start_date, lead_partner FROM engagement_activity WHERE system_code = ?",
@@ -155,17 +142,20 @@ def check_engagement_files(con, system_code: str, files: list[tuple[str, bytes]]
         con, "SELECT activity_id, start_date FROM engagement_activity WHERE system_code = ?", [system_code])}
     refs: dict[str, tuple[str, int, Any]] = {}  # ref -> file, row, start date
     seen: dict[tuple, tuple[str, int]] = {}
-    raw_items: list[tuple[str, int, dict[str, Any], Any, dict[str, str]]] = []  # file, row, values, ref, headings
+    raw_items: list[tuple[str, str, int, dict[str, Any], Any, dict[str, str]]] = []  # file, sheet, row, values...
     for name, data in files:
         try:
             tables = _tables(name, data)
+        except TooBig as exc:
+            report(name, name, None, None, str(exc), "a workbook within the import limits (see docs/data.md)")
+            continue
         except ValueError:
-            plan.problems.append(ImportProblem(name, None, None, Path(name).suffix or name,
-                                               "an Excel workbook (.xlsx) or a CSV file (.csv)"))
+            report(name, name, None, None, Path(name).suffix or name,
+                                               "an Excel workbook (.xlsx) or a CSV file (.csv)")
             continue
         except Exception as exc:  # the file cannot be read at all
-            plan.problems.append(ImportProblem(name, None, None, type(exc).__name__,
-                                               "a readable .xlsx workbook or UTF-8 CSV file"))
+            report(name, name, None, None, type(exc).__name__,
+                                               "a readable .xlsx workbook or UTF-8 CSV file")
             continue
         found_any = False
         for label, frame in tables:
@@ -183,8 +173,8 @@ def check_engagement_files(con, system_code: str, files: list[tuple[str, bytes]]
                     continue
                 if key not in aliases:
                     known = sorted({c for c in (YOU_SAID_COLUMNS if is_items else ENGAGEMENT_COLUMNS).values()})
-                    plan.problems.append(ImportProblem(label, h + 1, headings[pos], headings[pos],
-                                                       "one of the columns " + ", ".join(known)))
+                    report(name, label, h + 1, headings[pos], headings[pos],
+                                                       "one of the columns " + ", ".join(known))
                 elif aliases[key]:
                     mapping[pos] = aliases[key]
             present = set(mapping.values())
@@ -192,8 +182,8 @@ def check_engagement_files(con, system_code: str, files: list[tuple[str, bytes]]
             needed = ("you_said", "ref") if is_items else REQUIRED_ACTIVITY
             missing = [c for c in needed if c not in present]
             for col in missing:
-                plan.problems.append(ImportProblem(label, h + 1, LABELS.get(col, "Activity ID"), None,
-                                                   f"a column headed {LABELS.get(col, 'Activity ID')!r}"))
+                report(name, label, h + 1, LABELS.get(col, "Activity ID"), None,
+                                                   f"a column headed {LABELS.get(col, 'Activity ID')!r}")
             if missing:
                 continue
             for i in range(h + 1, len(frame)):
@@ -203,53 +193,55 @@ def check_engagement_files(con, system_code: str, files: list[tuple[str, bytes]]
                     continue
                 ref = None if values.get("ref") is None else str(values["ref"]).strip()
                 if is_items:
-                    raw_items.append((label, row_no, values, ref, heading_of))
+                    raw_items.append((name, label, row_no, values, ref, heading_of))
                     continue
                 clean, problems = validate_activity(values, ctx)
                 for p in problems:
-                    plan.problems.append(ImportProblem(label, row_no, heading_of.get(p.field, LABELS[p.field]),
-                                                       p.found, p.expected))
+                    report(name, label, row_no, heading_of.get(p.field, LABELS[p.field]),
+                                                       p.found, p.expected)
                 if ref is not None:
                     if ref in refs:
-                        plan.problems.append(ImportProblem(label, row_no, "Activity ID", ref,
-                                                           f"an ID not already used in row {refs[ref][1]}"))
+                        report(name, label, row_no, "Activity ID", ref,
+                                                           f"an ID not already used in row {refs[ref][1]}")
                     refs[ref] = (label, row_no, clean.get("start_date"))
                 key = ((clean.get("title") or "").lower(), clean.get("start_date"), (clean.get("lead_partner") or "").lower())
                 if not problems:
                     if key in existing:
-                        plan.problems.append(ImportProblem(
-                            label, row_no, "Title", clean["title"],
+                        report(
+                            name, label, row_no, "Title", clean["title"],
                             f"an activity not already in the log (activity {existing[key]} has the same title, start "
-                            "date and lead partner)"))
+                            "date and lead partner)")
                     elif key in seen:
-                        plan.problems.append(ImportProblem(
-                            label, row_no, "Title", clean["title"],
-                            f"an activity not repeated in the upload (row {seen[key][1]} of {seen[key][0]} is the same)"))
+                        report(
+                            name, label, row_no, "Title", clean["title"],
+                            f"an activity not repeated in the upload (row {seen[key][1]} of {seen[key][0]} is the same)")
                     seen[key] = (label, row_no)
                 plan.activities.append({**clean, "ref": ref if ref is not None else f"{label}#{row_no}"})
         if not found_any:
-            plan.problems.append(ImportProblem(name, None, None, None,
+            report(name, name, None, None, None,
                                                "a header row with Title, Start date, Lead partner, Method and Level "
-                                               "columns, or a You said column"))
-    for label, row_no, values, ref, heading_of in raw_items:
+                                               "columns, or a You said column")
+    for name, label, row_no, values, ref, heading_of in raw_items:
         target = None
         if ref is None:
-            plan.problems.append(ImportProblem(label, row_no, "Activity ID", None,
-                                               "the Activity ID of the activity this item came from"))
+            report(name, label, row_no, "Activity ID", None,
+                                               "the Activity ID of the activity this item came from")
             continue
         if ref in refs:
             start = refs[ref][2]
         elif ref.isdigit() and int(ref) in starts:
             target, start = int(ref), starts[int(ref)]
         else:
-            plan.problems.append(ImportProblem(label, row_no, "Activity ID", ref,
-                                               "the ID of an activity in this upload or already in the log"))
+            report(name, label, row_no, "Activity ID", ref,
+                                               "the ID of an activity in this upload or already in the log")
             continue
         clean, problems = validate_you_said(values, start)
         for p in problems:
-            plan.problems.append(ImportProblem(label, row_no, heading_of.get(p.field, LABELS[p.field]), p.found,
-                                               p.expected))
+            report(name, label, row_no, heading_of.get(p.field, LABELS[p.field]), p.found,
+                                               p.expected)
         plan.items.append({**clean, "ref": None if target else ref, "activity_id": target})
+    for check in plan.files:
+        check.rows_rejected = len(rows_with_problems.get(check.name, ()))
     return plan
 
 
@@ -261,16 +253,17 @@ def import_engagement(con, user: User, system_code: str, files: list[tuple[str, 
         raise ValidationError(["Choose at least one .xlsx or .csv file to load."])
     plan = check_engagement_files(con, system_code, files)
     if not plan.activities and not plan.items and plan.ok:
-        raise ValidationError([f"{', '.join(plan.files)}: found no rows; expected at least one activity or item."])
+        raise ValidationError([f"{', '.join(f.name for f in plan.files)}: found no rows; expected at least one activity or item."])
     if not plan.ok:
-        raise ValidationError(plan.messages())
+        raise PlanRejected(plan)
+    names = [f.name for f in plan.files]
 
     def work(cur) -> dict[str, int]:
         batch_id = scalar(
             cur,
             "INSERT INTO import_batch (system_code, file_name, sha256, file_format, imported_by, rows_new)"
             " VALUES (?, ?, ?, 'engagement log', ?, ?) RETURNING batch_id",
-            [system_code, ", ".join(plan.files)[:500], hashlib.sha256(b"".join(d for _, d in files)).hexdigest(),
+            [system_code, ", ".join(names)[:500], hashlib.sha256(b"".join(d for _, d in files)).hexdigest(),
              user.user_id, len(plan.activities) + len(plan.items)],
         )
         ids: dict[str, int] = {}
@@ -279,12 +272,70 @@ def import_engagement(con, user: User, system_code: str, files: list[tuple[str, 
         touched = set(ids.values())
         for item in plan.items:
             activity_id = item["activity_id"] or ids[item["ref"]]
-            insert_item(cur, user, system_code, activity_id, {k: item[k] for k in ITEM_FIELDS})
+            item_id = insert_item(cur, user, system_code, activity_id, {k: item[k] for k in ITEM_FIELDS})
+            cur.execute("INSERT INTO import_batch_item (batch_id, item_id) VALUES (?, ?)", [batch_id, item_id])
             touched.add(activity_id)
         audit.record(cur, user, "import", "engagement_activity", f"batch {batch_id}", system_code=system_code,
-                     after={"files": plan.files, "activities": len(plan.activities), "items": len(plan.items)})
+                     after={"files": names, "activities": len(plan.activities), "items": len(plan.items)})
         after_log_change(cur, system_code, sorted(touched))
         return {"batch_id": int(batch_id), "activities": len(plan.activities), "items": len(plan.items)}
+
+    return transaction(con, work)
+
+
+def undo_engagement_batch(con, user: User, batch_id: int, reason: str | None = None) -> dict[str, int]:
+    """Undo a bulk load of the engagement log: remove the activities and "you said" items it added, keep the search
+    and the derived measures in step, and audit it; refuse, in words, when items were added to its activities
+    afterwards (they would be lost)."""
+    require(user, "undo_import")
+    rows = read_rows(con, "SELECT * FROM import_batch WHERE batch_id = ?", [batch_id])
+    if not rows:
+        raise ValidationError([f"Batch {batch_id} does not exist; choose a batch from the import history."])
+    batch = rows[0]
+    if batch["file_format"] != "engagement log":
+        raise ValidationError([f"Batch {batch_id} ({batch['file_name']}) did not load the engagement log; undo it"
+                               " as an import of measurements."])
+    if batch["status"] != "applied":
+        raise ValidationError([f"Batch {batch_id} ({batch['file_name']}) was already undone."])
+    system_code = batch["system_code"]
+
+    def work(cur) -> dict[str, int]:
+        activities = {a: t for a, t in cur.execute(
+            "SELECT activity_id, title FROM engagement_activity WHERE batch_id = ? ORDER BY activity_id",
+            [batch_id]).fetchall()}
+        items = [r[0] for r in cur.execute("SELECT item_id FROM import_batch_item WHERE batch_id = ?",
+                                           [batch_id]).fetchall()]
+        marks = ", ".join("?" * len(items)) or "NULL"  # IN (NULL) matches nothing
+        acts = ", ".join("?" * len(activities)) or "NULL"
+        theirs = f" AND item_id NOT IN ({marks})" if items else ""  # NOT IN (NULL) would match nothing either
+        others = cur.execute(
+            f"SELECT activity_id, string_agg(CAST(item_id AS VARCHAR), ', ' ORDER BY item_id) FROM you_said"
+            f" WHERE activity_id IN ({acts}){theirs} GROUP BY activity_id ORDER BY activity_id",
+            [*activities, *(items if items else [])]).fetchall()
+        if others:
+            raise ValidationError([
+                f"Batch {batch_id} ({batch['file_name']}) cannot be undone: activity {a} ({activities[a]}) has"
+                f" \"you said\" items added after the import (items {ids}). Delete or move them first, then undo"
+                f" batch {batch_id}." for a, ids in others])
+        parents = [r[0] for r in cur.execute(f"SELECT DISTINCT activity_id FROM you_said WHERE item_id IN ({marks})",
+                                             items).fetchall()]
+        cur.execute(f"DELETE FROM you_said WHERE item_id IN ({marks})", items)
+        cur.execute("DELETE FROM engagement_activity WHERE batch_id = ?", [batch_id])
+        cur.execute("UPDATE import_batch SET status = 'undone' WHERE batch_id = ?", [batch_id])
+        counts = {"activities_removed": len(activities), "items_removed": len(items)}
+        cur.execute(
+            "INSERT INTO import_batch_detail (batch_id, undone_at, undone_by, rows_restored, rows_removed)"
+            " VALUES (?, current_timestamp, ?, 0, ?) ON CONFLICT (batch_id) DO UPDATE SET"
+            " undone_at = excluded.undone_at, undone_by = excluded.undone_by,"
+            " rows_restored = excluded.rows_restored, rows_removed = excluded.rows_removed",
+            [batch_id, user.user_id, len(activities) + len(items)],
+        )
+        audit.record(cur, user, "undo", "import_batch", str(batch_id), system_code=system_code,
+                     before={"status": "applied", "file": batch["file_name"], "activities": sorted(activities),
+                             "items": sorted(items)},
+                     after={"status": "undone", **counts}, reason=reason or "Engagement log import undone")
+        after_log_change(cur, system_code, sorted(set(activities) | set(parents)))
+        return {"restored": 0, "removed": len(activities) + len(items), **counts}
 
     return transaction(con, work)
 

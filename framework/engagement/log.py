@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import pandas as pd
 
 from framework.core import audit
 from framework.core.auth import require
+from framework.core.dates import parse_date
 from framework.core.db import read_df, read_rows, scalar, transaction
 from framework.core.errors import ValidationError
 from framework.core.model import User, clean_text
@@ -104,25 +105,6 @@ def _blank(value: Any) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
-def parse_date(value: Any) -> date | None:
-    """A date from a date, a timestamp, YYYY-MM-DD or DD/MM/YYYY; None when blank; ValueError otherwise."""
-    if _blank(value):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = str(value).strip()
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%d-%m-%Y"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
-
-
 def split_list(value: Any) -> list[str]:
     """A list from a list, or from text with items separated by semicolons or new lines."""
     if isinstance(value, (list, tuple, set)):
@@ -183,7 +165,7 @@ def validate_activity(values: dict[str, Any], ctx: Context) -> tuple[dict[str, A
         problems.append(Problem("evidence_url", clean["evidence_url"], "a web link starting with https://"))
     for name in ("start_date", "end_date"):
         try:
-            clean[name] = parse_date(values.get(name))
+            clean[name] = parse_date(values.get(name), strict=True)
         except ValueError:
             problems.append(Problem(name, values.get(name), "a date as YYYY-MM-DD or DD/MM/YYYY"))
             clean[name] = None
@@ -256,7 +238,7 @@ def validate_you_said(values: dict[str, Any], activity_start: date | None = None
     if status == "cannot be done" and not clean["reason"]:
         problems.append(Problem("reason", values.get("reason"), "the reason why it cannot be done"))
     try:
-        clean["feedback_date"] = parse_date(values.get("feedback_date"))
+        clean["feedback_date"] = parse_date(values.get("feedback_date"), strict=True)
     except ValueError:
         problems.append(Problem("feedback_date", values.get("feedback_date"), "a date as YYYY-MM-DD or DD/MM/YYYY"))
         clean["feedback_date"] = None

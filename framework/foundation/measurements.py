@@ -6,8 +6,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from framework.core.db import scalar
-
 KEY = ["system_code", "indicator_code", "area_code", "period_start", "period_end", "breakdown", "breakdown_group"]
 VALUES = ["period_label", "value", "lower_ci", "upper_ci", "lower_ci_998", "upper_ci_998", "count", "denominator",
           "value_note", "comparison"]
@@ -36,8 +34,9 @@ def _prepared(frame: pd.DataFrame) -> pd.DataFrame:
 def upsert_measurements(cur, frame: pd.DataFrame, batch_id: int | None) -> UpsertCounts:
     """Insert new rows and update changed ones inside the caller's transaction; unchanged rows are left alone.
 
-    Before a row is changed, its old values are copied to measurement_replaced (when that table exists) so the
-    batch can be undone."""
+    Before a row is changed, its old values are copied to measurement_replaced, and the key of every row the batch
+    delivered (new, changed or unchanged) goes to import_batch_row (when those tables exist), so the batch can be
+    undone."""
     if frame.empty:
         return UpsertCounts(0, 0, 0)
     cur.register("incoming_raw", _prepared(frame))
@@ -53,11 +52,13 @@ def upsert_measurements(cur, frame: pd.DataFrame, batch_id: int | None) -> Upser
     same = " AND ".join(f"m.{v} IS NOT DISTINCT FROM i.{v}" for v in VALUES)
     cur.execute(
         f"CREATE OR REPLACE TEMP TABLE incoming_state AS SELECT i.*, CASE WHEN m.system_code IS NULL THEN 'new'"
-        f" WHEN {same} THEN 'unchanged' ELSE 'changed' END AS state FROM incoming i LEFT JOIN measurement m ON {join}"
+        f" WHEN {same} THEN 'unchanged' ELSE 'changed' END AS state, m.batch_id AS held_by"
+        f" FROM incoming i LEFT JOIN measurement m ON {join}"
     )
     counts = dict(cur.execute("SELECT state, count(*) FROM incoming_state GROUP BY state").fetchall())
-    has_replaced = scalar(cur, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'measurement_replaced'")
-    if has_replaced and batch_id is not None and counts.get("changed"):
+    tables = {r[0] for r in cur.execute("SELECT table_name FROM information_schema.tables WHERE table_name IN"
+                                        " ('measurement_replaced', 'import_batch_row')").fetchall()}
+    if "measurement_replaced" in tables and batch_id is not None and counts.get("changed"):
         cur.execute(
             f"INSERT INTO measurement_replaced SELECT ? AS replaced_by_batch, m.* FROM measurement m"
             f" JOIN incoming_state i ON {join} WHERE i.state = 'changed'",
@@ -70,6 +71,13 @@ def upsert_measurements(cur, frame: pd.DataFrame, batch_id: int | None) -> Upser
         + ", ".join(f"{v} = excluded.{v}" for v in VALUES + ["batch_id"]),
         [batch_id],
     )
+    if "import_batch_row" in tables and batch_id is not None:  # every row delivered, so undo knows who came later
+        cur.execute(f"INSERT INTO import_batch_row SELECT ?, {', '.join(KEY)} FROM incoming_state", [batch_id])
+        # Touch the batches whose rows this one delivers again: an undo of one of them running at the same moment
+        # then meets a write conflict (and is retried, and refused) instead of removing rows this batch also holds.
+        cur.execute("UPDATE import_batch SET redelivered = coalesce(redelivered, 0) + 1 WHERE batch_id IN"
+                    " (SELECT DISTINCT held_by FROM incoming_state WHERE held_by IS NOT NULL AND held_by <> ?)",
+                    [batch_id])
     cur.execute("DROP TABLE incoming")
     cur.execute("DROP TABLE incoming_state")
     return UpsertCounts(counts.get("new", 0), counts.get("changed", 0), counts.get("unchanged", 0))

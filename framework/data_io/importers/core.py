@@ -1,6 +1,7 @@
 """Checking files before anything is written, then writing them all or nothing as audited import batches."""
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -8,11 +9,14 @@ import duckdb
 import pandas as pd
 
 from framework.core import audit
-from framework.core.auth import require
+from framework.core.auth import can, require
 from framework.core.db import read_df, scalar, transaction
+from framework.core.files import not_a_regular_file, too_big_file, workbook_too_big
 from framework.core.model import User
 from framework.data_io.importers import fingertips
 from framework.data_io.importers.read import (
+    EXPECTED_FILE,
+    append_continuation,
     continuation_sheets,
     detect_format,
     find_sheet,
@@ -32,6 +36,7 @@ from framework.data_io.importers.report import (
     Progress,
     no_progress,
 )
+from framework.data_io.importers.roles import as_proposed, check_may_write, limit_to_role
 from framework.data_io.importers.template import REQUIRED_COLUMNS, TEMPLATE_COLUMNS
 from framework.data_io.importers.validate import find_problems, load_known, prepare, settle
 from framework.data_io.importers.workbook import framework_frames, read_framework
@@ -73,19 +78,26 @@ def _stage_template(stage, columns: list[str], check: FileCheck) -> bool:
 
 
 def check_file(con, path: Path, *, system_code: str | None = None, name: str | None = None,
-               user_name: str = "import", progress: Progress = no_progress) -> FileCheck:
-    """Read and check one file without writing anything; the result says what would be written."""
+               user: User | None = None, progress: Progress = no_progress) -> FileCheck:
+    """Read and check one file without writing anything; the result says what would be written by this user
+    (without a user, by an editor)."""
+    user_name = user.name if user else "import"
     path = Path(path)
     check = FileCheck(path=str(path), name=name or path.name)
-    if not path.exists() or path.is_dir():
-        check.add(Problem(check.name, None, None, "no such file", "a file that exists"))
-        check.fatal = True
+    what = not_a_regular_file(path)
+    if what:  # a pipe or a device would never end; a folder or nothing cannot be read
+        check.refuse(Problem(check.name, None, None, what, "a regular file: " + EXPECTED_FILE))
         return check
-    check.sha256 = sha256_of(path)
     fmt = detect_format(path, check)
     if fmt is None:
         check.fatal = True
         return check
+    too_big = workbook_too_big(path) if fmt == "xlsx" else too_big_file(path.stat().st_size)
+    if too_big:
+        check.refuse(Problem(check.name, None, None, too_big, "a file within the import limits (see docs/data.md);"
+                             " split it into several files"))
+        return check
+    check.sha256 = sha256_of(path)
     check.file_format = fmt
     progress(0.05, f"Reading {check.name}")
     stage = duckdb.connect()
@@ -108,7 +120,8 @@ def check_file(con, path: Path, *, system_code: str | None = None, name: str | N
                 return check
             rows = sheet_rows(workbook, sheet)
             for more in continuation_sheets(names, sheet):  # a large return continues on Measurements 2, 3...
-                rows += sheet_rows(workbook, more)[1:]
+                if not append_continuation(rows, sheet_rows(workbook, more), more, check):
+                    return check
             if not rows:
                 check.add(Problem(check.name, None, None, f"an empty {sheet} sheet",
                                   "a header row and rows of measurements"))
@@ -131,6 +144,10 @@ def check_file(con, path: Path, *, system_code: str | None = None, name: str | N
             check.add(Problem(check.name, 2, None, "a header row and no data", "at least one row of measurements"))
             check.fatal = True
             return check
+        if framework and user is not None and not can(user, "edit_framework"):
+            framework = limit_to_role(con, framework, check, user)
+            if check.fatal:
+                return check
         check.framework = framework
         cover_system = ((framework or {}).get("system") or {}).get("system_code")
         chosen = system_code or cover_system or default_system(con)
@@ -155,7 +172,7 @@ def check_file(con, path: Path, *, system_code: str | None = None, name: str | N
         progress(0.3, f"Checking {check.rows_read:,} rows of {check.name}")
         load_known(stage, systems, indicators, areas)
         prepare(stage, chosen)
-        find_problems(stage)
+        find_problems(stage, date.today())
         if fmt == "fingertips_csv":
             stage.execute("DELETE FROM problems WHERE col = 'indicator_code' AND found IS NULL"
                           " AND _row IN (SELECT _row FROM problems WHERE col = 'Indicator ID')")
@@ -173,7 +190,7 @@ def check_file(con, path: Path, *, system_code: str | None = None, name: str | N
 
 
 def check_files(con, paths: list[Path], *, system_code: str | None = None, names: list[str] | None = None,
-                user_name: str = "import", progress: Progress = no_progress) -> ImportPlan:
+                user: User | None = None, progress: Progress = no_progress) -> ImportPlan:
     """Check every file; nothing is written."""
     plan = ImportPlan()
     names = names or [None] * len(paths)
@@ -181,8 +198,7 @@ def check_files(con, paths: list[Path], *, system_code: str | None = None, names
         def part(fraction: float, message: str, i: int = i) -> None:
             progress((i + fraction * 0.5) / len(paths), message)
 
-        plan.files.append(check_file(con, path, system_code=system_code, name=name, user_name=user_name,
-                                     progress=part))
+        plan.files.append(check_file(con, path, system_code=system_code, name=name, user=user, progress=part))
     return plan
 
 
@@ -204,9 +220,11 @@ def write_rejects(check: FileCheck, target: Path | None = None) -> Path | None:
 
 def _write_framework(cur, user: User, framework: dict[str, Any], check: FileCheck) -> tuple[int, int]:
     """Create the return's system, vision, outcomes and indicators when the system is new; add missing areas
-    and indicators when it exists. Return (areas added, indicators added)."""
+    and indicators when it exists. For someone who may not edit the framework, only areas and proposed indicators
+    (see roles.py). Return (areas added, indicators added)."""
     from framework.foundation.indicators import insert_indicators
 
+    may_edit = check_may_write(cur, user, framework)
     areas = pd.DataFrame(framework["areas"], columns=["area_code", "area_name", "area_type", "parent_code", "role"])
     added_areas = upsert_areas(cur, areas, f"Excel return {check.name}") if not areas.empty else 0
     system = framework.get("system")
@@ -214,7 +232,7 @@ def _write_framework(cur, user: User, framework: dict[str, Any], check: FileChec
         return added_areas, 0
     code = system["system_code"]
     exists = scalar(cur, "SELECT count(*) FROM system WHERE system_code = ?", [code])
-    if not exists:
+    if not exists:  # only an editor gets here: check_may_write refuses anyone else
         insert_system(cur, user, system)
         if framework["vision"]:
             v = framework["vision"]
@@ -235,16 +253,18 @@ def _write_framework(cur, user: User, framework: dict[str, Any], check: FileChec
                                 [(code, o["outcome_code"], p) for p in o["principles"]])
             audit.record(cur, user, "create", "outcome", f"{code}/{o['outcome_code']}", system_code=code, after=o,
                          reason=f"Imported from {check.name}")
-    links = [(a["area_code"], a["role"]) for a in framework["areas"]
-             if a.get("role") in ("system", "place", "neighbourhood", "comparator")]
-    link_areas(cur, code, links)
+    if may_edit:
+        links = [(a["area_code"], a["role"]) for a in framework["areas"]
+                 if a.get("role") in ("system", "place", "neighbourhood", "comparator")]
+        link_areas(cur, code, links)
     known = {r[0] for r in cur.execute("SELECT indicator_code FROM indicator WHERE system_code = ?", [code]).fetchall()}
-    new = [i for i in framework["indicators"] if i["indicator_code"] not in known]
+    new = [i if may_edit else as_proposed(i, user) for i in framework["indicators"] if i["indicator_code"] not in known]
     if new:
         insert_indicators(cur, code, new)
         for i in new:
-            audit.record(cur, user, "create", "indicator", f"{code}/{i['indicator_code']}", system_code=code,
-                         after=i, reason=f"Imported from {check.name}")
+            audit.record(cur, user, "create" if may_edit else "propose", "indicator", f"{code}/{i['indicator_code']}",
+                         system_code=code, after=i,
+                         reason=f"{'Imported' if may_edit else 'Proposed by the import of'} {check.name}")
     return added_areas, len(new)
 
 
@@ -303,7 +323,7 @@ def apply_plan(con, user: User, plan: ImportPlan, *, skip_invalid: bool = False,
             )
             summary = BatchSummary(int(batch_id), check.name, check.file_format, system_code, check.rows_read, new,
                                    changed, unchanged, check.rows_merged, check.rows_rejected, areas_added,
-                                   indicators_added, rejects)
+                                   indicators_added, rejects, tuple(check.notes))
             audit.record(cur, user, "import", "import_batch", str(batch_id), system_code=system_code,
                          after={"file": check.name, "sha256": check.sha256, "format": check.file_format,
                                 "rows_read": check.rows_read, "new": new, "changed": changed,
@@ -320,7 +340,7 @@ def import_files(con, user: User, paths: list[Path], *, system_code: str | None 
     """Check then import files. All or nothing by default: any problem raises ImportRejected and nothing is
     written. With skip_invalid, valid rows are imported and rejected rows go to <name>.rejects.csv beside each file."""
     require(user, "import_data")
-    plan = check_files(con, [Path(p) for p in paths], system_code=system_code, names=names, user_name=user.name,
+    plan = check_files(con, [Path(p) for p in paths], system_code=system_code, names=names, user=user,
                        progress=progress)
     if not plan.ok and (not skip_invalid or any(f.fatal for f in plan.files)):
         raise ImportRejected(plan)

@@ -1,17 +1,18 @@
 """Reading the period labels and dates that real data uses: financial years (`2013/14`), calendar years (`2021`),
 quarters (`2022 Q1`, `2022/23 Q1`), months (`Apr 2022`), month ranges (`Apr 2022 - Mar 2023`), pooled years
-(`2017 - 19`), ISO dates and Excel serial dates. Each function is pure, so it is tested directly."""
+(`2017 - 19`), ISO dates and Excel serial dates. Each function is pure, so it is tested directly. Dates are read
+by the one date reader in framework.core.dates."""
 from __future__ import annotations
 
 import calendar
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-EXCEL_EPOCH = date(1899, 12, 30)
+from framework.core.dates import DATE_FORMS, parse_date
+
 MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
 MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_name) if m})
 PERIOD_FORMS = "2013/14, 2021, 2022 Q1, 2022/23 Q1, Apr 2022, Apr 2022 - Mar 2023, 2017 - 19 or a date"
-DATE_FORMS = "a date such as 2022-04-01 or 01/04/2022, or an Excel date"
 
 _FY = re.compile(r"^(\d{4})\s*/\s*(\d{2}|\d{4})$")
 _YEAR = re.compile(r"^(\d{4})$")
@@ -21,9 +22,6 @@ _MONTH = re.compile(r"^([A-Za-z]{3,9})\.?\s+(\d{4})$")
 _MONTH_RANGE = re.compile(r"^([A-Za-z]{3,9})\.?\s+(\d{4})\s*(?:-|–|to)\s*([A-Za-z]{3,9})\.?\s+(\d{4})$", re.IGNORECASE)
 _YEAR_RANGE = re.compile(r"^(\d{4})\s*(?:-|–)\s*(\d{2}|\d{4})$")
 _FY_RANGE = re.compile(r"^(\d{4})\s*/\s*(\d{2})\s*(?:-|–)\s*(\d{2,4})\s*/\s*(\d{2})$")
-_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
-_UK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-_SERIAL = re.compile(r"^\d{1,7}(?:\.0+)?$")
 
 
 def _month_end(year: int, month: int) -> date:
@@ -36,38 +34,6 @@ def _century(start: int, short: str) -> int:
         return int(short)
     year = start // 100 * 100 + int(short)
     return year + 100 if year < start else year
-
-
-def excel_serial_to_date(serial: float) -> date | None:
-    """An Excel serial day number (1900 date system) as a date, or None when it is not a plausible date."""
-    if not 1 <= serial < 2958466:
-        return None
-    return EXCEL_EPOCH + timedelta(days=int(serial))
-
-
-def parse_date(value: object) -> date | None:
-    """A date from a date, datetime, ISO text, dd/mm/yyyy text or an Excel serial number; None if it is not one."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return excel_serial_to_date(float(value))
-    text = str(value).strip()
-    if not text:
-        return None
-    try:
-        if m := _ISO.match(text):
-            return date(int(m[1]), int(m[2]), int(m[3]))
-        if m := _UK.match(text):
-            return date(int(m[3]), int(m[2]), int(m[1]))
-    except ValueError:
-        return None
-    if _SERIAL.match(text):
-        return excel_serial_to_date(float(text))
-    return None
 
 
 def parse_period(label: object) -> tuple[str, date, date] | None:
@@ -133,3 +99,6 @@ def parse_period(label: object) -> tuple[str, date, date] | None:
     if day:
         return day.isoformat(), day, day
     return None
+
+
+__all__ = ["DATE_FORMS", "PERIOD_FORMS", "parse_date", "parse_period"]

@@ -130,6 +130,29 @@ def continuation_sheets(names: list[str], first: str) -> list[str]:
     return [n for _, n in sorted(found)]
 
 
+def append_continuation(rows: list[list[Any]], more: list[list[Any]], sheet: str, check: FileCheck) -> bool:
+    """Add a continuation sheet's rows to the first sheet's, each value under the column its own header names
+    (its columns may be in another order); False after a problem with its header."""
+    if not more:
+        return True
+    first = [normalise_header(cell_text(h) or "") for h in rows[0]]
+    own = [normalise_header(cell_text(h) or "") for h in more[0]]
+    if own == first:
+        rows.extend(more[1:])
+        return True
+    where = {name: i for i, name in enumerate(own) if name}
+    unknown = [cell_text(h) for h, name in zip(more[0], own) if name and name not in first]
+    repeated = sorted({n for n in own if n and own.count(n) > 1})
+    for name in unknown + repeated:
+        check.refuse(Problem(check.name, 1, f"{sheet}: {name}", name,
+                             f"the same columns as the first sheet, each once ({', '.join(h for h in first if h)})"))
+    if check.fatal:
+        return False
+    order = [where.get(name) for name in first]
+    rows.extend([[r[i] if i is not None and i < len(r) else None for i in order] for r in more[1:]])
+    return True
+
+
 def open_workbook(path: Path, check: FileCheck):
     """The calamine workbook, or None after adding a problem."""
     from python_calamine import CalamineWorkbook

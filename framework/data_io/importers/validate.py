@@ -3,6 +3,8 @@ with different values, exact repeats merged, and the typed rows that pass. Runs 
 so nothing is written to the app's database while a file is checked."""
 from __future__ import annotations
 
+from datetime import date
+
 import duckdb
 import pandas as pd
 
@@ -74,8 +76,19 @@ def _table(stage: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, sch
         stage.unregister("lookup_in")
 
 
-def find_problems(stage: duckdb.DuckDBPyConnection) -> None:
-    """Fill table problems (_row, col, found, expected), adding to whatever the format reader put there."""
+def latest_start(today: date | None = None) -> date:
+    """The last period start an import accepts: a year from today. Data cannot come from further ahead."""
+    today = today or date.today()
+    try:
+        return today.replace(year=today.year + 1)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + 1, day=28)
+
+
+def find_problems(stage: duckdb.DuckDBPyConnection, today: date | None = None) -> None:
+    """Fill table problems (_row, col, found, expected), adding to whatever the format reader put there. Every
+    check is one set-based query over the typed rows."""
+    last = latest_start(today).isoformat()
     stage.execute("CREATE TABLE IF NOT EXISTS problems (_row BIGINT, col VARCHAR, found VARCHAR, expected VARCHAR)")
     checks = [
         "SELECT _row, 'indicator_code', NULL, 'an indicator code' FROM t WHERE indicator_code IS NULL",
@@ -93,6 +106,25 @@ def find_problems(stage: duckdb.DuckDBPyConnection) -> None:
         " FROM t WHERE lower_ci > value",
         "SELECT _row, 'upper_ci', upper_ci_txt, 'an upper confidence limit no lower than the value ' || value_txt"
         " FROM t WHERE upper_ci < value",
+        "SELECT _row, 'lower_ci', lower_ci_txt, 'a lower 95% confidence limit no higher than the upper one, '"
+        " || upper_ci_txt FROM t WHERE lower_ci > upper_ci",
+        "SELECT _row, 'lower_ci_998', lower_ci_998_txt, 'a lower 99.8% confidence limit no higher than the upper"
+        " one, ' || upper_ci_998_txt FROM t WHERE lower_ci_998 > upper_ci_998",
+        "SELECT _row, 'lower_ci_998', lower_ci_998_txt, 'a lower 99.8% confidence limit no higher than the value '"
+        " || value_txt FROM t WHERE lower_ci_998 > value",
+        "SELECT _row, 'upper_ci_998', upper_ci_998_txt, 'an upper 99.8% confidence limit no lower than the value '"
+        " || value_txt FROM t WHERE upper_ci_998 < value",
+        "SELECT _row, 'lower_ci_998', lower_ci_998_txt, 'a lower 99.8% confidence limit no higher than the lower 95%"
+        " limit, ' || lower_ci_txt || ' (99.8% limits are the wider ones)' FROM t WHERE lower_ci_998 > lower_ci",
+        "SELECT _row, 'upper_ci_998', upper_ci_998_txt, 'an upper 99.8% confidence limit no lower than the upper 95%"
+        " limit, ' || upper_ci_txt || ' (99.8% limits are the wider ones)' FROM t WHERE upper_ci_998 < upper_ci",
+        "SELECT _row, 'count', count_txt, 'a count no bigger than its denominator, ' || denominator_txt"
+        " FROM t WHERE count > denominator",
+        "SELECT _row, CASE WHEN start_d IS NOT NULL AND end_d IS NOT NULL THEN 'period_start' ELSE 'period_label' END,"
+        " CASE WHEN start_d IS NOT NULL AND end_d IS NOT NULL THEN start_txt ELSE label_txt END,"
+        f" 'a period that has started, or starts within"
+        f" a year (by {last}); this one starts on ' || CAST(period_start AS VARCHAR) FROM t"
+        f" WHERE period_start > DATE '{last}'",
         "SELECT _row, 'system_code', system_code, CASE WHEN (SELECT count(*) FROM known_system) = 0"
         " THEN 'a system in this database, and there is none yet: import a complete Excel return or create a system first'"
         " ELSE 'a system in this database (' || (SELECT string_agg(system_code, ', ' ORDER BY system_code) FROM known_system) || ')' END"
