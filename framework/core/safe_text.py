@@ -12,6 +12,7 @@ command line prints.
 Every CSV and workbook in framework/ and pages/ is written here (tests/test_safe_downloads.py checks it)."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import math
@@ -24,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
@@ -96,6 +98,51 @@ def excel_serial(value: date | datetime) -> float:
     return (value - EXCEL_EPOCH).total_seconds() / 86400
 
 
+class _QuietAfterFailure:
+    """The workbook's file for the zip writer: the first error (a full disk) is raised; after it, writes are dropped,
+    so the half-written workbook, when it is freed, raises nothing more (no stray traceback)."""
+
+    def __init__(self, path: str | Path):
+        self._fh = open(path, "wb")  # noqa: SIM115 - closed by close(), after the zip writer is done
+        self.name = str(path)
+        self.failed = False
+
+    def _guard(self, fn, *args, default=None):
+        if self.failed:
+            return default
+        try:
+            return fn(*args)
+        except OSError:
+            self.failed = True
+            raise
+
+    def write(self, data) -> int:
+        return self._guard(self._fh.write, data, default=len(data))
+
+    def tell(self) -> int:
+        return self._guard(self._fh.tell, default=0)
+
+    def seek(self, *args) -> int:
+        return self._guard(self._fh.seek, *args, default=0)
+
+    def seekable(self) -> bool:
+        return True
+
+    def flush(self) -> None:
+        self._guard(self._fh.flush)
+
+    def close(self) -> None:
+        if self.failed:
+            with contextlib.suppress(OSError):
+                self._fh.close()
+            return
+        try:
+            self._fh.close()
+        except OSError:
+            self.failed = True
+            raise
+
+
 class SafeBook:
     """An XlsxWriter workbook where every value is written as what it is: numbers as numbers, dates as dates,
     blanks left empty, and text always as text (formula-like text with Excel's quote prefix). `tmpdir` is where
@@ -106,7 +153,8 @@ class SafeBook:
                    "nan_inf_to_errors": False}
         if tmpdir:
             options["tmpdir"] = tmpdir
-        self.wb = xlsxwriter.Workbook(target, options)
+        self._file = _QuietAfterFailure(target) if isinstance(target, (str, Path)) else None
+        self.wb = xlsxwriter.Workbook(self._file or target, options)
         self._props: dict[int, dict[str, Any]] = {}
         self._quoted: dict[int, Format] = {}
         self._plain_quoted: Format | None = None
@@ -166,8 +214,26 @@ class SafeBook:
         ws.freeze_panes(1, 0)
         return ws
 
+    def discard(self) -> None:
+        """Give up on a workbook that failed midway: its file is closed and nothing more is written to it."""
+        if self._file is not None:
+            self._file.failed = True
+            self._file.close()
+
     def close(self) -> None:
-        self.wb.close()
+        """Finish the workbook; a full or read-only disk raises OSError (never XlsxWriter's own error type)."""
+        try:
+            self.wb.close()
+        except FileCreateError as exc:
+            cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else None
+            error = OSError(cause.errno, cause.strerror) if cause else OSError(str(exc))
+        else:
+            error = None
+        finally:
+            if self._file is not None:
+                self._file.close()
+        if error is not None:
+            raise error
 
 
 def workbook_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:

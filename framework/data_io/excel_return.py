@@ -9,6 +9,7 @@ A return written to a path replaces the file there only once it is complete; a f
 and no temporary files behind."""
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -118,12 +119,15 @@ def write_return(con, system_code: str, target: Any, *, progress_table: SheetSou
     measurements = measurements_frame(con, system_code)
     extra = optional_frames(con, system_code, sheets)
     frames = (fields, vo, progress, progress_note, indicators, areas, measurements, extra)
-    if isinstance(target, (str, Path)):
-        with replace_atomically(target) as part, scratch_folder() as scratch:
-            _write(ReturnWriter(str(part), scratch), system_code, user_name, generated_at, *frames)
-    else:
-        with scratch_folder() as scratch:
-            _write(ReturnWriter(target, scratch), system_code, user_name, generated_at, *frames)
+    to_file = isinstance(target, (str, Path))
+    with replace_atomically(target) if to_file else nullcontext(target) as out, scratch_folder() as scratch:
+        w = ReturnWriter(str(out) if to_file else out, scratch)
+        try:
+            _write(w, system_code, user_name, generated_at, *frames)
+        except BaseException:
+            w.discard()
+            raise
+        w.close()
     counts = {"Vision and outcomes": len(vo), "Progress": len(progress), "Indicators": len(indicators),
               "Areas": len(areas), "Measurements": len(measurements)}
     counts.update({s: len(f) for s, f in extra})
@@ -171,7 +175,6 @@ def _write(w: ReturnWriter, system_code: str, user_name: str, generated_at: date
         measurements_sheet(w, chunk, validations, name=measurements_sheet_name(part))
     for sheet, frame in extra:
         w.table(sheet, frame)
-    w.close()
 
 
 def check_target(path: str | Path) -> Path:
