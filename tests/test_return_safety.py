@@ -270,6 +270,7 @@ def test_an_export_killed_midway_leaves_the_previous_file_intact(demo_db_file, t
         if process.poll() is None:
             process.kill()
             process.wait()
+        process.stdout.close()
     assert target.read_bytes() == b"the previous return"
 
 

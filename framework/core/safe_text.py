@@ -215,7 +215,12 @@ class SafeBook:
         return ws
 
     def discard(self) -> None:
-        """Give up on a workbook that failed midway: its file is closed and nothing more is written to it."""
+        """Give up on a workbook that failed midway: its files are closed and nothing more is written to them."""
+        for ws in self.wb.worksheets():  # the parts of streamed sheets
+            fh = getattr(ws, "row_data_fh", None)
+            if fh is not None:
+                with contextlib.suppress(OSError, ValueError):
+                    fh.close()
         if self._file is not None:
             self._file.failed = True
             self._file.close()

@@ -124,10 +124,10 @@ def write_return(con, system_code: str, target: Any, *, progress_table: SheetSou
         w = ReturnWriter(str(out) if to_file else out, scratch)
         try:
             _write(w, system_code, user_name, generated_at, *frames)
+            w.close()
         except BaseException:
             w.discard()
             raise
-        w.close()
     counts = {"Vision and outcomes": len(vo), "Progress": len(progress), "Indicators": len(indicators),
               "Areas": len(areas), "Measurements": len(measurements)}
     counts.update({s: len(f) for s, f in extra})
