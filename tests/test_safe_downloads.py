@@ -165,6 +165,19 @@ def test_the_excel_return_keeps_formula_like_text_with_excels_quote_prefix(con, 
     assert len(cells) == len(EVIL) and all(c.data_type == "s" and c.quotePrefix for c in cells)
 
 
+def test_a_column_named_by_users_that_looks_like_a_formula_stays_text_in_the_return(con, editor, tmp_path):
+    from framework.data_io.excel_return import write_return
+    from framework.foundation.systems import create_system
+    from framework.progress.sql import progress_table
+
+    create_system(con, editor, {"system_code": "S", "name": "S", "framework_start": "2020-04-01"})
+    by_group = pd.DataFrame({"indicator_code": ["I1"], "@group named by a user": [3.5]})  # as the Priorities pivot
+    out = tmp_path / "r.xlsx"
+    write_return(con, "S", out, progress_table=progress_table, sheets=[("Priorities", lambda c, s: by_group)])
+    cell = openpyxl.load_workbook(out)["Priorities"]["B1"]
+    assert (cell.value, cell.data_type, bool(cell.quotePrefix)) == ("@group named by a user", "s", True)
+
+
 # ---------------------------------------------------------------- meta-tests: nothing bypasses the helper
 
 HELPER = "framework/core/safe_text.py"

@@ -32,12 +32,15 @@ from xlsxwriter.worksheet import Worksheet
 # A formula starts with = + - @ (or their full-width forms), maybe after spaces; a tab or carriage return at
 # the start also makes some spreadsheets read on into a formula.
 _FORMULA = re.compile(r"^(?:[\t\r]|\s*[=+\-@\uff1d\uff0b\uff0d\uff20])")
+_LEADS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
 _NUMBER = re.compile(r"^ *[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)? *%?$")
 EXCEL_EPOCH = datetime(1899, 12, 30)
 
 
 def looks_like_formula(text: str) -> bool:
     """Whether a spreadsheet could take this text for a formula (a plain number such as -3.5 is not one)."""
+    if not text or (text[0] not in _LEADS and not text[0].isspace()):
+        return False  # most text: decided by its first character
     return bool(_FORMULA.match(text)) and not _NUMBER.match(text)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 from xlsxwriter.worksheet import CellStringTuple, Worksheet
 
-from framework.core.safe_text import SafeBook, is_blank
+from framework.core.safe_text import SafeBook, is_blank, looks_like_formula
 from framework.data_io.importers.template import COLUMN_HELP
 
 MAX_WIDTH = 60
@@ -106,7 +106,6 @@ class ReturnWriter(SafeBook):
         if note:
             self.text(ws, 0, 0, note, self.bold)
             top = 1
-        kinds = [frame[col].dtype.kind for col in columns]
         fixed = [self.wrap if col in wrap else self.fmt(formats.get(col)) for col in columns]
         per_row = [row_formats.get(col) for col in columns]
         for c, col in enumerate(columns):
@@ -115,7 +114,8 @@ class ReturnWriter(SafeBook):
         if columns:  # the table writes its header row, so it comes before the data rows
             ws.add_table(top, 0, top + max(n, 1), len(columns) - 1, {
                 "name": f"T{self.tables}_{''.join(ch for ch in name.title() if ch.isalnum())}"[:250],
-                "columns": [{"header": str(col), "header_format": self.header} for col in columns],
+                "columns": [{"header": str(col), "header_format": self.quoted(self.header)
+                             if looks_like_formula(str(col)) else self.header} for col in columns],
                 "style": "Table Style Light 9", "autofilter": True,
             })
         date_fmt = self.date_format
@@ -127,8 +127,11 @@ class ReturnWriter(SafeBook):
                 for c in range(len(columns)):
                     v = chunk[c][i]
                     fmt = per_row[c][r] if per_row[c] is not None else fixed[c]
-                    if kinds[c] in "fiu" and type(v) in (int, float) and math.isfinite(v):
-                        ws.write_number(row, c, v, fmt)  # the common case, fast
+                    kind = type(v)
+                    if kind is str:  # the common cases first, fast
+                        self.text(ws, row, c, v, fmt)
+                    elif (kind is float or kind is int) and math.isfinite(v):
+                        ws.write_number(row, c, v, fmt)
                     else:
                         self.value(ws, row, c, v, fmt, date_fmt)
         ws.freeze_panes(top + 1, 0)
