@@ -297,3 +297,19 @@ def test_the_demo_return_still_reads_back_exactly_after_the_writer_was_split(dem
         con.close()
     frame = pd.read_excel(out, sheet_name="Measurements", engine="calamine")
     assert frame["value"].dropna().tolist() == expected["value"].tolist()
+
+
+def test_two_exports_to_the_same_file_at_once_leave_one_whole_return_and_no_part_files(demo_db_file, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    con = db.connect(demo_db_file)
+    target = tmp_path / "shared.xlsx"
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            done = list(pool.map(lambda role: export_return(con, make_user(role), "DEMO", target),
+                                 ["editor", "partner"]))
+    finally:
+        con.close()
+    assert all(counts["Measurements"] > 1000 for counts in done)
+    assert sorted(p.name for p in tmp_path.iterdir() if "shared" in p.name) == ["shared.xlsx"]
+    assert "Measurements" in openpyxl.load_workbook(target, read_only=True).sheetnames
