@@ -54,6 +54,11 @@ def test_column_names_that_look_like_formulas_are_neutralised_too():
     assert parse(csv_bytes(pd.DataFrame({"=HYPERLINK(1)": [1]})))[0] == ["'=HYPERLINK(1)"]
 
 
+def test_a_csv_with_repeated_column_names_is_neutralised_column_by_column():
+    frame = pd.DataFrame([["=1", "+A2", 3]], columns=["a", "a", "b"])
+    assert parse(csv_bytes(frame)) == [["a", "a", "b"], ["'=1", "'+A2", "3"]]
+
+
 def test_a_workbook_keeps_formula_like_text_as_quoted_text_and_numbers_as_numbers(tmp_path):
     data = workbook_bytes({"Sheet": pd.DataFrame({"text": ["=1+1", "+A1", "plain"], "n": [-1.5, 2, None]})})
     with zipfile.ZipFile(io.BytesIO(data)) as z:

@@ -29,6 +29,8 @@ from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from framework.core.atomic_file import replace_atomically
+
 # A formula starts with = + - @ (or their full-width forms), maybe after spaces; a tab or carriage return at
 # the start also makes some spreadsheets read on into a formula.
 _FORMULA = re.compile(r"^(?:[\t\r]|\s*[=+\-@\uff1d\uff0b\uff0d\uff20])")
@@ -53,9 +55,10 @@ def neutral_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy whose text cells and column names are neutral; numbers, dates and blanks are left as they are."""
     out = frame.copy()
     out.columns = [neutral_text(c) if isinstance(c, str) else c for c in out.columns]
-    for col in out.columns:
-        if out[col].dtype.kind in "OSUT" or isinstance(out[col].dtype, pd.StringDtype):
-            out[col] = out[col].map(lambda v: neutral_text(v) if isinstance(v, str) else v).astype(object)
+    for i in range(out.shape[1]):  # by position: column names may repeat
+        column = out.iloc[:, i]
+        if column.dtype.kind in "OSUT" or isinstance(column.dtype, pd.StringDtype):
+            out.isetitem(i, column.map(lambda v: neutral_text(v) if isinstance(v, str) else v).astype(object))
     return out
 
 
@@ -68,8 +71,6 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     """Write the frame as a neutral CSV file, replacing any file at the path only once it is complete."""
-    from framework.core.atomic_file import replace_atomically
-
     data = csv_bytes(frame)
     with replace_atomically(path) as part:
         part.write_bytes(data)

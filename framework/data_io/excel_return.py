@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from framework.core.atomic_file import CannotWrite, replace_atomically, scratch_folder, writable_target
+from framework.core.atomic_file import replace_atomically, scratch_folder, writable_target
 from framework.data_io.return_sheets import (
     CAVEATS,
     STATUS_WORDS,
@@ -31,7 +31,7 @@ from framework.data_io.return_sheets import (
 )
 from framework.data_io.workbook_writer import ReturnWriter, number_format
 
-__all__ = ["CAVEATS", "MAX_SHEET_ROWS", "STATUS_WORDS", "CannotWrite", "SheetSource", "check_target",
+__all__ = ["CAVEATS", "MAX_SHEET_ROWS", "STATUS_WORDS", "SheetSource", "check_target",
            "measurements_frame", "write_return"]
 
 MAX_SHEET_ROWS = 1_048_575  # Excel's rows per sheet, less the header row; more measurements continue on a new sheet
