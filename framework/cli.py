@@ -158,8 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a fault in Shared Measures: one line, not a traceback, unless debugging
         if os.environ.get(DEBUG_VAR):
             traceback.print_exc()
-        return fail(f"an unexpected {type(exc).__name__} stopped the command: {str(exc)[:300]}. Nothing was "
-                    "written. This is a fault in Shared Measures: please report it with the command you ran "
+        return fail(f"an unexpected {type(exc).__name__} stopped the command: {str(exc)[:300]}. This is a fault "
+                    "in Shared Measures: please report it with the command you ran "
                     f"(set {DEBUG_VAR}=1 to see the details).")
 
 
@@ -179,10 +179,12 @@ def _main(argv: list[str] | None) -> int:
         for problem in exc.problems:
             fail(problem)
         return 2
-    except (StoreError, PermissionError, ValueError, CannotWrite) as exc:
+    except (StoreError, ValueError, CannotWrite) as exc:
         return fail(str(exc))
-    except OSError as exc:
+    except OSError as exc:  # PermissionError included
+        if exc.errno is None:  # a role that may not do this: the message says so in words
+            return fail(str(exc))
         where = f"{exc.filename}: " if exc.filename else ""
-        return fail(f"{where}{(exc.strerror or str(exc)).rstrip('.')}. Nothing was written.")
+        return fail(f"{where}{(exc.strerror or str(exc)).lower().rstrip('.')}. Nothing was written.")
     finally:
         con.close()

@@ -206,3 +206,25 @@ def test_skip_invalid_beside_a_read_only_file_exits_2_and_imports_nothing(place)
     assert after.execute("SELECT count(*) FROM measurement").fetchone() == count
     after.close()
     assert sorted(p.name for p in folder.iterdir()) == ["rows.csv"]
+
+
+def test_a_source_file_that_may_not_be_read_exits_2_in_words(place, monkeypatch, capsys):
+    import errno
+
+    import framework.data_io.importers.core as importer
+
+    def unreadable(path):
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+
+    monkeypatch.setattr(importer, "sha256_of", unreadable)
+    assert cli.main(["--db", str(place / "demo.duckdb"), "import", str(place / "bad.csv")]) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: {place / 'bad.csv'}: permission denied. Nothing was written.\n"
+
+
+def test_a_role_that_may_not_act_is_told_so_in_words(place, monkeypatch, capsys):
+    from framework.core.model import User
+
+    monkeypatch.setattr(cli, "CLI_USER", User("cli", "Command line", "viewer"))
+    assert cli.main(["--db", str(place / "demo.duckdb"), "import", str(place / "bad.csv")]) == 2
+    assert "only partner, editor, admin can import data" in capsys.readouterr().err
