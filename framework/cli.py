@@ -128,6 +128,9 @@ def run_export(con, args) -> int:
     from framework.board_return import export_return
     from framework.data_io.importers import default_system
 
+    database = Path(args.db or db.default_path())
+    if database.exists() and args.out.exists() and args.out.resolve() == database.resolve():
+        return fail(f"{args.out} is the database itself; name another file for the return.")
     code = args.system or default_system(con)
     if code is None:
         return fail("There is no system in this database to export.")

@@ -87,6 +87,18 @@ def test_no_bad_invocation_exits_1_or_shows_a_traceback(place, case, args, words
     assert leftovers == []
 
 
+def test_exporting_onto_the_database_itself_is_refused_and_the_database_survives(place, capsys):
+    database = place / "demo.xlsx"
+    (place / "demo.duckdb").rename(database)
+    assert cli.main(["--db", str(database), "export", str(database)]) == 2
+    assert "is the database itself" in capsys.readouterr().err
+    import duckdb
+
+    still = duckdb.connect(str(database), read_only=True)
+    assert still.execute("SELECT count(*) FROM measurement").fetchone()[0] > 1000
+    still.close()
+
+
 def test_an_unexpected_error_prints_one_line_naming_it_and_asking_for_a_report(place, monkeypatch, capsys):
     def broken(con, args):
         raise KeyError("a fault in the code")
