@@ -234,6 +234,32 @@ def test_exporting_onto_a_folder_or_a_pipe_is_refused_before_anything_is_written
     assert sorted(p.name for p in old_return.parent.iterdir()) == ["odd.xlsx", "return.xlsx"]
 
 
+def test_a_link_at_the_target_is_replaced_and_the_file_it_names_is_never_written(con, old_return, tmp_path):
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("not to be overwritten")
+    link = old_return.parent / "linked.xlsx"
+    link.symlink_to(elsewhere)
+    export_return(con, make_user("editor"), "S", link)
+    assert elsewhere.read_text() == "not to be overwritten"
+    assert not link.is_symlink() and link.read_bytes()[:2] == b"PK"
+
+
+def test_a_planted_link_where_the_rejects_file_goes_cannot_redirect_it(con, editor, tmp_path):
+    import shutil
+
+    from tests.test_import import DATA
+
+    create_system(con, editor, {"system_code": "DEMO", "name": "D", "framework_start": "2020-04-01"})
+    source = tmp_path / "rows.csv"
+    shutil.copy(DATA / "text_in_numbers.csv", source)
+    precious = tmp_path / "precious.txt"
+    precious.write_text("keep me")
+    (tmp_path / "rows.rejects.csv").symlink_to(precious)
+    import_files(con, editor, [source], system_code="DEMO", skip_invalid=True)
+    assert precious.read_text() == "keep me"
+    assert "expected" in (tmp_path / "rows.rejects.csv").read_text()
+
+
 KILLED_EXPORT = """
 import sys, time
 import framework.data_io.excel_return as er

@@ -63,17 +63,17 @@ def file_kind(path: str | Path) -> str | None:
 
 
 def writable_target(path: str | Path) -> Path:
-    """The file a write to `path` replaces (a link is followed to the file it names); CannotWrite when the path is
-    a folder, a device or a pipe, or its folder does not exist."""
-    path = Path(path)
-    target = path.resolve() if path.is_symlink() else path
-    kind = file_kind(target) if target.exists() else None
+    """The path a write replaces; CannotWrite when it is a folder, a device or a pipe, or its folder does not exist.
+    A link is replaced by the new file, never written through, so a link planted where a file will be written
+    cannot redirect the write to another file."""
+    target = Path(path)
+    kind = file_kind(target) if target.exists() and not target.is_symlink() else None
     if kind == "a folder":
-        raise CannotWrite(f"Cannot write {path}: it is a folder. Name a file inside it.")
+        raise CannotWrite(f"Cannot write {target}: it is a folder. Name a file inside it.")
     if kind:
-        raise CannotWrite(f"Cannot write {path}: it is {kind}, not a regular file.")
+        raise CannotWrite(f"Cannot write {target}: it is {kind}, not a regular file.")
     if not target.parent.is_dir():
-        raise CannotWrite(f"Cannot write {path}: the folder {target.parent} does not exist.")
+        raise CannotWrite(f"Cannot write {target}: the folder {target.parent} does not exist.")
     return target
 
 
@@ -93,7 +93,7 @@ def replace_atomically(path: str | Path) -> Iterator[Path]:
     onto the target. On any failure the temporary file is removed and the target is untouched; an OSError
     becomes CannotWrite, in words."""
     target = writable_target(path)
-    existed = target.exists()
+    existed = target.exists() and not target.is_symlink()
     _sweep(target.parent, f".{target.name}.*.part")
     try:
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
