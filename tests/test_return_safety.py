@@ -90,6 +90,21 @@ def test_a_demo_return_with_a_blank_engagement_activity_added_still_exports_ever
     assert "Form defaults" in titles
 
 
+def test_the_full_demo_with_suppressed_review_figures_exports_them_as_empty_cells(con, tmp_path):
+    from framework.demo.system import load_demo
+
+    admin = make_user("admin")
+    load_demo(con, admin, extras=True)
+    out = tmp_path / "full.xlsx"
+    counts = export_return(con, admin, "DEMO", out)
+    assert {"Stakeholder review", "Engagement log", "You said, we did", "Changes in the period"} <= set(counts)
+    header, *rows = sheet_values(out, "Stakeholder review")
+    assert len(rows) == counts["Stakeholder review"]
+    blanks = sum(v is None for row in rows for v in row)
+    assert blanks > 0  # suppressed figures are blank cells, not errors or zeros
+    assert not any(isinstance(v, str) and v.lower() in ("nan", "<na>", "nat", "none") for row in rows for v in row)
+
+
 @pytest.mark.parametrize("dtype", ["object", "Int64", "Float64", "float64", "boolean", "string",
                                    "datetime64[ns]", "category"])
 def test_every_blank_kind_in_every_column_type_of_a_capability_sheet_is_an_empty_cell(con, editor, tmp_path, dtype):
