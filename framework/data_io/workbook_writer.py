@@ -1,7 +1,7 @@
 """The workbook writer behind the Excel return: data sheets with a frozen header, fitted widths, an Excel table
 with filters and number formats by column or by row, numbers written with every digit, and sheets that stream to
-disk so a million measurements stay small in memory. Every cell goes through core.safe_text, so blanks stay empty
-and text is always text, never a formula."""
+disk so a million measurements stay small in memory. Every cell goes through core.safe_workbook, so blanks stay
+empty and text is always text, never a formula."""
 from __future__ import annotations
 
 import math
@@ -10,7 +10,8 @@ from typing import Any
 import pandas as pd
 from xlsxwriter.worksheet import CellStringTuple, Worksheet
 
-from framework.core.safe_text import SafeBook, is_blank, looks_like_formula
+from framework.core.safe_text import is_blank, looks_like_formula
+from framework.core.safe_workbook import SafeBook
 from framework.data_io.importers.template import COLUMN_HELP
 
 MAX_WIDTH = 60

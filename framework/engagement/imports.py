@@ -291,7 +291,7 @@ def import_engagement(con, user: User, system_code: str, files: list[tuple[str, 
 
 def template_workbook(con, system_code: str) -> bytes:
     """An .xlsx template in the Excel return's layout, with one example activity and item, and the codes to use."""
-    from framework.core.safe_text import workbook_bytes
+    from framework.core.safe_workbook import workbook_bytes
     from framework.engagement.log import community_tags
 
     ctx: Context = load_context(con, system_code)
