@@ -196,12 +196,13 @@ def export(workdir: Path, quick: bool) -> list[Figure]:
 
     from framework.board_return import export_return
     from framework.core import db
+    from framework.core.model import User
 
     out = workdir / "return.xlsx"
     con = db.connect(database(workdir, "ics", quick), read_only=True)
     try:
         started = time.perf_counter()
-        counts = export_return(con, "DEMO", out)
+        counts = export_return(con, User("bench", "Benchmark", "admin"), "DEMO", out)
         seconds = time.perf_counter() - started
         peak = _peak_mb()
         from bench.build import template_select

@@ -1,11 +1,16 @@
 """The board's Excel return, put together from every capability: the Progress sheet from progress, and the
 Priorities, Stakeholder review, Changes in the period, Engagement log and "You said, we did" sheets from theirs.
+A sheet that needs a permission is included only when the acting user holds it: the audit history ("Changes in the
+period") is for those who may view history, as on the History page.
 The workbook itself is written by framework.data_io.excel_return, which knows no capability."""
 from __future__ import annotations
 
 import io
 from pathlib import Path
 
+from framework.core.atomic_file import CannotWrite
+from framework.core.auth import can
+from framework.core.model import User
 from framework.data_io.excel_return import SheetSource, check_target, write_return
 from framework.engagement.log import engagement_sheet, you_said_sheet
 from framework.measures.history import changes_sheet
@@ -13,24 +18,34 @@ from framework.measures.priorities import priorities_sheet
 from framework.progress.sql import progress_table
 from framework.reviews.results import review_sheet
 
-SHEETS: list[tuple[str, SheetSource]] = [
-    ("Priorities", priorities_sheet),
-    ("Stakeholder review", review_sheet),
-    ("Changes in the period", changes_sheet),
-    ("Engagement log", engagement_sheet),
-    ("You said, we did", you_said_sheet),
+SHEETS: list[tuple[str, SheetSource, str | None]] = [
+    ("Priorities", priorities_sheet, None),
+    ("Stakeholder review", review_sheet, None),
+    ("Changes in the period", changes_sheet, "view_history"),
+    ("Engagement log", engagement_sheet, None),
+    ("You said, we did", you_said_sheet, None),
 ]
 
 
-def export_return(con, system_code: str, path: str | Path, *, user_name: str = "Shared Measures") -> dict[str, int]:
-    """Write the Excel return to a file; return rows per sheet."""
+def sheets_for(user: User) -> list[tuple[str, SheetSource]]:
+    """The further sheets this user's return holds."""
+    return [(name, fn) for name, fn, permission in SHEETS if permission is None or can(user, permission)]
+
+
+def export_return(con, user: User, system_code: str, path: str | Path) -> dict[str, int]:
+    """Write the Excel return, as this user may see it, to a file; return rows per sheet. The file at the path is
+    replaced only once the new one is complete."""
     path = check_target(path)
-    return write_return(con, system_code, str(path), progress_table=progress_table, sheets=SHEETS,
-                        user_name=user_name)
+    return write_return(con, system_code, path, progress_table=progress_table, sheets=sheets_for(user),
+                        user_name=user.name)
 
 
-def return_bytes(con, system_code: str, *, user_name: str = "Shared Measures") -> bytes:
-    """The Excel return as bytes, for a download button."""
+def return_bytes(con, user: User, system_code: str) -> bytes:
+    """The Excel return, as this user may see it, as bytes for a download button."""
     buffer = io.BytesIO()
-    write_return(con, system_code, buffer, progress_table=progress_table, sheets=SHEETS, user_name=user_name)
+    try:
+        write_return(con, system_code, buffer, progress_table=progress_table, sheets=sheets_for(user),
+                     user_name=user.name)
+    except OSError as exc:  # the scratch space for the streamed sheets ran out
+        raise CannotWrite(f"The return could not be prepared: {exc.strerror or exc}. Try again later.") from exc
     return buffer.getvalue()

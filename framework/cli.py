@@ -1,20 +1,44 @@
 """The command line: `python -m framework --db PATH <command>`.
 
 Commands: `init [--demo]`, `import FILE... [--skip-invalid] [--system CODE]` and `export OUT.xlsx [--system CODE]`.
-Exit codes: 0 on success, 2 on bad input or an unusable database (with every problem printed, nothing written).
+
+Exit codes: 0 on success; 2 on any failure, always with a message on stderr and never a traceback: bad arguments,
+bad files, an unusable database, a file that cannot be written. Nothing is left half-written: imports are all or
+nothing, and a return or rejects file replaces the one at its path only once complete. An error the command line
+does not expect (a fault in Shared Measures) also exits 2, with one line naming the error and asking for a report;
+set SHARED_MEASURES_DEBUG=1 to see its traceback. Ctrl+C stops with exit code 130.
+
+Every name and message printed has its control characters escaped (a line break shows as \\n), so a file name
+can neither forge a line nor send terminal escape codes.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 
 from framework.core import db
+from framework.core.atomic_file import CannotWrite, file_kind
 from framework.core.errors import StoreError, ValidationError
 from framework.core.model import User
+from framework.core.safe_text import printable
 
 CLI_USER = User("cli", "Command line", "admin")
+DEBUG_VAR = "SHARED_MEASURES_DEBUG"
+
+
+def say(text: str, *, err: bool = False) -> None:
+    """Print one message, control characters escaped; errors go to stderr."""
+    print(printable(text), file=sys.stderr if err else sys.stdout, flush=True)
+
+
+def fail(text: str) -> int:
+    """Print an error line and return the failure exit code."""
+    say(f"error: {text}", err=True)
+    return 2
 COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Callable[..., int]]] = {}
 
 
@@ -42,20 +66,20 @@ def run_init(con, args) -> int:
 
     if args.demo:
         if get_system(con, "DEMO"):
-            print("The demo system is already loaded.")
+            say("The demo system is already loaded.")
         else:
             load_demo(con, CLI_USER, extras=True)
             counts = db.read_rows(con, "SELECT (SELECT count(*) FROM indicator WHERE system_code = 'DEMO') AS i,"
                                        " (SELECT count(*) FROM measurement WHERE system_code = 'DEMO') AS m")[0]
-            print(f"Loaded the demo system: {counts['i']} indicators, {counts['m']:,} measurements.")
+            say(f"Loaded the demo system: {counts['i']} indicators, {counts['m']:,} measurements.")
     versions = sorted(db.applied_versions(con))
-    print(f"Database ready at schema version {versions[-1]}.")
+    say(f"Database ready at schema version {versions[-1]}.")
     return 0
 
 
 
 def _progress(fraction: float, message: str) -> None:
-    print(f"[{fraction:4.0%}] {message}", flush=True)
+    say(f"[{fraction:4.0%}] {message}")
 
 
 def _import_args(p: argparse.ArgumentParser) -> None:
@@ -73,19 +97,24 @@ def run_import(con, args) -> int:
     from framework.foundation.systems import get_system
 
     if args.system and not get_system(con, args.system):
-        print(f"error: There is no system {args.system!r} in this database.", file=sys.stderr)
+        return fail(f"There is no system {args.system!r} in this database.")
+    not_files = [(path, kind) for path in args.files if path.exists() and (kind := file_kind(path))]
+    if not_files:
+        for path, kind in not_files:
+            fail(f"{path}: found {kind}; expected a data file (.xlsx or .csv) that exists.")
+        say("Nothing was written.", err=True)
         return 2
     try:
         summaries = import_files(con, CLI_USER, args.files, system_code=args.system, skip_invalid=args.skip_invalid,
                                  progress=_progress)
     except ImportRejected as exc:
         for problem in exc.problems:
-            print(f"error: {problem}", file=sys.stderr)
-        print("Nothing was written." + ("" if args.skip_invalid else
-              " Fix the rows above, or use --skip-invalid to import the valid rows."), file=sys.stderr)
+            fail(str(problem))
+        say("Nothing was written." + ("" if args.skip_invalid else
+            " Fix the rows above, or use --skip-invalid to import the valid rows."), err=True)
         return 2
-    for s in summaries:
-        print(s.sentence())
+    for summary in summaries:
+        say(summary.sentence())
     return 0
 
 
@@ -99,12 +128,14 @@ def run_export(con, args) -> int:
     from framework.board_return import export_return
     from framework.data_io.importers import default_system
 
+    database = Path(args.db or db.default_path())
+    if database.exists() and args.out.exists() and args.out.resolve() == database.resolve():
+        return fail(f"{args.out} is the database itself; name another file for the return.")
     code = args.system or default_system(con)
     if code is None:
-        print("error: There is no system in this database to export.", file=sys.stderr)
-        return 2
-    counts = export_return(con, code, args.out, user_name=CLI_USER.name)
-    print(f"Wrote {args.out}: " + ", ".join(f"{sheet} {n:,} rows" for sheet, n in counts.items()) + ".")
+        return fail("There is no system in this database to export.")
+    counts = export_return(con, CLI_USER, code, args.out)
+    say(f"Wrote {args.out}: " + ", ".join(f"{sheet} {n:,} rows" for sheet, n in counts.items()) + ".")
     return 0
 
 
@@ -121,22 +152,42 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
+    """Run the command line; return the exit code (0 or 2; 130 when stopped with Ctrl+C)."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        say("Stopped. Nothing was written.", err=True)
+        return 130
+    except Exception as exc:  # a fault in Shared Measures: one line, not a traceback, unless debugging
+        if os.environ.get(DEBUG_VAR):
+            traceback.print_exc()
+        return fail(f"an unexpected {type(exc).__name__} stopped the command: {str(exc)[:300]}. This is a fault "
+                    "in Shared Measures: please report it with the command you ran "
+                    f"(set {DEBUG_VAR}=1 to see the details).")
+
+
+def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     path = args.db or db.default_path()
+    kind = file_kind(path) if Path(path).exists() else None
+    if kind:
+        return fail(f"{path} is {kind}, not a database file.")
     try:
         con = db.connect(path, create=(args.command == "init"))
     except StoreError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return fail(str(exc))
     try:
         return COMMANDS[args.command][1](con, args)
     except ValidationError as exc:
         for problem in exc.problems:
-            print(f"error: {problem}", file=sys.stderr)
+            fail(problem)
         return 2
-    except (StoreError, PermissionError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    except (StoreError, ValueError, CannotWrite) as exc:
+        return fail(str(exc))
+    except OSError as exc:  # PermissionError included
+        if exc.errno is None:  # a role that may not do this: the message says so in words
+            return fail(str(exc))
+        where = f"{exc.filename}: " if exc.filename else ""
+        return fail(f"{where}{(exc.strerror or str(exc)).lower().rstrip('.')}. Nothing was written.")
     finally:
         con.close()

@@ -201,7 +201,7 @@ if st.button("Prepare the Excel return", key="data.prepare_return"):
     st.session_state[RETURN_READY] = code
 if st.session_state[RETURN_READY] == code:
     with st.spinner("Writing the workbook..."):
-        workbook = glue.read(return_bytes, code, user_name=user.name)
+        workbook = glue.read(return_bytes, user, code)
     st.download_button(
         "Download the Excel return", workbook, file_name=f"shared-measures-return-{code}.xlsx", type="primary",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="data.download_return",

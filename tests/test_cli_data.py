@@ -90,3 +90,70 @@ def test_a_return_exported_on_the_command_line_imports_into_an_empty_database(de
     rows = counts(demo_copy)[0]
     assert f"{rows:,} new" in capsys.readouterr().out
     assert counts(empty) == (rows, 1)
+
+
+# ---------------------------------------------------------------- disks that refuse: exit 2, nothing half-written
+
+def test_export_onto_a_full_disk_exits_2_and_keeps_the_previous_return(demo_copy, tmp_path, capsys, monkeypatch):
+    import errno
+
+    from framework.data_io import workbook_writer
+
+    out = tmp_path / "board.xlsx"
+    out.write_bytes(b"the previous return")
+
+    def full(self):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(workbook_writer.ReturnWriter, "close", full)
+    assert main(["--db", str(demo_copy), "export", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "the disk is full" in err and "The previous file is unchanged." in err and "Traceback" not in err
+    assert out.read_bytes() == b"the previous return"
+    assert sorted(p.name for p in tmp_path.iterdir() if "board" in p.name) == ["board.xlsx"]
+
+
+def test_export_onto_a_folder_exits_2_and_says_so(demo_copy, tmp_path, capsys):
+    (tmp_path / "folder.xlsx").mkdir()
+    assert main(["--db", str(demo_copy), "export", str(tmp_path / "folder.xlsx")]) == 2
+    assert "it is a folder" in capsys.readouterr().err
+
+
+def test_skip_invalid_where_rejects_cannot_be_written_exits_2_and_imports_nothing(demo_copy, tmp_path, capsys,
+                                                                                monkeypatch):
+    import errno
+    import tempfile
+
+    source = tmp_path / "text_in_numbers.csv"
+    shutil.copy(DATA / "text_in_numbers.csv", source)
+    before = counts(demo_copy)
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    assert main(["--db", str(demo_copy), "import", str(source), "--skip-invalid"]) == 2
+    err = capsys.readouterr().err
+    assert "Cannot write" in err and "text_in_numbers.rejects.csv" in err and "read-only disk" in err
+    assert counts(demo_copy) == before
+    assert not (tmp_path / "text_in_numbers.rejects.csv").exists()
+
+
+def test_when_the_import_fails_after_the_rejects_were_written_no_rejects_file_is_left(demo_copy, tmp_path, capsys,
+                                                                                   monkeypatch):
+    import framework.data_io.importers.core as importer
+
+    source = tmp_path / "text_in_numbers.csv"
+    shutil.copy(DATA / "text_in_numbers.csv", source)
+    before = counts(demo_copy)
+
+    def conflict(*args, **kwargs):
+        from framework.core.errors import WriteConflict
+
+        raise WriteConflict("Someone else changed the same rows at the same time; try again.")
+
+    monkeypatch.setattr(importer, "apply_plan", conflict)
+    assert main(["--db", str(demo_copy), "import", str(source), "--skip-invalid"]) == 2
+    assert "try again" in capsys.readouterr().err
+    assert counts(demo_copy) == before
+    assert not (tmp_path / "text_in_numbers.rejects.csv").exists()

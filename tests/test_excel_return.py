@@ -13,11 +13,13 @@ import pytest
 from framework.board_return import export_return, return_bytes
 from framework.core import db
 from framework.core.db import read_df
+from framework.core.model import User
 from framework.data_io.excel_return import measurements_frame, write_return
 from framework.data_io.importers import import_files
 from framework.foundation.systems import create_system
 from framework.foundation.vision import save_outcome, save_vision
 from framework.progress.sql import progress_table
+from tests.conftest import make_user
 
 FRAMEWORK_QUERIES = {
     "system": "SELECT system_code, name, region_code, region_name, icb_code, framework_start, is_demo FROM system",
@@ -45,7 +47,7 @@ def demo_return(demo_db_file, tmp_path) -> Path:
     out = tmp_path / "return.xlsx"
     con = db.connect(demo_db_file)  # the app's configuration: page tests may hold this file open
     try:
-        export_return(con, "DEMO", out, user_name="Test editor")
+        export_return(con, make_user("editor"), "DEMO", out)
     finally:
         con.close()
     return out
@@ -130,7 +132,7 @@ def _formula_system(con, editor):
 def test_text_that_looks_like_a_formula_is_written_as_plain_text(con, editor, tmp_path):
     _formula_system(con, editor)
     out = tmp_path / "evil.xlsx"
-    export_return(con, "EVIL", out, user_name="=cmd|' /C calc'!A0")
+    export_return(con, User("x", "=cmd|' /C calc'!A0", "editor"), "EVIL", out)
     with zipfile.ZipFile(out) as z:
         xml = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet"))
     assert "<f>" not in xml and "<f " not in xml
@@ -164,7 +166,7 @@ def test_a_return_longer_than_one_sheet_continues_on_numbered_sheets_and_imports
     out = tmp_path / "long.xlsx"
     source = db.connect(demo_db_file)
     try:
-        export_return(source, "DEMO", out)
+        export_return(source, editor, "DEMO", out)
         expected = read_df(source, FRAMEWORK_QUERIES["measurements"])
     finally:
         source.close()
@@ -245,7 +247,7 @@ def test_sheets_from_the_capabilities_are_added_when_they_have_data_and_a_failin
 def test_the_return_downloads_as_bytes_that_open_as_a_workbook(demo_db_file, tmp_path):
     con = db.connect(demo_db_file)  # the app's configuration: page tests may hold this file open
     try:
-        data = return_bytes(con, "DEMO", user_name="Downloader")
+        data = return_bytes(con, make_user("viewer", "Downloader"), "DEMO")
     finally:
         con.close()
     (tmp_path / "d.xlsx").write_bytes(data)
@@ -270,16 +272,16 @@ def test_an_unknown_system_or_a_wrong_file_type_is_refused_in_words(demo_db_file
     con = db.connect(demo_db_file)  # the app's configuration: page tests may hold this file open
     try:
         with pytest.raises(ValueError, match="There is no system 'NOPE'"):
-            export_return(con, "NOPE", tmp_path / "x.xlsx")
+            export_return(con, make_user("editor"), "NOPE", tmp_path / "x.xlsx")
         with pytest.raises(ValueError, match="must be an .xlsx file"):
-            export_return(con, "DEMO", tmp_path / "x.csv")
+            export_return(con, make_user("editor"), "DEMO", tmp_path / "x.csv")
     finally:
         con.close()
 
 
 def test_the_measurements_sheet_written_for_an_empty_system_still_works_as_a_blank_template(con, editor, tmp_path):
     create_system(con, editor, {"system_code": "NEW", "name": "New system", "framework_start": "2024-04-01"})
-    export_return(con, "NEW", tmp_path / "blank.xlsx")
+    export_return(con, editor, "NEW", tmp_path / "blank.xlsx")
     ws = openpyxl.load_workbook(tmp_path / "blank.xlsx")["Measurements"]
     assert [c.value for c in ws[1]][:3] == ["system_code", "indicator_code", "area_code"]
     assert ws.max_row <= 2

@@ -171,7 +171,7 @@ CORPUS = [
         "comparison.",
     ]),
     ("not_our_columns.csv", [
-        "not_our_columns.csv, row 1: found 'Indicator,Area,When,How many'; expected a header row naming the columns "
+        "not_our_columns.csv, row 1: found 'a first line naming none of the expected columns (4 fields)'; expected a header row naming the columns "
         "of an Excel return or template (.xlsx), a CSV with the template's columns (system_code, indicator_code, "
         "area_code, area_name, ...), or a Fingertips data export CSV.",
     ]),

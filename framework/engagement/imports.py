@@ -342,6 +342,7 @@ def undo_engagement_batch(con, user: User, batch_id: int, reason: str | None = N
 
 def template_workbook(con, system_code: str) -> bytes:
     """An .xlsx template in the Excel return's layout, with one example activity and item, and the codes to use."""
+    from framework.core.safe_workbook import workbook_bytes
     from framework.engagement.log import community_tags
 
     ctx: Context = load_context(con, system_code)
@@ -362,9 +363,5 @@ def template_workbook(con, system_code: str) -> bytes:
         community_tags(con, active_only=True).rename(columns={"tag_code": "Code", "label": "Meaning"})
         .assign(Column="Communities")[["Column", "Code", "Meaning"]],
     ], ignore_index=True)
-    out = io.BytesIO()
-    with pd.ExcelWriter(out, engine="openpyxl") as writer:
-        pd.DataFrame([example]).to_excel(writer, sheet_name="Engagement log", index=False)
-        pd.DataFrame([item]).to_excel(writer, sheet_name="You said, we did", index=False)
-        codes.to_excel(writer, sheet_name="Codes", index=False)
-    return out.getvalue()
+    return workbook_bytes({"Engagement log": pd.DataFrame([example]), "You said, we did": pd.DataFrame([item]),
+                           "Codes": codes})

@@ -156,5 +156,7 @@ def horizon_table(detail: dict[str, Any]) -> pd.DataFrame:
 
 
 def period_csv(detail: dict[str, Any]) -> bytes:
-    """The period table as CSV text for download."""
-    return detail["period_table"].to_csv(index=False).encode("utf-8")
+    """The period table as CSV for download: text that could run as a formula is neutralised, fields are quoted."""
+    from framework.core.safe_text import csv_bytes
+
+    return csv_bytes(detail["period_table"])

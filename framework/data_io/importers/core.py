@@ -13,6 +13,7 @@ from framework.core.auth import can, require
 from framework.core.db import read_df, scalar, transaction
 from framework.core.files import not_a_regular_file, too_big_file, workbook_too_big
 from framework.core.model import User
+from framework.core.safe_text import write_csv
 from framework.data_io.importers import fingertips
 from framework.data_io.importers.read import (
     EXPECTED_FILE,
@@ -213,9 +214,7 @@ def write_rejects(check: FileCheck, target: Path | None = None) -> Path | None:
     if check.rejects.empty:
         return None
     target = Path(target) if target else rejects_path(Path(check.path))
-    frame = check.rejects.rename(columns={"_row": "row"})
-    frame.to_csv(target, index=False)
-    return target
+    return write_csv(check.rejects.rename(columns={"_row": "row"}), target)
 
 
 def _write_framework(cur, user: User, framework: dict[str, Any], check: FileCheck) -> tuple[int, int]:
@@ -345,9 +344,14 @@ def import_files(con, user: User, paths: list[Path], *, system_code: str | None 
     if not plan.ok and (not skip_invalid or any(f.fatal for f in plan.files)):
         raise ImportRejected(plan)
     rejects = {}
-    if skip_invalid:
-        for check in plan.files:
-            written = write_rejects(check)
-            if written:
-                rejects[check.path] = str(written)
-    return apply_plan(con, user, plan, skip_invalid=skip_invalid, rejects_files=rejects, progress=progress)
+    try:
+        if skip_invalid:
+            for check in plan.files:
+                written = write_rejects(check)
+                if written:
+                    rejects[check.path] = str(written)
+        return apply_plan(con, user, plan, skip_invalid=skip_invalid, rejects_files=rejects, progress=progress)
+    except BaseException:  # nothing was imported, so no rejects file may say otherwise
+        for written in rejects.values():
+            Path(written).unlink(missing_ok=True)
+        raise

@@ -68,8 +68,9 @@ def detect_format(path: Path, check: FileCheck) -> str | None:
         return "fingertips_csv"
     if {"indicator_code", "area_code"} & {normalise_header(h) for h in header}:
         return "app_csv"
-    found = first[:120] + ("..." if len(first) > 120 else "")
-    check.add(Problem(name, 1, None, found, "a header row naming the columns of " + EXPECTED_FILE))
+    # The first line is not echoed: a file that is not a data file (a key, a password file) must not be shown.
+    check.add(Problem(name, 1, None, f"a first line naming none of the expected columns ({len(header)} fields)",
+                      "a header row naming the columns of " + EXPECTED_FILE))
     return None
 
 
