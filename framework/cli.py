@@ -98,12 +98,6 @@ def run_import(con, args) -> int:
 
     if args.system and not get_system(con, args.system):
         return fail(f"There is no system {args.system!r} in this database.")
-    not_files = [(path, kind) for path in args.files if path.exists() and (kind := file_kind(path))]
-    if not_files:
-        for path, kind in not_files:
-            fail(f"{path}: found {kind}; expected a data file (.xlsx or .csv) that exists.")
-        say("Nothing was written.", err=True)
-        return 2
     try:
         summaries = import_files(con, CLI_USER, args.files, system_code=args.system, skip_invalid=args.skip_invalid,
                                  progress=_progress)

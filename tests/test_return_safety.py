@@ -240,7 +240,7 @@ def test_a_successful_export_replaces_the_file_keeps_its_permissions_and_leaves_
 
 
 @pytest.mark.parametrize("make, words", [(lambda p: p.mkdir(), "it is a folder"),
-                                         (lambda p: os.mkfifo(p), "a named pipe, not a regular file")])
+                                         (lambda p: os.mkfifo(p), r"a named pipe \(FIFO\), not a regular file")])
 def test_exporting_onto_a_folder_or_a_pipe_is_refused_before_anything_is_written(con, old_return, make, words):
     target = old_return.parent / "odd.xlsx"
     make(target)

@@ -14,6 +14,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from framework.core.files import not_a_regular_file
+
 STALE_SECONDS = 24 * 3600
 SCRATCH_PREFIX = "shared-measures-scratch-"
 
@@ -45,21 +47,8 @@ def cannot_write(exc: OSError, target: Path, existed: bool) -> CannotWrite:
 
 
 def file_kind(path: str | Path) -> str | None:
-    """What a path names when it is not a regular file (after following links): 'a folder', 'a named pipe',
-    'a device', 'a socket', 'nothing (no such file)'; None for a regular file."""
-    try:
-        mode = Path(path).stat().st_mode
-    except OSError:
-        return "nothing (no such file)"
-    if stat.S_ISREG(mode):
-        return None
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a named pipe"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "a device"
+    """What a path names when it is not a regular file (after following links), in words; None for a regular file."""
+    return not_a_regular_file(Path(path))
 
 
 def writable_target(path: str | Path) -> Path:
