@@ -3,6 +3,7 @@ session-state keys, write handling with clear messages, and the shared sidebar."
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -69,6 +70,20 @@ def serve(args: list[str]) -> int:
 
     sys.argv = ["streamlit", "run", str(APP), *args]
     return cli.main()
+
+
+# Every ASCII character that Markdown or Streamlit gives a meaning: emphasis, links and images, headings, lists,
+# tables, code, HTML and entities, directives such as :red[...], LaTeX, strikethrough, and bare links.
+_MARKDOWN_CHARACTERS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&=@^])")
+
+
+def text(value: Any) -> str:
+    """User text (a name, a definition, a story, a comment) made safe to put inside Markdown: every character that
+    Markdown or Streamlit would read as formatting is escaped, so it is shown exactly as written, as text. Use it
+    for user text in st.markdown, st.write, st.caption, titles, alerts, labels and expander titles."""
+    if value is None:
+        return ""
+    return _MARKDOWN_CHARACTERS.sub(r"\\\1", str(value))
 
 
 def init_state() -> None:

@@ -102,12 +102,28 @@ def wait_for_app(page) -> None:
     page.wait_for_function(APP_SETTLED, timeout=30_000)
 
 
+def rerun_after(page, action) -> None:
+    """Do an action that makes Streamlit run the script again (a click, a choice, an edit), then wait until that
+    run has started and finished, rather than until the page merely looks quiet."""
+    page.evaluate("""() => {
+      const app = document.querySelector("[data-testid='stApp']");
+      if (window.__runWatch) window.__runWatch.disconnect();
+      window.__runStarted = false;
+      window.__runWatch = new MutationObserver(() => {
+        if (app.dataset.testScriptState !== 'notRunning') window.__runStarted = true;
+      });
+      window.__runWatch.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+    }""")
+    action()
+    page.wait_for_function("() => window.__runStarted === true", timeout=30_000)
+    wait_for_app(page)
+
+
 def next_frame(page) -> None:
     """Wait until the browser has painted the current layout (after a scroll, before a screenshot)."""
     page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))")
 
 
 def assert_no_exception(page) -> None:
-    """No exception box on the settled page."""
-    boxes = page.locator("[data-testid='stException']")
-    assert boxes.count() == 0, boxes.first.inner_text()
+    """No exception box on the page, which the caller has let settle (wait_for_app); shows any box's text."""
+    assert page.locator("[data-testid='stException']").all_inner_texts() == []

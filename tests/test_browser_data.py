@@ -19,7 +19,7 @@ def test_an_editor_checks_a_bad_file_then_imports_a_good_one(browser_page, demo_
     with running_app(copy_db(demo_db_file, tmp_path)) as url:
         page.goto(f"{url}/data")
         wait_for_app(page)
-        assert page.locator("h1").first.inner_text().strip() == "Data in and out"
+        expect(page.locator("h1").first).to_have_text("Data in and out")
         assert_no_exception(page)
         page.screenshot(path=str(SCREENSHOTS / "data.png"), full_page=False)
 
