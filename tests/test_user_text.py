@@ -15,6 +15,7 @@ from framework.demo.system import load_demo
 from framework.engagement.log import save_activity
 from framework.foundation.indicators import get_indicator, save_indicator
 from framework.foundation.vision import VISION_FIELDS, get_vision, list_outcomes, save_outcome, save_vision
+from framework.measures.priorities import open_round as open_priorities
 from framework.measures.proposals import decline_proposal, propose_measure
 from framework.progress.narratives import add_narrative, narrative_periods
 from framework.reviews import discussions, results, statements
@@ -91,6 +92,7 @@ def _plant(path: Path) -> dict[str, str]:
     propose_measure(con, make_user("community"), "DEMO", proposal)
     declined = propose_measure(con, make_user("community", "community-2"), "DEMO", proposal)
     decline_proposal(con, editor, "DEMO", declined, LONG)
+    open_priorities(con, editor, "DEMO", SHORT, today - timedelta(days=1), today + timedelta(days=14))
     save_activity(con, editor, "DEMO", activity(title=SHORT, summary=LONG, lead_partner=SHORT),
                   items=[{"you_said": LONG, "we_did": LONG, "status": "done", "feedback_date": today}])
 
@@ -144,8 +146,8 @@ def _markdown_shown(node) -> list[str]:
 
 # Pages that show planted text in Markdown (the others show it only in tables, charts and form fields): on these
 # the escaped text must be there, so the check cannot pass because the text never reached the page.
-SHOWS_USER_TEXT = {"home_page", "indicators_page", "insight_page", "respond_page", "review_results_page",
-                   "you_said_page", ("proposals_page", "editor")}
+SHOWS_USER_TEXT = {"home_page", "indicators_page", "insight_page", ("priorities_page", "editor"), "respond_page",
+                   "review_results_page", "you_said_page", ("proposals_page", "editor")}
 QUERIES = {"indicators_page": {"indicator": "I01"}, "respond_page": {"code": "invite"}}
 
 
