@@ -81,7 +81,7 @@ def text(value: Any) -> str:
     """User text (a name, a definition, a story, a comment) made safe to put inside Markdown: every character that
     Markdown or Streamlit would read as formatting is escaped, so it is shown exactly as written, as text. Use it
     for user text in st.markdown, st.write, st.caption, titles, alerts, labels and expander titles."""
-    if value is None:
+    if value is None or (isinstance(value, float) and value != value):  # nothing, or a blank cell (NaN)
         return ""
     return _MARKDOWN_CHARACTERS.sub(r"\\\1", str(value))
 

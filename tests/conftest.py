@@ -1,7 +1,8 @@
 """Shared fixtures: real DuckDB files in tmp_path, users of each role, and the demo system.
 
-The demo is built once per test session (once per xdist worker) into a template file; each test that wants it
-gets its own copy of that file, which takes a tenth of a second instead of the seconds a fresh build takes."""
+A new database (schema and reference data) and the demo are each built once per test session (once per xdist
+worker) into a template file; each test gets its own copy, which takes a few hundredths of a second instead of
+the second or more that building them takes."""
 from __future__ import annotations
 
 import os
@@ -45,6 +46,14 @@ def copy_database(source: Path, target: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def empty_db_file(tmp_path_factory) -> Path:
+    """A new database with the schema and reference data and nothing else, made once per session and closed."""
+    path = tmp_path_factory.mktemp("empty") / "empty.duckdb"
+    db.connect(path).close()
+    return path
+
+
+@pytest.fixture(scope="session")
 def demo_db_file(tmp_path_factory) -> Path:
     """The demo system loaded by an editor, built once per session and closed: read it, or copy it to write."""
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
@@ -61,9 +70,10 @@ def db_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def con(request, db_path: Path):
-    """A connection to a fresh database in tmp_path; a copy of the demo when the test also asks for demo_con."""
-    if "demo_con" in request.fixturenames:
-        copy_database(request.getfixturevalue("demo_db_file"), db_path)
+    """A connection to this test's own new database in tmp_path (a copy of one made once per session), or to its
+    own copy of the demo when the test also asks for demo_con."""
+    template = "demo_db_file" if "demo_con" in request.fixturenames else "empty_db_file"
+    copy_database(request.getfixturevalue(template), db_path)
     connection = db.connect(db_path)
     yield connection
     connection.close()

@@ -59,3 +59,14 @@ def test_a_shared_link_is_the_first_request_to_a_new_server_and_opens_its_page_w
         expect(page).to_have_url(f"{url}{address}")
         expect(page.locator("[data-testid='stSidebarNav']").get_by_text("Indicators")).to_have_count(1)
         assert_no_exception(page)
+
+
+@pytest.mark.browser
+def test_a_link_to_a_page_that_does_not_exist_says_so_and_opens_home_on_a_new_servers_first_request(
+        browser_page, demo_db_file, tmp_path):
+    page = browser_page
+    with running_app(copy_db(demo_db_file, tmp_path), launcher="streamlit run") as url:
+        page.goto(f"{url}/no-such-page")
+        wait_for_app(page)
+        expect(page.get_by_text("Page not found").first).to_be_visible()
+        expect(page.locator("h1").first).to_have_text("Northmoor and Vale Health and Care Partnership (demo)")

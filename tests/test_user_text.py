@@ -63,8 +63,9 @@ def test_escaped_text_has_every_markdown_character_escaped_and_keeps_its_words(v
     assert not re.search(r"(?<!\\)[\[\]()#!:<>*_`|$&~.@=-]", escaped)
 
 
-def test_text_of_nothing_is_empty():
-    assert glue.text(None) == "" and glue.text("") == ""
+def test_text_of_nothing_or_a_blank_cell_is_empty_and_numbers_are_text():
+    assert glue.text(None) == "" and glue.text("") == "" and glue.text(float("nan")) == ""
+    assert glue.text(12.5) == "12\\.5"
 
 
 def _plant(path: Path) -> dict[str, str]:
