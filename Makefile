@@ -33,10 +33,10 @@ browser:
 	elif sudo -n true 2>/dev/null; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "Chromium is not installed and cannot be installed here: the browser tests will be skipped."; fi
 
-## test: install what the tests need and run the whole suite
+## test: install what the tests need and run the whole suite (the demo is built once per worker), listing the 10 slowest tests
 test: $(VENV)/.dev-installed browser
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --durations=10
 
 ## bench: the benchmarks, written to bench/RESULTS.md
 bench: $(VENV)/.dev-installed

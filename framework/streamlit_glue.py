@@ -2,10 +2,13 @@
 session-state keys, write handling with clear messages, and the shared sidebar."""
 from __future__ import annotations
 
+import json
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import streamlit as st
 
@@ -29,11 +32,35 @@ APP = Path(__file__).resolve().parents[1] / "app.py"
 
 
 def use_navigation_only() -> None:
-    """Navigate with st.navigation alone. Streamlit otherwise treats the pages/ folder beside app.py as an
-    old-style page list, so a shared link such as /framework opens with a "Page not found" box."""
+    """Make st.navigation the app's only navigation, the one place that works around Streamlit 1.67 here.
+
+    Streamlit treats a folder named pages/ beside app.py as an old-style page list. It decides once per server
+    process, when the first visitor connects, and that visitor's first run goes through the old list: a shared
+    link such as /framework then opens with a "Page not found" box. `serve()` calls this before the server starts,
+    so that never happens. Under a bare `streamlit run app.py`, app.py calls it first thing: on that one first run
+    it switches the old list off and, when the visitor asked for a page by its address, sends the browser back to
+    the same address, which now opens the page itself."""
     from streamlit.runtime.pages_manager import PagesManager
 
+    old_style_run = bool(PagesManager.uses_pages_directory)
     PagesManager.uses_pages_directory = False
+    if not old_style_run:
+        return
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    asked_for = ctx.pages_manager.intended_page_name if ctx else None
+    if asked_for:
+        address = json.dumps(_page_address(asked_for, ctx.query_string)).replace("<", "\\u003c")
+        st.html(f"<script>window.location.replace({address})</script>", unsafe_allow_javascript=True)
+        st.stop()
+
+
+def _page_address(url_path: str, query_string: str) -> str:
+    """The browser address of a page of this app, with its query string."""
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    address = "/" + "/".join(part for part in (base, quote(url_path.strip("/"))) if part)
+    return address + (f"?{query_string}" if query_string else "")
 
 
 def serve(args: list[str]) -> int:
@@ -43,6 +70,20 @@ def serve(args: list[str]) -> int:
 
     sys.argv = ["streamlit", "run", str(APP), *args]
     return cli.main()
+
+
+# Every ASCII character that Markdown or Streamlit gives a meaning: emphasis, links and images, headings, lists,
+# tables, code, HTML and entities, directives such as :red[...], LaTeX, strikethrough, and bare links.
+_MARKDOWN_CHARACTERS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&=@^])")
+
+
+def text(value: Any) -> str:
+    """User text (a name, a definition, a story, a comment) made safe to put inside Markdown: every character that
+    Markdown or Streamlit would read as formatting is escaped, so it is shown exactly as written, as text. Use it
+    for user text in st.markdown, st.write, st.caption, titles, alerts, labels and expander titles."""
+    if value is None or (isinstance(value, float) and value != value):  # nothing, or a blank cell (NaN)
+        return ""
+    return _MARKDOWN_CHARACTERS.sub(r"\\\1", str(value))
 
 
 def init_state() -> None:

@@ -13,12 +13,12 @@ vision = glue.read(get_vision, system["system_code"])
 st.header("Our vision")
 if vision:
     with st.container(border=True):
-        st.markdown(f"#### {vision['statement']}")
+        st.markdown(f"#### {glue.text(vision['statement'])}")
     if vision.get("agreed_with"):
         agreed = f" on {vision['agreed_on']:%d %B %Y}" if vision.get("agreed_on") else ""
-        st.caption(f"Agreed{agreed} with {vision['agreed_with']}.")
+        st.caption(f"Agreed{agreed} with {glue.text(vision['agreed_with'])}.")
     if vision.get("ultimate_outcome"):
-        st.markdown(f"**The ultimate outcome we are aiming for:** {vision['ultimate_outcome']}")
+        st.markdown(f"**The ultimate outcome we are aiming for:** {glue.text(vision['ultimate_outcome'])}")
 else:
     st.info("No vision has been written yet. Editors can write one on the Framework page.")
     st.page_link("pages/framework_page.py", label="Write the vision", icon=":material/edit:")
@@ -30,14 +30,14 @@ if outcomes.empty:
     st.info("No outcomes yet. Editors can add them on the Framework page.")
 for o in outcomes.itertuples():
     with st.container(border=True):
-        st.subheader(f"{o.outcome_code}. {o.title}")
+        st.subheader(f"{o.outcome_code}. {glue.text(o.title)}")
         if o.description:
-            st.write(o.description)
+            st.markdown(glue.text(o.description))
         cols = st.columns(3)
         for col, years, text in zip(cols, (1, 3, 5), (o.ambition_1y, o.ambition_3y, o.ambition_5y)):
-            col.markdown(f"**In {years} year{'s' if years > 1 else ''}**  \n{text or '_Not set yet_'}")
+            col.markdown(f"**In {years} year{'s' if years > 1 else ''}**  \n{glue.text(text) or '_Not set yet_'}")
         if len(o.principles):
-            st.caption("Principles: " + "; ".join(f"{p} {labels.get(p, '')}" for p in o.principles))
+            st.caption("Principles: " + "; ".join(f"{p} {glue.text(labels.get(p, ''))}" for p in o.principles))
 
 st.header("Measures")
 counts = glue.read(counts_by_kind_and_status, system["system_code"])

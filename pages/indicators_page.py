@@ -54,20 +54,20 @@ selected = st.selectbox("Open a measure", options, index=index, format_func=lamb
 st.query_params["indicator"] = selected
 
 ind = glue.read(get_indicator, code, selected)
-st.header(f"{ind['indicator_code']}: {ind['name']}")
-st.write(ind["definition"] or "_No definition yet._")
+st.header(f"{ind['indicator_code']}: {glue.text(ind['name'])}")
+st.markdown(glue.text(ind["definition"]) or "_No definition yet._")
 left, right = st.columns(2)
 left.markdown(
-    f"**Outcome:** {ind['outcome_code'] or '-'} {ind['outcome_title'] or ''}  \n"
+    f"**Outcome:** {ind['outcome_code'] or '-'} {glue.text(ind['outcome_title'])}  \n"
     f"**Kind:** {KIND_WORDS[ind['kind']]}  \n"
     f"**Direction:** {DIRECTION_WORDS[ind['direction']]}  \n"
     f"**Status:** {ind['status'].capitalize()} (version {ind['version']})"
 )
 right.markdown(
-    f"**Source:** {ind['source'] or '-'} ({ind['source_ref'] or 'no reference'})  \n"
-    f"**How often:** {ind['frequency'] or '-'}  \n"
-    f"**Owner:** {ind['owner_partner'] or '-'}  \n"
-    f"**Proposed by:** {ind['proposed_by'] or '-'}"
+    f"**Source:** {glue.text(ind['source']) or '-'} ({glue.text(ind['source_ref']) or 'no reference'})  \n"
+    f"**How often:** {glue.text(ind['frequency']) or '-'}  \n"
+    f"**Owner:** {glue.text(ind['owner_partner']) or '-'}  \n"
+    f"**Proposed by:** {glue.text(ind['proposed_by']) or '-'}"
 )
 st.subheader("Baseline and targets")
 st.write(describe_targets(ind, system["framework_start"]))
@@ -83,12 +83,12 @@ def stories() -> None:
         st.caption("No one has told the story behind these figures yet.")
     for n in narratives.itertuples():
         with st.container(border=True):
-            st.markdown(f"**{n.period_label}** · {n.author_name} ({n.author_role}) · {n.created_at:%d %B %Y}")
-            st.markdown(f"**What is happening:** {n.happening}")
+            st.markdown(f"**{n.period_label}** · {glue.text(n.author_name)} ({n.author_role}) · {n.created_at:%d %B %Y}")
+            st.markdown(f"**What is happening:** {glue.text(n.happening)}")
             if n.learning:
-                st.markdown(f"**What we are learning:** {n.learning}")
+                st.markdown(f"**What we are learning:** {glue.text(n.learning)}")
             if n.next_steps:
-                st.markdown(f"**What we will do:** {n.next_steps}")
+                st.markdown(f"**What we will do:** {glue.text(n.next_steps)}")
     if not can(user, "write_narrative"):
         return
     periods = list(glue.read(narrative_periods, code, selected)["period_label"])

@@ -39,10 +39,10 @@ if results.empty:
 for r in results.head(SHOWN).to_dict("records"):
     with st.container(border=True):
         kind = "You said" if r["kind"] == "you_said" else "What was heard"
-        st.markdown(f"**{kind}:** {r['text'] or '_No summary recorded._'}")
+        st.markdown(f"**{kind}:** {glue.text(r['text']) or '_No summary recorded._'}")
         if r["kind"] == "you_said":
-            extra = f"**We did:** {r['we_did']}  \n" if isinstance(r["we_did"], str) and r["we_did"] else ""
+            extra = f"**We did:** {glue.text(r['we_did'])}  \n" if isinstance(r["we_did"], str) and r["we_did"] else ""
             st.markdown(f"{extra}Status: **{STATUS_WORDS.get(r['status'], r['status'])}**")
         who = "; ".join(tag_labels.get(t, t) for t in r["communities"])
-        st.caption(f"{r['title']} · {r['lead_partner']} · {r['start_date']:%d %B %Y} · "
+        st.caption(f"{glue.text(r['title'])} · {glue.text(r['lead_partner'])} · {r['start_date']:%d %B %Y} · "
                    f"{r['level'].capitalize()} · {who or 'no community recorded'}")

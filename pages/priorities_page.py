@@ -53,7 +53,7 @@ if can(user, "run_priorities"):
                     st.rerun()
         else:
             r = live.iloc[0]
-            st.write(f"**{r['title']}** is {STATE_WORDS[r['state']].lower()} ({r['opens_on']:%d %B} to "
+            st.write(f"**{glue.text(r['title'])}** is {STATE_WORDS[r['state']].lower()} ({r['opens_on']:%d %B} to "
                      f"{r['closes_on']:%d %B %Y}), with {int(r['ballots'])} ballot{'s' if r['ballots'] != 1 else ''}.")
             sure = st.checkbox("I understand that closing the round ends rating for everyone", key="priorities.sure")
             if st.button("Close the round now", key="priorities.close", disabled=not sure):
@@ -79,7 +79,7 @@ else:
     measures = glue.read(rateable_measures, code)
     groups = glue.read(stakeholder_groups)
     group_names = dict(zip(groups["group_code"], groups["name"]))
-    st.write(f"**{rnd['title']}** is open until {rnd['closes_on']:%d %B %Y}. "
+    st.write(f"**{glue.text(rnd['title'])}** is open until {rnd['closes_on']:%d %B %Y}. "
              + ("You have rated already; change any rating and save again." if mine else
                 "Rate as many measures as you like; leave the rest blank."))
     default_group = (mine or {}).get("group_code") or user.group_code or (
@@ -92,11 +92,11 @@ else:
         scores = {}
         options = list(SCALE)
         for outcome, part in measures.groupby("outcome_code", sort=False, dropna=False):
-            st.markdown(f"**{outcome}. {part['outcome_title'].iloc[0]}**" if outcome == outcome else "**Other**")
+            st.markdown(f"**{outcome}. {glue.text(part['outcome_title'].iloc[0])}**" if outcome == outcome else "**Other**")
             for m in part.to_dict("records"):
                 previous = (mine or {}).get("scores", {}).get(m["indicator_code"])
                 scores[m["indicator_code"]] = st.radio(
-                    f"{m['indicator_code']}: {m['name']}" + (" (proposed)" if m["status"] == "proposed" else ""),
+                    f"{m['indicator_code']}: {glue.text(m['name'])}" + (" (proposed)" if m["status"] == "proposed" else ""),
                     options, index=options.index(previous) if previous in options else None, horizontal=True,
                     format_func=lambda s: f"{s} {SCALE[s].lower()}", key=f"priorities.score.{round_id}.{m['indicator_code']}")
         sent = st.form_submit_button("Save my ratings", type="primary")
@@ -118,7 +118,7 @@ rnd = closed[closed["round_id"] == chosen].iloc[0]
 round_title = f"{rnd['title']} (closed {rnd['closes_on']:%d %B %Y}, {int(rnd['ballots'])} ballots)"
 summary = glue.read(results_summary, code, int(chosen))
 if summary.empty:
-    st.info(f"Nobody rated any measure in '{rnd['title']}'.")
+    st.info(f"Nobody rated any measure in '{glue.text(rnd['title'])}'.")
     st.stop()
 by_group = glue.read(results_by_group, code, int(chosen))
 

@@ -69,10 +69,11 @@ if can(user, "review_proposals"):
                               format_func=lambda i: f"{i}. {names[i]}")
         p = waiting[waiting["proposal_id"] == chosen].iloc[0].to_dict()
         st.markdown(
-            f"**{p['name']}** proposed by {p['proposed_by_name']} ({p['proposed_by_role']})  \n"
-            f"**Why it matters:** {p['why_it_matters']}  \n**Who it matters to:** {p['who_it_matters_to']}  \n"
-            f"**How it might be measured:** {p['how_measured']}  \n"
-            f"**Outcome:** {p['outcome_code']}. {p['outcome_title'] or ''}")
+            f"**{glue.text(p['name'])}** proposed by {glue.text(p['proposed_by_name'])} ({p['proposed_by_role']})  \n"
+            f"**Why it matters:** {glue.text(p['why_it_matters'])}  \n"
+            f"**Who it matters to:** {glue.text(p['who_it_matters_to'])}  \n"
+            f"**How it might be measured:** {glue.text(p['how_measured'])}  \n"
+            f"**Outcome:** {p['outcome_code']}. {glue.text(p['outcome_title'])}")
         decision = st.radio("Decision", ["accept", "merge", "decline"], horizontal=True, key="proposals.decision",
                             format_func={"accept": "Accept as a new measure", "merge": "Merge into an existing measure",
                                          "decline": "Decline with a reason"}.get)

@@ -28,7 +28,7 @@ if st.session_state.get("respond.for_code") != rounds.normalise_code(code):  # a
     st.session_state["respond.for_code"] = rounds.normalise_code(code)
     st.session_state["respond.return_code"] = None
     st.session_state["respond.token"] = ""
-st.markdown(f"**{info['title']}** for {info['system_name']}")
+st.markdown(f"**{glue.text(info['title'])}** for {glue.text(info['system_name'])}")
 st.markdown(f"You are answering as one of: **{info['group_name']}**. Your invitation sets this group.")
 st.info(
     "Your answers are confidential. We do not ask for your name or email, and nothing you send is linked to you. "
@@ -84,9 +84,9 @@ with st.form("respond.form"):
     for number, statement in enumerate(info["statements"], start=1):
         if statement["theme"] != theme:
             theme = statement["theme"]
-            st.subheader(theme)
+            st.subheader(glue.text(theme))
         key = statement["statement_code"]
-        st.radio(f"{number}. {statement['text']}", OPTIONS, format_func=SCORE_WORDS.get, index=None, horizontal=True,
+        st.radio(f"{number}. {glue.text(statement['text'])}", OPTIONS, format_func=SCORE_WORDS.get, index=None, horizontal=True,
                  key=f"respond.score.{key}")
         st.text_area(f"Comment on statement {number} (optional)", key=f"respond.comment.{key}", height=68,
                      max_chars=rounds.COMMENT_MAX, placeholder="Anything you want to add. Please do not name people.")

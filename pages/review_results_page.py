@@ -63,7 +63,7 @@ else:
         "highest": "Most agree (mean)", "lowest": "Least agree (mean)", "groups_compared": "Groups compared"}),
         hide_index=True, width="stretch")
     top = ranked.iloc[0]
-    st.markdown(f"**Biggest gap:** {top['statement_code']} \u201c{top['text'].rstrip('.')}\u201d. {top['highest_group']} averaged "
+    st.markdown(f"**Biggest gap:** {top['statement_code']} \u201c{glue.text(top['text'].rstrip('.'))}\u201d. {top['highest_group']} averaged "
                 f"{top['highest_mean']:.1f} and {top['lowest_group']} {top['lowest_mean']:.1f}, a gap of "
                 f"{top['spread']:.1f} points on the 5-point scale.")
     unranked = agenda[agenda["rank"].isna()]["statement_code"].tolist()
@@ -99,8 +99,8 @@ if released.empty:
     st.info("No comments have been released for this round yet. Editors release comments after reading them, and "
             "only for groups with enough people to keep them confidential.")
 for statement_code, part in released.groupby("statement_code", sort=True):
-    st.markdown(f"**{statement_code}: {texts.get(statement_code, '')}**")
-    st.markdown("\n".join(f"- \u201c{t}\u201d ({g}{', edited to remove details' if r else ''})"
+    st.markdown(f"**{statement_code}: {glue.text(texts.get(statement_code, ''))}**")
+    st.markdown("\n".join(f"- \u201c{glue.text(t)}\u201d ({g}{', edited to remove details' if r else ''})"
                           for t, g, r in zip(part["released_text"], part["group_name"], part["redacted"])))
 if editor:
     with st.expander("Release comments (editors)"):
@@ -114,7 +114,7 @@ if editor:
                                                 pending["released_text"], pending["comment"])}
             key = st.selectbox("Comment", keys, format_func=label.get, key="reviews.comment_key")
             original = pending.set_index("comment_key").loc[key, "comment"]
-            st.markdown(f"Original comment: \u201c{original}\u201d")
+            st.markdown(f"Original comment: \u201c{glue.text(original)}\u201d")
             with st.form("reviews.release_form"):
                 text = st.text_area("Text to release (remove names or anything that could identify someone)",
                                     value=original, key=f"reviews.release_text.{key}")
@@ -128,7 +128,7 @@ actions = glue.read(discussions.list_actions, code, round_id)
 if notes.empty and actions.empty:
     st.info("No discussion has been recorded for this round yet.")
 for n in notes.itertuples():
-    st.markdown(f"**{n.statement_code}: {texts.get(n.statement_code, '')}**  \n{n.notes}")
+    st.markdown(f"**{n.statement_code}: {glue.text(texts.get(n.statement_code, ''))}**  \n{glue.text(n.notes)}")
 if not actions.empty:
     st.subheader("Agreed actions")
     st.dataframe(actions[["statement_code", "action_text", "owner", "due_on", "status_words", "outcome_title"]].rename(

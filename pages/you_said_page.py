@@ -30,17 +30,17 @@ if shown.empty:
     st.info("No items have the chosen status. Choose another status above.")
     st.stop()
 for n, (group, rows) in enumerate(shown.groupby("grp", sort=False)):
-    with st.expander(f"{group} ({len(rows)} item{'s' if len(rows) != 1 else ''})", expanded=n == 0):
+    with st.expander(f"{glue.text(group)} ({len(rows)} item{'s' if len(rows) != 1 else ''})", expanded=n == 0):
         for r in rows.to_dict("records"):
             when = f"{r['end_date']:%B %Y}" if r["end_date"] == r["end_date"] else ""
             status = STATUS_WORDS[r["status"]]
-            lines = [f"**You said:** {r['you_said']}"]
+            lines = [f"**You said:** {glue.text(r['you_said'])}"]
             if isinstance(r["we_did"], str) and r["we_did"]:
-                lines.append(f"**{'What we plan' if r['status'] == 'planned' else 'We did'}:** {r['we_did']}")
+                lines.append(f"**{'What we plan' if r['status'] == 'planned' else 'We did'}:** {glue.text(r['we_did'])}")
             if r["status"] == "cannot be done" and isinstance(r["reason"], str) and r["reason"]:
-                lines.append(f"**Why not:** {r['reason']}")
+                lines.append(f"**Why not:** {glue.text(r['reason'])}")
             fed = (f"fed back {r['feedback_date']:%d %B %Y}" if r["feedback_date"] == r["feedback_date"]
                    and r["feedback_date"] is not None else "not yet fed back")
-            lines.append(f"Status: **{status}** · {fed} · from *{r['activity_title']}*, {r['lead_partner']}, {when}")
+            lines.append(f"Status: **{status}** · {fed} · from *{glue.text(r['activity_title'])}*, {glue.text(r['lead_partner'])}, {when}")
             st.markdown("  \n".join(lines))
             st.divider()

@@ -1,6 +1,7 @@
 """Helpers for AppTest page tests: run the real app frame against a copy of the demo database."""
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -30,3 +31,8 @@ def copy_db(source: Path, folder: Path) -> Path:
     target = folder / source.name
     shutil.copy(source, target)
     return target
+
+
+def as_read(markdown: str) -> str:
+    """Markdown source as a reader sees its characters: backslash escapes (which pages put around user text) removed."""
+    return re.sub(r"\\(.)", r"\1", markdown)

@@ -12,6 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import ROOT
 
@@ -28,13 +29,31 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# How the server is started: the way `make run` does it, and a bare `streamlit run app.py`.
+LAUNCHERS = {
+    "glue": [sys.executable, "-m", "framework.streamlit_glue"],
+    "streamlit run": [sys.executable, "-m", "streamlit", "run", "app.py"],
+}
+# Streamlit marks the app element with the state of the script run, and marks elements left from an earlier run
+# as stale until the new run replaces them.
+APP_SETTLED = """() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  return app && app.dataset.testScriptState === 'notRunning'
+    && !document.querySelector("[data-testid='stStatusWidget']")
+    && !document.querySelector("[data-stale='true']")
+    && document.querySelectorAll('h1').length > 0
+    && document.querySelector("[data-testid='stSidebarNav']") !== null;
+}"""
+
+
 @contextlib.contextmanager
-def running_app(db_file: Path, env_extra: dict[str, str] | None = None):
-    """Start `streamlit run app.py` against db_file; yield its base URL; stop it afterwards."""
+def running_app(db_file: Path, env_extra: dict[str, str] | None = None, launcher: str = "glue"):
+    """Start the app server against db_file (as `make run` does, or with launcher="streamlit run" as a bare
+    `streamlit run app.py`); yield its base URL; stop it afterwards."""
     port = free_port()
     env = {**os.environ, "SHARED_MEASURES_DB": str(db_file), **(env_extra or {})}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "framework.streamlit_glue", "--server.port", str(port),
+        [*LAUNCHERS[launcher], "--server.port", str(port),
          "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
@@ -50,7 +69,7 @@ def running_app(db_file: Path, env_extra: dict[str, str] | None = None):
                 pass
             if proc.poll() is not None or time.time() > deadline:
                 raise RuntimeError(f"The app did not start: {proc.stdout.read() if proc.stdout else ''}")
-            time.sleep(0.3)
+            time.sleep(0.3)  # the interval between two health checks, not a wait for the app to draw
         yield url
     finally:
         proc.terminate()
@@ -72,22 +91,39 @@ def browser_page():
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport=VIEWPORT)
         page.set_default_timeout(30_000)
+        expect.set_options(timeout=30_000)
         yield page
         browser.close()
 
 
 def wait_for_app(page) -> None:
-    """Wait until Streamlit has finished running the script and drawing."""
+    """Wait until Streamlit has finished running the script and has replaced every element of the last run."""
     page.wait_for_selector("[data-testid='stApp']")
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " && document.querySelectorAll('h1').length > 0"
-        " && document.querySelector('[data-testid=\"stSidebarNav\"]')",
-        timeout=30_000,
-    )
-    page.wait_for_timeout(300)
+    page.wait_for_function(APP_SETTLED, timeout=30_000)
+
+
+def rerun_after(page, action) -> None:
+    """Do an action that makes Streamlit run the script again (a click, a choice, an edit), then wait until that
+    run has started and finished, rather than until the page merely looks quiet."""
+    page.evaluate("""() => {
+      const app = document.querySelector("[data-testid='stApp']");
+      if (window.__runWatch) window.__runWatch.disconnect();
+      window.__runStarted = false;
+      window.__runWatch = new MutationObserver(() => {
+        if (app.dataset.testScriptState !== 'notRunning') window.__runStarted = true;
+      });
+      window.__runWatch.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+    }""")
+    action()
+    page.wait_for_function("() => window.__runStarted === true", timeout=30_000)
+    wait_for_app(page)
+
+
+def next_frame(page) -> None:
+    """Wait until the browser has painted the current layout (after a scroll, before a screenshot)."""
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))")
 
 
 def assert_no_exception(page) -> None:
-    boxes = page.locator("[data-testid='stException']")
-    assert boxes.count() == 0, boxes.first.inner_text()
+    """No exception box on the page, which the caller has let settle (wait_for_app); shows any box's text."""
+    assert page.locator("[data-testid='stException']").all_inner_texts() == []

@@ -3,9 +3,10 @@ file, confirms, and sees what the import did; screenshots at laptop size."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.apptest_helpers import copy_db
-from tests.browser import SCREENSHOTS, assert_no_exception, browser_page, running_app, wait_for_app  # noqa: F401
+from tests.browser import SCREENSHOTS, assert_no_exception, browser_page, next_frame, running_app, wait_for_app  # noqa: F401
 from tests.test_import import DATA
 
 
@@ -18,19 +19,18 @@ def test_an_editor_checks_a_bad_file_then_imports_a_good_one(browser_page, demo_
     with running_app(copy_db(demo_db_file, tmp_path)) as url:
         page.goto(f"{url}/data")
         wait_for_app(page)
-        assert page.locator("h1").first.inner_text().strip() == "Data in and out"
+        expect(page.locator("h1").first).to_have_text("Data in and out")
         assert_no_exception(page)
         page.screenshot(path=str(SCREENSHOTS / "data.png"), full_page=False)
 
         page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(DATA / "value_checks.csv"))
         page.get_by_text("5 problems in 5 rows. Nothing has been saved.").wait_for()
-        page.locator("[data-testid='stMetricValue']").nth(3).wait_for()
-        values = page.locator("[data-testid='stMetricValue']").all_inner_texts()
-        assert [v.strip() for v in values] == ["6", "1", "0", "5"]
-        assert page.locator("[data-testid='stDataFrame']").count() >= 2  # the problems and the history
+        wait_for_app(page)
+        expect(page.locator("[data-testid='stMetricValue']")).to_have_text(["6", "1", "0", "5"])
+        expect(page.locator("[data-testid='stDataFrame']")).to_have_count(2)  # the problems and the history
         page.get_by_text("5 problems in 5 rows. Nothing has been saved.").scroll_into_view_if_needed()
         page.locator("[data-testid='stMain']").evaluate("el => el.scrollBy(0, 250)")
-        page.wait_for_timeout(300)
+        next_frame(page)
         assert_no_exception(page)
         page.screenshot(path=str(SCREENSHOTS / "data-check-problems.png"), full_page=False)
 
@@ -38,6 +38,7 @@ def test_an_editor_checks_a_bad_file_then_imports_a_good_one(browser_page, demo_
         page.get_by_text("No problems found. Nothing has been saved yet.").wait_for()
         page.get_by_role("button", name="Import 2 rows").click()
         page.get_by_text("2 new, 0 changed and 0 unchanged rows").wait_for()
+        wait_for_app(page)
         assert_no_exception(page)
         page.get_by_text("What the import did").scroll_into_view_if_needed()
         page.screenshot(path=str(SCREENSHOTS / "data-imported.png"), full_page=False)

@@ -3,9 +3,10 @@ the three engagement pages open without an exception, with screenshots at laptop
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.apptest_helpers import copy_db
-from tests.browser import SCREENSHOTS, assert_no_exception, browser_page, running_app, wait_for_app  # noqa: F401
+from tests.browser import SCREENSHOTS, assert_no_exception, browser_page, next_frame, running_app, wait_for_app  # noqa: F401
 from tests.engagement_fixtures import engagement_db_file  # noqa: F401
 
 
@@ -29,7 +30,7 @@ def test_a_partner_logs_an_activity_with_a_you_said_item_and_finds_it_in_the_ins
         page.screenshot(path=str(SCREENSHOTS / "engagement.png"), full_page=False)
         for n, name in enumerate(["engagement-by-level", "engagement-reach", "engagement-feedback"]):
             page.locator(".js-plotly-plot").nth(n).scroll_into_view_if_needed()
-            page.wait_for_timeout(300)
+            next_frame(page)
             page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
         page.locator("[data-testid='stMain']").evaluate("el => el.scrollTo(0, 0)")
 
@@ -54,8 +55,8 @@ def test_a_partner_logs_an_activity_with_a_you_said_item_and_finds_it_in_the_ins
         search.press("Enter")
         page.get_by_text("1 result.").wait_for()
         wait_for_app(page)  # the run has finished, so the unfiltered list it replaced is gone
-        assert page.get_by_text("Check blood pressure at the barbers on Saturdays.").count() == 1
-        assert page.get_by_text("Barbershop blood pressure sessions").count() == 1
+        expect(page.get_by_text("Check blood pressure at the barbers on Saturdays.")).to_have_count(1)
+        expect(page.get_by_text("Barbershop blood pressure sessions")).to_have_count(1)
         assert_no_exception(page)
         page.screenshot(path=str(SCREENSHOTS / "insight-library.png"), full_page=False)
 

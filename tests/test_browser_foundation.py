@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.apptest_helpers import copy_db
-from tests.browser import SCREENSHOTS, assert_no_exception, browser_page, running_app, wait_for_app  # noqa: F401
+from tests.browser import LAUNCHERS, SCREENSHOTS, assert_no_exception, browser_page, running_app, wait_for_app  # noqa: F401
 
 PAGES = [
     ("", "Northmoor and Vale Health and Care Partnership (demo)"),
@@ -20,9 +21,9 @@ def test_every_page_opens_with_its_heading_and_no_exception(browser_page, demo_d
         for path, heading in PAGES:
             page.goto(f"{url}/{path}")
             wait_for_app(page)
-            assert page.locator("h1").first.inner_text().strip() == heading
+            expect(page.locator("h1").first).to_have_text(heading)
             assert_no_exception(page)
-            assert page.get_by_text("Page not found").count() == 0
+            expect(page.get_by_text("Page not found")).to_have_count(0)
             page.screenshot(path=str(SCREENSHOTS / f"{path or 'home'}.png"), full_page=False)
 
 
@@ -35,18 +36,37 @@ def test_a_person_searches_the_catalogue_and_opens_a_measure(browser_page, demo_
         page.get_by_role("textbox", name="Search").fill("smoking")
         page.get_by_role("textbox", name="Search").press("Enter")
         page.get_by_text("1 measure shown.").wait_for()
-        assert "I08: Smoking prevalence" in page.locator("h2").first.inner_text()
+        wait_for_app(page)
+        expect(page.locator("h2").first).to_contain_text("I08: Smoking prevalence")
         assert_no_exception(page)
         page.screenshot(path=str(SCREENSHOTS / "indicators-search.png"), full_page=True)
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("path", ["framework", "indicators?indicator=I21"])
-def test_a_shared_link_opens_its_page_directly_without_a_page_not_found_box(browser_page, demo_db_file, tmp_path, path):
+@pytest.mark.parametrize("launcher", list(LAUNCHERS))
+@pytest.mark.parametrize("path, heading, address", [
+    ("framework", "Vision and outcomes", "/framework"),
+    ("indicators?indicator=I21", "I21", "/indicators?indicator=I21"),
+])
+def test_a_shared_link_is_the_first_request_to_a_new_server_and_opens_its_page_without_a_page_not_found_box(
+        browser_page, demo_db_file, tmp_path, launcher, path, heading, address):
     page = browser_page
-    with running_app(copy_db(demo_db_file, tmp_path)) as url:
-        page.goto(f"{url}/{path}")
+    with running_app(copy_db(demo_db_file, tmp_path), launcher=launcher) as url:
+        page.goto(f"{url}/{path}")  # nothing has visited this server before
         wait_for_app(page)
-        assert page.get_by_text("Page not found").count() == 0
-        assert page.locator("[data-testid='stSidebarNav']").get_by_text("Indicators").count() == 1
+        expect(page.locator("h1, h2").filter(has_text=heading).first).to_be_visible()
+        expect(page.get_by_text("Page not found")).to_have_count(0)
+        expect(page).to_have_url(f"{url}{address}")
+        expect(page.locator("[data-testid='stSidebarNav']").get_by_text("Indicators")).to_have_count(1)
         assert_no_exception(page)
+
+
+@pytest.mark.browser
+def test_a_link_to_a_page_that_does_not_exist_says_so_and_opens_home_on_a_new_servers_first_request(
+        browser_page, demo_db_file, tmp_path):
+    page = browser_page
+    with running_app(copy_db(demo_db_file, tmp_path), launcher="streamlit run") as url:
+        page.goto(f"{url}/no-such-page")
+        wait_for_app(page)
+        expect(page.get_by_text("Page not found").first).to_be_visible()
+        expect(page.locator("h1").first).to_have_text("Northmoor and Vale Health and Care Partnership (demo)")

@@ -5,13 +5,23 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from framework.core import db
 from framework.foundation.indicators import get_indicator, save_indicator
 from framework.measures.priorities import cast_ballot, close_round, open_round
 from framework.measures.proposals import decline_proposal, propose_measure
 from tests.apptest_helpers import copy_db
-from tests.browser import SCREENSHOTS, VIEWPORT, assert_no_exception, browser_page, running_app, wait_for_app  # noqa: F401
+from tests.browser import (  # noqa: F401
+    SCREENSHOTS,
+    VIEWPORT,
+    assert_no_exception,
+    browser_page,
+    next_frame,
+    rerun_after,
+    running_app,
+    wait_for_app,
+)
 from tests.conftest import make_user
 
 
@@ -20,11 +30,10 @@ def _settle(page) -> None:
     wait_for_app(page)
     page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").last.wait_for(state="visible")
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=30_000)
-    page.wait_for_timeout(1200)
 
 
-def _choose(page, label: str, option: str) -> None:
-    """Pick an option in a Streamlit selectbox by its label."""
+def _choose(page, label: str, option: str, *, in_form: bool = False) -> None:
+    """Pick an option in a Streamlit selectbox by its label; outside a form the choice runs the page again."""
     box = page.locator("[data-testid='stSelectbox']").filter(has=page.get_by_text(label, exact=True)).first
     wanted = page.get_by_role("option", name=option).first
     for _ in range(5):  # a rerun still finishing can close the list as it opens; open it again
@@ -34,9 +43,12 @@ def _choose(page, label: str, option: str) -> None:
             break
         except Exception:
             page.keyboard.press("Escape")
-            page.wait_for_timeout(500)
-    wanted.click()
-    page.wait_for_timeout(500)
+            wait_for_app(page)
+    if in_form:
+        wanted.click()
+        expect(page.get_by_role("option", name=option)).to_have_count(0)  # the list has closed on the choice
+        return
+    rerun_after(page, wanted.click)
     _settle(page)
 
 
@@ -48,15 +60,16 @@ def test_a_community_member_proposes_a_measure_an_editor_accepts_it_and_it_is_in
         page.goto(f"{url}/proposals")
         _settle(page)
         _choose(page, "View as", "Community representative")
-        assert page.get_by_text("Acting as Local user · Community representative").count() == 1
+        expect(page.get_by_text("Acting as Local user · Community representative")).to_have_count(1)
         page.get_by_label("Name of the measure").fill("Carers who feel listened to by services")
         page.get_by_label("Why it matters").fill("Carers hold families together and are rarely asked.")
         page.get_by_label("Who it matters to").fill("Unpaid carers")
         page.get_by_label("How it might be measured").fill("Carers answering 'always' in the annual carers survey")
-        _choose(page, "Which outcome it serves", "O1. People's voices shape decisions")
+        _choose(page, "Which outcome it serves", "O1. People's voices shape decisions", in_form=True)
         page.get_by_role("button", name="Send the proposal").click()
         page.get_by_text("Your proposal (number 1) is with the engagement team").wait_for()
-        assert page.get_by_text("Review proposals").count() == 0
+        wait_for_app(page)
+        expect(page.get_by_text("Review proposals")).to_have_count(0)
         assert_no_exception(page)
         page.screenshot(path=str(SCREENSHOTS / "proposals-community.png"), full_page=False)
 
@@ -75,8 +88,8 @@ def test_a_community_member_proposes_a_measure_an_editor_accepts_it_and_it_is_in
         page.get_by_role("textbox", name="Search").fill("carers who feel")
         page.get_by_role("textbox", name="Search").press("Enter")
         page.get_by_text("1 measure shown.").wait_for()
-        page.wait_for_timeout(500)
-        assert "I28: Carers who feel listened to by services" in page.locator("h2").first.inner_text()
+        wait_for_app(page)
+        expect(page.locator("h2").first).to_contain_text("I28: Carers who feel listened to by services")
         assert_no_exception(page)
 
 
@@ -121,20 +134,20 @@ def test_each_measures_page_opens_with_its_heading_and_no_exception(browser_page
         for slug, heading in PAGES:
             page.goto(f"{url}/{slug}")
             _settle(page)
-            assert page.locator("h1").first.inner_text().strip() == heading
+            expect(page.locator("h1").first).to_have_text(heading)
             assert_no_exception(page)
             page.screenshot(path=str(SCREENSHOTS / f"{slug}.png"), full_page=False)
         page.goto(f"{url}/priorities")
         _settle(page)
         charts = page.locator("[data-testid='stPlotlyChart']")
-        charts.first.wait_for(state="visible")
-        assert charts.count() == 2  # the community-system difference and the priority by group
+        expect(charts).to_have_count(2)  # the community-system difference and the priority by group
+        expect(charts.locator(".js-plotly-plot")).to_have_count(2)  # both drawn, not only their frames
         charts.first.scroll_into_view_if_needed()
-        page.wait_for_timeout(1500)
+        next_frame(page)
         page.screenshot(path=str(SCREENSHOTS / "priorities-results.png"), full_page=False)
         charts.first.screenshot(path=str(SCREENSHOTS / "priorities-difference-chart.png"))
         charts.nth(1).scroll_into_view_if_needed()
-        page.wait_for_timeout(800)
+        next_frame(page)
         charts.nth(1).screenshot(path=str(SCREENSHOTS / "priorities-group-chart.png"))
 
         page.goto(f"{url}/indicators?indicator=I08")  # the target change is marked on the progress chart
@@ -143,7 +156,7 @@ def test_each_measures_page_opens_with_its_heading_and_no_exception(browser_page
         chart.wait_for(state="visible")
         chart.scroll_into_view_if_needed()
         page.get_by_text("Target changed: 3-year 14.5 to 13.9").first.wait_for()
-        page.wait_for_timeout(800)
+        next_frame(page)
         chart.screenshot(path=str(SCREENSHOTS / "indicator-target-change.png"))
         assert_no_exception(page)
 
@@ -161,8 +174,7 @@ def _edit_cell(page, row: int, column: int, text: str) -> None:
     editor = page.locator("#portal textarea, #portal input").first
     editor.wait_for(state="visible")
     editor.fill(text)
-    editor.press("Enter")
-    page.wait_for_timeout(600)
+    rerun_after(page, lambda: editor.press("Enter"))  # an edit in the table runs the page again
 
 
 @pytest.mark.browser

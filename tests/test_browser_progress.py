@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.apptest_helpers import copy_db
-from tests.browser import SCREENSHOTS, assert_no_exception, browser_page, running_app, wait_for_app  # noqa: F401
+from tests.browser import SCREENSHOTS, assert_no_exception, browser_page, next_frame, running_app, wait_for_app  # noqa: F401
 
 
 @pytest.mark.browser
@@ -14,18 +15,17 @@ def test_a_person_opens_a_measure_and_sees_its_progress_chart_summary_and_gap(br
         page.goto(f"{url}/indicators?indicator=I01")
         wait_for_app(page)
         page.get_by_text("Since April 2023 this has risen from 27.9% to 37.3%").wait_for()
-        page.locator(".js-plotly-plot").first.wait_for()
-        assert page.locator(".js-plotly-plot").count() == 3  # progress, and the gap by deprivation and ethnicity
+        expect(page.locator(".js-plotly-plot")).to_have_count(3)  # progress, and the gap by deprivation and ethnicity
         chart = page.locator(".js-plotly-plot").first
         for legend in ("Actual value", "Expected path", "Target at each horizon", "Projection from recent trend"):
-            assert chart.get_by_text(legend).count() >= 1, legend
-        assert chart.get_by_text("3-year target 36%").count() == 1
+            expect(chart.get_by_text(legend).first).to_be_visible()
+        expect(chart.get_by_text("3-year target 36%")).to_have_count(1)
         assert_no_exception(page)
         chart.scroll_into_view_if_needed()
-        page.wait_for_timeout(500)
+        next_frame(page)
         page.screenshot(path=str(SCREENSHOTS / "indicator-progress.png"), full_page=False)
         page.locator(".js-plotly-plot").nth(1).scroll_into_view_if_needed()
-        page.wait_for_timeout(500)
+        next_frame(page)
         page.screenshot(path=str(SCREENSHOTS / "indicator-gap.png"), full_page=False)
 
         page.goto(f"{url}/progress?outcome=O3")
@@ -34,8 +34,8 @@ def test_a_person_opens_a_measure_and_sees_its_progress_chart_summary_and_gap(br
         page.locator(".js-plotly-plot").first.wait_for()
         page.screenshot(path=str(SCREENSHOTS / "progress.png"), full_page=False)
         page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
-        page.wait_for_timeout(500)
+        for word in ("▲ Ahead", "● On track", "▼ Behind"):
+            expect(page.locator(".js-plotly-plot .legendtext").filter(has_text=word).first).to_be_attached()
+        next_frame(page)
         page.screenshot(path=str(SCREENSHOTS / "progress-chart.png"), full_page=False)
-        legend = page.locator(".js-plotly-plot .legendtext").evaluate_all("els => els.map(e => e.textContent)")
-        assert {"▲ Ahead", "● On track", "▼ Behind"} <= set(legend), legend
         assert_no_exception(page)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from framework.core import db
 from framework.reviews import rounds as review_rounds
@@ -37,18 +38,19 @@ def answer_in_browser(page, url: str, code: str, choice: str, name: str) -> None
     wait_for_app(page)
     page.locator("[data-testid='stRadio']").nth(1).wait_for()
     groups = page.locator("[data-testid='stRadio']")
-    assert groups.count() == 2
+    expect(groups).to_have_count(2)
     options = page.get_by_role("radio", name=choice, exact=True)
-    assert options.count() == 2  # each option is a real radio button with its words as its accessible name
+    expect(options).to_have_count(2)  # each option is a real radio button with its words as its accessible name
     groups.nth(0).get_by_text(choice, exact=True).click()
     options.nth(1).focus()  # the second answer by keyboard alone
     page.keyboard.press("Space")
-    assert options.nth(0).is_checked() and options.nth(1).is_checked()
+    expect(options.nth(0)).to_be_checked()
+    expect(options.nth(1)).to_be_checked()
     page.get_by_label("Comment on statement 1 (optional)").fill("Said in the browser.")
     page.get_by_role("button", name="Send my answers").click()
     page.get_by_text("Thank you: your answers were saved.").wait_for()
     page.locator("[data-testid='stCode']").first.wait_for()
-    page.wait_for_timeout(500)
+    wait_for_app(page)
     assert_no_exception(page)
     page.screenshot(path=str(SCREENSHOTS / name), full_page=False)
 

@@ -18,20 +18,19 @@ from framework.data_io.importers import (
     undo_batch,
 )
 from framework.foundation.systems import create_system
-from tests.conftest import ROOT, make_user
+from tests.conftest import ROOT, make_user, reference_file
 
 DATA = ROOT / "tests" / "data"
-FINGERTIPS = ROOT.parent / "shared" / "reference" / "fingertips_91547_smoking_prevalence_qof.csv"
+FINGERTIPS_NAME = "fingertips_91547_smoking_prevalence_qof.csv"
 DOWNLOADED_ROWS = 11_360
 APPENDED_ROWS = 6_267
 REPEATS_IN_EXPORT = 107  # England and others appear twice (as an area and again as a parent): merged
 
 
 def fingertips_copy(tmp_path: Path) -> Path:
-    if not FINGERTIPS.exists():
-        pytest.skip(f"The Fingertips reference file is not at {FINGERTIPS}.")
-    target = tmp_path / FINGERTIPS.name
-    shutil.copy(FINGERTIPS, target)
+    source = reference_file(FINGERTIPS_NAME)
+    target = tmp_path / source.name
+    shutil.copy(source, target)
     return target
 
 

@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from framework.data_io.importers.uploads import save_upload
-from tests.apptest_helpers import copy_db, open_app
+from tests.apptest_helpers import as_read, copy_db, open_app
 from tests.test_import import DATA
 
 
@@ -74,7 +74,7 @@ def test_undo_asks_for_confirmation_and_then_restores(monkeypatch, demo_db_file,
     at = seeded(monkeypatch, path, "one_row.csv", data=data)
     at.button(key="data.confirm_import").click().run()
     at.button(key="data.undo").click().run()
-    assert any("Undo batch 2 (one_row.csv)?" in w.value for w in at.warning)
+    assert any("Undo batch 2 (one_row.csv)?" in as_read(w.value) for w in at.warning)
     at.button(key="data.undo_yes").click().run()
     assert not at.exception
     assert any("Batch 2 was undone: 0 values restored and 1 rows removed." in s.value for s in at.success)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from framework.core import db
-from tests.apptest_helpers import copy_db, open_app
+from tests.apptest_helpers import as_read, copy_db, open_app
 
 
 def test_home_shows_the_vision_the_outcomes_the_demo_banner_and_measure_counts(monkeypatch, demo_db_file):
@@ -31,7 +31,7 @@ def test_indicators_search_narrows_the_catalogue_and_opens_the_detail(monkeypatc
     assert at.caption[0].value == "26 measures shown."  # active and proposed by default; the retired one is hidden
     at.text_input(key="indicators.search").input("smoking").run()
     assert any(c.value == "1 measure shown." for c in at.caption)
-    assert at.header[0].value == "I08: Smoking prevalence in adults (15+) - current smokers (QOF)"
+    assert as_read(at.header[0].value) == "I08: Smoking prevalence in adults (15+) - current smokers (QOF)"
     assert any("targets 15.8% by March 2024 (1-year), 14.5% by March 2026 (3-year)" in m.value for m in at.markdown)
     latest = at.dataframe[-1].value
     assert latest.iloc[0]["Area"].startswith("Northmoor and Vale") and "England" in set(latest["Area"])

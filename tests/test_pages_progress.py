@@ -13,7 +13,7 @@ from framework.foundation.indicators import save_indicator
 from framework.foundation.measurements import upsert_measurements
 from framework.progress.sql import status_counts
 from framework.progress.text import overview_sentence
-from tests.apptest_helpers import copy_db, open_app
+from tests.apptest_helpers import as_read, copy_db, open_app
 from tests.conftest import make_user
 
 # Counts of measures in use at the system level, read from the demo's v_progress (and checked against it below).
@@ -107,7 +107,7 @@ def test_a_partner_tells_the_story_beside_the_chart_and_it_is_audited(monkeypatc
     at.button(key="indicators.narrative_save").click().run()
     assert not at.exception
     assert any("Saved" in s.value for s in at.success)
-    assert any(m.value == "**What is happening:** Winter pressures came early in Eastmarsh." for m in at.markdown)
+    assert any(as_read(m.value) == "**What is happening:** Winter pressures came early in Eastmarsh." for m in at.markdown)
     assert any(m.value.startswith("**2026/27 Q2** · Local user (partner)") for m in at.markdown)
     con = db.connect(path)
     audit = log(con, entity="narrative")
