@@ -310,6 +310,7 @@ def write_demo(cur, user: User, data: DemoData, *, extras: bool = False) -> int:
     first system also gets an engagement log and a finished stakeholder review."""
     from framework.foundation.indicators import insert_indicators
 
+    require(user, "load_demo")
     upsert_areas(cur, data.areas, "Demo generator")
     batch_id = scalar(
         cur,
@@ -352,6 +353,7 @@ def write_demo_extras(cur, user: User, system_code: str) -> None:
     from framework.demo.engagement_log import write_engagement_demo
     from framework.demo.review import write_demo_reviews
 
+    require(user, "load_demo")
     write_engagement_demo(cur, user, system_code)
     write_demo_reviews(cur, user, system_code, feed_indicator=False)  # its results are suppressed at demo size
 

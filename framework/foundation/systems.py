@@ -52,7 +52,8 @@ def validate_system(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def insert_system(cur, user: User, values: dict[str, Any]) -> None:
-    """Add a system inside the caller's transaction, with an audit row."""
+    """Add a system inside the caller's transaction, with an audit row (editors and admins)."""
+    require(user, "edit_framework")
     clean = validate_system(values)
     cur.execute(
         f"INSERT INTO system ({', '.join(SYSTEM_COLUMNS)}) VALUES ({', '.join('?' * len(SYSTEM_COLUMNS))})",
@@ -87,6 +88,8 @@ def upsert_areas(cur, areas: pd.DataFrame, source: str) -> int:
 
 def link_areas(cur, system_code: str, links: list[tuple[str, str]]) -> None:
     """Record which areas belong to a system, as (area_code, role) pairs."""
+    if not links:
+        return
     cur.executemany(
         "INSERT INTO system_area VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
         [(system_code, code, role) for code, role in links],

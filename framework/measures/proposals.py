@@ -140,6 +140,7 @@ def _open_proposal(cur, system_code: str, proposal_id: int, expected_version: in
 
 def _decide(cur, user: User, system_code: str, p: dict[str, Any], status: str, indicator_code: str | None,
             reason: str | None) -> None:
+    require(user, "review_proposals")
     cur.execute(
         "UPDATE measure_proposal SET status = ?, indicator_code = ?, decision_reason = ?, decided_by = ?,"
         " decided_at = current_timestamp, version = version + 1 WHERE proposal_id = ?",

@@ -112,6 +112,7 @@ def create_round(con, user: User, system_code: str, values: dict[str, Any]) -> i
 
 def insert_round(cur, user: User, system_code: str, clean: dict[str, Any]) -> int:
     """Write a validated round and its invites inside the caller's transaction; return its id."""
+    require(user, "run_reviews")
     round_id = scalar(
         cur,
         "INSERT INTO review_round (system_code, title, opens_on, closes_on, min_group_size, token_salt, created_by)"

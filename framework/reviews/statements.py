@@ -200,8 +200,9 @@ def set_statement_status(con, user: User, system_code: str, statement_code: str,
     transaction(con, work)
 
 
-def insert_starter_statements(cur, system_code: str) -> int:
+def insert_starter_statements(cur, user: User, system_code: str) -> int:
     """Write the starter set inside the caller's transaction, skipping codes already used; return how many."""
+    require(user, "run_reviews")
     outcomes = {r[0] for r in cur.execute("SELECT outcome_code FROM outcome WHERE system_code = ?", [system_code]).fetchall()}
     existing = {r[0] for r in cur.execute(
         "SELECT statement_code FROM review_statement WHERE system_code = ?", [system_code]).fetchall()}
@@ -221,7 +222,7 @@ def add_starter_statements(con, user: User, system_code: str) -> int:
     require(user, "run_reviews")
 
     def work(cur) -> int:
-        added = insert_starter_statements(cur, system_code)
+        added = insert_starter_statements(cur, user, system_code)
         audit.record(cur, user, "create", "review_statement", f"{system_code}/starter", system_code=system_code,
                      after={"statements_added": added}, reason="Starter set of quality statements")
         return added

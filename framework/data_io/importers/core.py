@@ -207,6 +207,7 @@ def _write_framework(cur, user: User, framework: dict[str, Any], check: FileChec
     and indicators when it exists. Return (areas added, indicators added)."""
     from framework.foundation.indicators import insert_indicators
 
+    require(user, "import_data")
     areas = pd.DataFrame(framework["areas"], columns=["area_code", "area_name", "area_type", "parent_code", "role"])
     added_areas = upsert_areas(cur, areas, f"Excel return {check.name}") if not areas.empty else 0
     system = framework.get("system")
