@@ -32,7 +32,6 @@ LEVEL_WORDS = {
 }
 STATUSES = ("planned", "done", "cannot be done")
 STATUS_WORDS = {"planned": "Planned", "done": "Done", "cannot be done": "Cannot be done"}
-FEEDBACK_WINDOW_MONTHS = 3
 
 LABELS = {
     "title": "Title", "start_date": "Start date", "end_date": "End date", "lead_partner": "Lead partner",

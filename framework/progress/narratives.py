@@ -10,7 +10,7 @@ from framework.core import audit
 from framework.core.auth import require
 from framework.core.db import read_df, read_rows, scalar, transaction
 from framework.core.errors import ValidationError
-from framework.core.model import User, clean_text
+from framework.core.model import User, check_length, clean_text, require_text
 
 LIMITS = {"happening": 2000, "learning": 2000, "next_steps": 2000}
 LABELS = {"happening": "What is happening", "learning": "What we are learning", "next_steps": "What we will do"}
@@ -47,11 +47,12 @@ def validate_narrative(values: dict[str, Any], periods: dict[str, Any]) -> dict[
         problems.append("Period is required: choose the period the story is about.")
     elif periods and clean["period_label"] not in periods:
         problems.append(f"Period {clean['period_label']!r} has no data for this measure; choose one of its periods.")
-    if not clean["happening"]:
-        problems.append("What is happening is required: say in a sentence or two what lies behind the figures.")
     for name, limit in LIMITS.items():
-        if clean[name] and len(clean[name]) > limit:
-            problems.append(f"{LABELS[name]} is {len(clean[name])} characters long; keep it to {limit}.")
+        if name == "happening":
+            require_text(problems, clean, name, LABELS[name], limit,
+                         hint=": say in a sentence or two what lies behind the figures")
+        else:
+            check_length(problems, clean, name, LABELS[name], limit)
     if problems:
         raise ValidationError(problems)
     return clean
@@ -87,9 +88,11 @@ def add_narrative(con, user: User, system_code: str, indicator_code: str, values
 def withdraw_narrative(con, user: User, narrative_id: int, reason: str) -> None:
     """Withdraw a narrative (its author, or an editor); it stays in the audit trail with the reason."""
     require(user, "write_narrative")
-    reason = clean_text(reason)
-    if not reason:
-        raise ValidationError(["Reason is required: say in a sentence why the story is withdrawn."])
+    problems: list[str] = []
+    reason = require_text(problems, {"reason": reason}, "reason", "Reason", 2000,
+                          hint=": say in a sentence why the story is withdrawn")
+    if problems:
+        raise ValidationError(problems)
 
     def work(cur) -> None:
         rows = cur.execute("SELECT * FROM narrative WHERE narrative_id = ? AND NOT withdrawn", [narrative_id]).df()

@@ -11,7 +11,7 @@ from framework.core import audit
 from framework.core.auth import require
 from framework.core.db import read_df, read_rows, scalar, transaction
 from framework.core.errors import ValidationError
-from framework.core.model import User, clean_text
+from framework.core.model import User, clean_text, require_text
 
 THEMES = (
     "Voice and influence",
@@ -99,16 +99,9 @@ def principle_coverage(con, system_code: str) -> pd.DataFrame:
 def validate_statement(values: dict[str, Any], known_principles: set[int], known_outcomes: set[str]) -> dict[str, Any]:
     """Check a statement; return it cleaned or raise ValidationError naming each field."""
     problems: list[str] = []
-    text = clean_text(values.get("text"))
-    theme = clean_text(values.get("theme"))
-    if not text:
-        problems.append("Statement text is required: write it as something people can agree or disagree with.")
-    elif len(text) > 400:
-        problems.append(f"Statement text is {len(text)} characters long; keep it to 400 so it reads easily.")
-    if not theme:
-        problems.append("Theme is required, for example 'Partnership'.")
-    elif len(theme) > 80:
-        problems.append(f"Theme is {len(theme)} characters long; keep it to 80.")
+    text = require_text(problems, values, "text", "Statement text", 400,
+                        hint=": write it as something people can agree or disagree with")
+    theme = require_text(problems, values, "theme", "Theme", 80, hint=", for example 'Partnership'")
     principles = sorted({int(p) for p in values.get("principles") or []})
     bad = [p for p in principles if p not in known_principles]
     if bad:
