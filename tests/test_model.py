@@ -243,3 +243,16 @@ def test_required_text_is_trimmed_and_a_blank_or_long_value_is_named_with_its_hi
     problems: list[str] = []
     assert require_text(problems, {"theme": value}, "theme", "Theme", 80, hint=", for example 'Partnership'") == expected
     assert problems == ([problem] if problem else [])
+
+
+@pytest.mark.parametrize("value, problem", [
+    (" ", "Reason is required: say why."),
+    ("r" * 21, "Reason is 21 characters long; keep it to 20."),
+])
+def test_a_single_required_text_is_refused_when_blank_or_too_long(value, problem):
+    from framework.core.model import require_one
+
+    with pytest.raises(ValidationError) as caught:
+        require_one(value, "Reason", 20, hint=": say why")
+    assert caught.value.problems == [problem]
+    assert require_one("  Named a resident ", "Reason", 20) == "Named a resident"

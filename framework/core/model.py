@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from framework.core.errors import ValidationError
+
 ROLES = ("viewer", "community", "partner", "editor", "admin")
 DIRECTIONS = ("higher_is_better", "lower_is_better", "no_judgement")
 DIRECTION_WORDS = {
@@ -49,6 +51,15 @@ def require_text(problems: list[str], values: dict, name: str, label: str, max_l
         problems.append(f"{label} is required{hint}.")
     else:
         check_length(problems, values, name, label, max_len)
+    return text
+
+
+def require_one(value: object, label: str, max_len: int = 4000, *, hint: str = "") -> str:
+    """A single required text trimmed; raise ValidationError naming it when it is blank or too long."""
+    problems: list[str] = []
+    text = require_text(problems, {"value": value}, "value", label, max_len, hint=hint)
+    if problems:
+        raise ValidationError(problems)
     return text
 
 

@@ -11,7 +11,7 @@ from framework.core import audit
 from framework.core.auth import require
 from framework.core.db import read_df, read_rows, transaction
 from framework.core.errors import ValidationError
-from framework.core.model import User, clean_text, require_text
+from framework.core.model import User, clean_text, require_one, require_text
 from framework.foundation.indicators import insert_indicators, validate_indicator
 
 FIELDS = {
@@ -200,11 +200,7 @@ def decline_proposal(con, user: User, system_code: str, proposal_id: int, reason
                      expected_version: int | None = None) -> None:
     """Decline a proposal with a reason everyone can read."""
     require(user, "review_proposals")
-    problems: list[str] = []
-    reason = require_text(problems, {"reason": reason}, "reason", "Reason", 2000,
-                          hint=": say publicly why this measure was not taken forward")
-    if problems:
-        raise ValidationError(problems)
+    reason = require_one(reason, "Reason", 2000, hint=": say publicly why this measure was not taken forward")
 
     def work(cur) -> None:
         p = _open_proposal(cur, system_code, proposal_id, expected_version)

@@ -10,7 +10,7 @@ from framework.core import audit
 from framework.core.auth import require
 from framework.core.db import read_df, read_rows, scalar, transaction
 from framework.core.errors import ValidationError
-from framework.core.model import User, check_length, clean_text, require_text
+from framework.core.model import User, check_length, clean_text, require_one, require_text
 
 LIMITS = {"happening": 2000, "learning": 2000, "next_steps": 2000}
 LABELS = {"happening": "What is happening", "learning": "What we are learning", "next_steps": "What we will do"}
@@ -88,11 +88,7 @@ def add_narrative(con, user: User, system_code: str, indicator_code: str, values
 def withdraw_narrative(con, user: User, narrative_id: int, reason: str) -> None:
     """Withdraw a narrative (its author, or an editor); it stays in the audit trail with the reason."""
     require(user, "write_narrative")
-    problems: list[str] = []
-    reason = require_text(problems, {"reason": reason}, "reason", "Reason", 2000,
-                          hint=": say in a sentence why the story is withdrawn")
-    if problems:
-        raise ValidationError(problems)
+    reason = require_one(reason, "Reason", 2000, hint=": say in a sentence why the story is withdrawn")
 
     def work(cur) -> None:
         rows = cur.execute("SELECT * FROM narrative WHERE narrative_id = ? AND NOT withdrawn", [narrative_id]).df()
