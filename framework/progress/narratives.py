@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from framework.core import audit
-from framework.core.auth import require
+from framework.core.auth import can, require
 from framework.core.db import read_df, read_rows, scalar, transaction
 from framework.core.errors import ValidationError
 from framework.core.model import User, check_length, clean_text, require_one, require_text
@@ -85,6 +85,11 @@ def add_narrative(con, user: User, system_code: str, indicator_code: str, values
     return transaction(con, work)
 
 
+def may_withdraw(user: User, author_id: str) -> bool:
+    """Whether the user may withdraw a story: its author, or an editor or administrator."""
+    return can(user, "write_narrative") and (author_id == user.user_id or can(user, "edit_framework"))
+
+
 def withdraw_narrative(con, user: User, narrative_id: int, reason: str) -> None:
     """Withdraw a narrative (its author, or an editor); it stays in the audit trail with the reason."""
     require(user, "write_narrative")
@@ -95,7 +100,7 @@ def withdraw_narrative(con, user: User, narrative_id: int, reason: str) -> None:
         if rows.empty:
             raise ValidationError([f"There is no narrative {narrative_id} to withdraw."])
         row = rows.iloc[0].to_dict()
-        if row["author_id"] != user.user_id and user.role not in ("editor", "admin"):
+        if not may_withdraw(user, row["author_id"]):
             raise PermissionError(f"{user.name} can withdraw only their own stories; an editor can withdraw any.")
         cur.execute("UPDATE narrative SET withdrawn = true WHERE narrative_id = ?", [narrative_id])
         audit.record(cur, user, "withdraw", "narrative", f"{row['system_code']}/{row['indicator_code']}/{narrative_id}",
