@@ -547,3 +547,12 @@ def test_a_cursor_level_helper_called_by_a_role_that_may_use_it_writes(prepared)
     before = fingerprint(con)
     write.call(con, acting(write), ready)
     assert fingerprint(con) != before
+
+
+@pytest.mark.parametrize("prepared", [F + "data_io.importers.core._write_framework"], indirect=True)
+def test_a_partner_may_import_data_but_not_create_a_new_system_from_a_return(prepared):
+    con, write, ready = prepared
+    before = fingerprint(con)
+    with pytest.raises(PermissionError, match="signed in as partner; only editor, admin can edit framework"):
+        write.call(con, User("partner-1", "Test partner", "partner"), ready)
+    assert fingerprint(con) == before
