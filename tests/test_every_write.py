@@ -73,17 +73,20 @@ def scan(root: Path, package: str = "framework") -> dict[str, Function]:
             elif isinstance(node, ast.Import):
                 names.update({a.asname: a.name for a in node.names if a.asname})
                 names.update({a.name.split(".")[0]: a.name.split(".")[0] for a in node.names if not a.asname})
-        functions = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
-        names.update({f.name: f"{module}.{f.name}" for f in functions})
+        kinds = (ast.FunctionDef, ast.AsyncFunctionDef)
+        functions = [(n.name, n) for n in tree.body if isinstance(n, kinds)]
+        names.update({name: f"{module}.{name}" for name, _ in functions})
+        functions += [(f"{c.name}.{m.name}", m) for c in tree.body if isinstance(c, ast.ClassDef)
+                      for m in c.body if isinstance(m, kinds)]  # methods too, named Class.method
         docs = _docstrings(tree)
-        for fn in functions:
+        for qualname, fn in functions:
             args = fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs
             takes_user = any(a.arg == "user" or (isinstance(a.annotation, ast.Name) and a.annotation.id == "User")
                              for a in args)
             sql = any(isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docs
                       and WRITE_SQL.search(n.value) for n in ast.walk(fn))
             calls = {t for n in ast.walk(fn) if isinstance(n, (ast.Name, ast.Attribute)) and (t := _dotted(n, names))}
-            found[f"{module}.{fn.name}"] = Function(f"{module}.{fn.name}", takes_user, sql, calls)
+            found[f"{module}.{qualname}"] = Function(f"{module}.{qualname}", takes_user, sql, calls)
     return found
 
 
@@ -119,9 +122,11 @@ def test_the_detector_finds_writes_through_nested_work_helpers_and_imports_but_n
         "def outer(con, user):\n    def work(cur):\n        helper(cur, user)\n    transaction(con, work)\n\n"
         "def no_user(cur):\n    cur.execute('DELETE FROM thing')\n\n"
         "def by_call(con, user):\n    return outer(con, user)\n\n"
-        "def documented(con, user):\n    'Delete from the list: INSERT INTO words only'\n    return 1\n"
+        "def documented(con, user):\n    'Delete from the list: INSERT INTO words only'\n    return 1\n\n"
+        "class Store:\n    def save(self, cur, user):\n        cur.execute('INSERT INTO thing VALUES (1)')\n"
     )
-    assert user_writes(tmp_path) == {"framework.sample.helper", "framework.sample.outer", "framework.sample.by_call"}
+    assert user_writes(tmp_path) == {"framework.sample.helper", "framework.sample.outer", "framework.sample.by_call",
+                                     "framework.sample.Store.save"}
 
 
 def test_the_detector_sees_the_known_writes_and_passes_over_the_reads():
