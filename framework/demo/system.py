@@ -74,12 +74,9 @@ def _system_codes(n: int) -> list[str]:
 
 def _periods(frequency: str, months: int | None) -> pd.DataFrame:
     """Period labels, starts and ends, from the baseline period to DATA_END."""
-    if months is not None:
-        starts = pd.date_range(end=pd.Timestamp(DATA_END).replace(day=1), periods=months, freq="MS")
-        ends = starts + pd.offsets.MonthEnd(0)
-        labels = starts.strftime("%b %Y")
-    elif frequency == "monthly":
-        starts = pd.date_range("2023-03-01", DATA_END, freq="MS")
+    if months is not None or frequency == "monthly":
+        starts = (pd.date_range(end=pd.Timestamp(DATA_END).replace(day=1), periods=months, freq="MS")
+                  if months is not None else pd.date_range("2023-03-01", DATA_END, freq="MS"))
         ends = starts + pd.offsets.MonthEnd(0)
         labels = starts.strftime("%b %Y")
     elif frequency == "quarterly":
