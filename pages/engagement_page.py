@@ -17,6 +17,7 @@ from framework.engagement.log import (
     activity_choices,
     add_you_said,
     community_tags,
+    delete_activity,
     list_activities,
     load_context,
     save_activity,
@@ -82,6 +83,14 @@ with tab_list:
         st.caption("Reach counts everyone at an activity that reached the community, so shares can add up to more "
                    "than 100%. Population shares are set on the Community list tab.")
         st.plotly_chart(feedback_loops_chart(glue.read(feedback_loops, code)), width="stretch")
+    if can(user, "edit_framework") and not log.empty:
+        with st.expander("Remove an activity logged by mistake"):
+            labels = dict(glue.read(activity_choices, code)[["activity_id", "label"]].itertuples(index=False))
+            gone = st.selectbox("Activity", list(labels), format_func=labels.get, key="engagement.remove_activity")
+            why = st.text_input("Why is it removed?", key="engagement.remove_reason")
+            sure = st.checkbox("Yes, remove it and its 'you said' items", key="engagement.remove_confirm")
+            if st.button("Remove the activity", key="engagement.remove", disabled=not sure):
+                glue.write(delete_activity, code, int(gone), reason=why, success="The activity was removed.")
 
 with tab_log:
     if not may_log:

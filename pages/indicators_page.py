@@ -17,7 +17,13 @@ from framework.progress.detail import (
     indicator_progress,
     period_csv,
 )
-from framework.progress.narratives import add_narrative, list_narratives, narrative_periods
+from framework.progress.narratives import (
+    add_narrative,
+    list_narratives,
+    may_withdraw,
+    narrative_periods,
+    withdraw_narrative,
+)
 from framework.progress.sql import progress_areas
 
 system = glue.page("Indicators")
@@ -78,6 +84,8 @@ def stories() -> None:
     st.markdown("#### The story behind the curve")
     if st.session_state.pop("indicators.story_saved", False):
         st.success("Saved. Thank you for telling the story.")
+    if st.session_state.pop("indicators.story_withdrawn", False):
+        st.success("The story was withdrawn. It stays in the audit trail with the reason.")
     narratives = glue.read(list_narratives, code, selected)
     if narratives.empty:
         st.caption("No one has told the story behind these figures yet.")
@@ -89,6 +97,13 @@ def stories() -> None:
                 st.markdown(f"**What we are learning:** {glue.text(n.learning)}")
             if n.next_steps:
                 st.markdown(f"**What we will do:** {glue.text(n.next_steps)}")
+            if may_withdraw(user, n.author_id):
+                with st.popover("Withdraw this story"):
+                    why = st.text_input("Why is it withdrawn?", key=f"indicators.withdraw_reason.{n.narrative_id}")
+                    withdraw = st.button("Withdraw", key=f"indicators.withdraw.{n.narrative_id}")
+                    if withdraw and glue.write(withdraw_narrative, int(n.narrative_id), why)[0]:
+                        st.session_state["indicators.story_withdrawn"] = True
+                        st.rerun()
     if not can(user, "write_narrative"):
         return
     periods = list(glue.read(narrative_periods, code, selected)["period_label"])

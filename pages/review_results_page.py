@@ -121,6 +121,11 @@ if editor:
                 reason = st.text_input("Reason for any change (recorded in the audit trail)", key="reviews.release_reason")
                 if st.form_submit_button("Release this comment"):
                     glue.write(results.release_comment, round_id, key, text, reason, success="The comment was released.")
+            if isinstance(pending.set_index("comment_key").loc[key, "released_text"], str):
+                with st.popover("Withdraw this comment from the results"):
+                    why = st.text_input("Why is it withdrawn?", key="reviews.withdraw_reason")
+                    if st.button("Withdraw", key="reviews.withdraw_comment"):
+                        glue.write(results.withdraw_comment, round_id, key, why, success="The comment was withdrawn.")
 
 st.header("Discussion record")
 notes = glue.read(discussions.discussion_notes, round_id)

@@ -182,6 +182,8 @@ def _edits(con, editor):
     ({"since": date.today() + timedelta(days=1)}, []),
     ({"until": date.today() - timedelta(days=1)}, []),
     ({"since": date.today(), "until": date.today()}, ["DEMO/I08", "DEMO/I05", "DEMO/I08"]),
+    ({"indicator": "I08", "entity": "indicator"}, ["DEMO/I08", "DEMO/I08"]),
+    ({"indicator": "I08", "entity": "vision"}, []),
 ])
 def test_the_history_filters_by_who_what_measure_and_dates(demo_con, editor, filters, expected):
     _edits(demo_con, editor)
@@ -236,3 +238,12 @@ def test_a_save_records_only_the_fields_that_really_changed(demo_con, editor, co
     fields = [r[0] for r in demo_con.execute(
         "SELECT after FROM audit_log WHERE entity_key = ? ORDER BY audit_id", [f"DEMO/{code}"]).fetchall()]
     assert [sorted(__import__("json").loads(f)) for f in fields] == [["name"], ["name"]]
+
+
+def test_the_audit_log_and_the_history_give_the_same_rows_for_the_same_filters(demo_con, editor):
+    from framework.core.audit import log
+
+    _edits(demo_con, editor)
+    history = audit_history(demo_con, "DEMO", who="editor-1", since=date.today(), until=date.today())
+    raw = log(demo_con, system_code="DEMO", who="editor-1", since=date.today(), until=date.today())
+    assert list(history["audit_id"]) == list(raw["audit_id"]) and len(raw) >= 2

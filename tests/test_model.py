@@ -228,3 +228,31 @@ def test_latest_values_give_one_row_per_area_with_the_system_first(demo_con):
     assert latest["area_code"].is_unique
     assert "E92000001" in set(latest["area_code"])
     assert set(latest["period_label"]) == {"2025/26"}
+
+
+@pytest.mark.parametrize("value, expected, problem", [
+    ("  Partnership  ", "Partnership", None),
+    ("   ", None, "Theme is required, for example 'Partnership'."),
+    (None, None, "Theme is required, for example 'Partnership'."),
+    ("x" * 81, "x" * 81, "Theme is 81 characters long; keep it to 80."),
+    (2026, "2026", None),
+])
+def test_required_text_is_trimmed_and_a_blank_or_long_value_is_named_with_its_hint(value, expected, problem):
+    from framework.core.model import require_text
+
+    problems: list[str] = []
+    assert require_text(problems, {"theme": value}, "theme", "Theme", 80, hint=", for example 'Partnership'") == expected
+    assert problems == ([problem] if problem else [])
+
+
+@pytest.mark.parametrize("value, problem", [
+    (" ", "Reason is required: say why."),
+    ("r" * 21, "Reason is 21 characters long; keep it to 20."),
+])
+def test_a_single_required_text_is_refused_when_blank_or_too_long(value, problem):
+    from framework.core.model import require_one
+
+    with pytest.raises(ValidationError) as caught:
+        require_one(value, "Reason", 20, hint=": say why")
+    assert caught.value.problems == [problem]
+    assert require_one("  Named a resident ", "Reason", 20) == "Named a resident"

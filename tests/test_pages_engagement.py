@@ -67,6 +67,32 @@ def test_an_incomplete_activity_is_refused_with_the_fields_to_fix(monkeypatch, e
     assert text.startswith("Nothing was saved.") and "Start date: found nothing" in text and "Level: found nothing" in text
 
 
+def test_an_editor_removes_an_activity_only_after_confirming_and_the_removal_is_audited(monkeypatch,
+                                                                                       engagement_db_file, tmp_path):
+    path = copy_db(engagement_db_file, tmp_path)
+    at = open_app(monkeypatch, path, page="engagement_page")
+    chosen = at.selectbox(key="engagement.remove_activity").value
+    assert at.button(key="engagement.remove").disabled
+    at.text_input(key="engagement.remove_reason").input("Logged twice")
+    at.checkbox(key="engagement.remove_confirm").check().run()
+    at.button(key="engagement.remove").click().run()
+    assert not at.exception
+    assert any("The activity was removed" in s.value for s in at.success)
+    con = db.connect(path)
+    left = con.execute("SELECT count(*) FROM engagement_activity WHERE activity_id = ?", [chosen]).fetchone()[0]
+    audit = con.execute("SELECT action, reason FROM audit_log WHERE entity = 'engagement_activity'"
+                        " ORDER BY audit_id DESC LIMIT 1").fetchall()
+    con.close()
+    assert left == 0 and audit == [("delete", "Logged twice")]
+
+
+@pytest.mark.parametrize("role", ["viewer", "partner"])
+def test_only_editors_are_offered_the_removal_of_an_activity(monkeypatch, engagement_db_file, role):
+    at = open_app(monkeypatch, engagement_db_file, page="engagement_page", role=role)
+    assert not at.exception
+    assert "engagement.remove" not in [b.key for b in at.button]
+
+
 def test_a_viewer_reads_the_log_but_is_told_who_can_add_to_it(monkeypatch, engagement_db_file):
     at = open_app(monkeypatch, engagement_db_file, page="engagement_page", role="viewer")
     assert not at.exception

@@ -115,6 +115,45 @@ def test_a_partner_tells_the_story_beside_the_chart_and_it_is_audited(monkeypatc
     assert len(audit) == 1 and audit.iloc[0]["user_role"] == "partner"
 
 
+def _story(path, author: str) -> int:
+    from framework.core.model import User
+    from framework.progress.narratives import add_narrative
+
+    con = db.connect(path)
+    try:
+        return add_narrative(con, User(author, "Story author", "partner"), "DEMO", "I09",
+                             {"period_label": "2026/27 Q2", "happening": "Winter pressures came early."})
+    finally:
+        con.close()
+
+
+def test_the_author_withdraws_their_story_with_a_reason_and_it_leaves_the_page(monkeypatch, demo_db_file, tmp_path):
+    path = copy_db(demo_db_file, tmp_path)
+    story = _story(path, "local")  # the local user acting as a partner wrote it
+    at = open_app(monkeypatch, path, page="indicators_page", role="partner", query={"indicator": "I09"})
+    at.button(key=f"indicators.withdraw.{story}").click().run()
+    assert any("Reason is required" in e.value for e in at.error)
+    at.text_input(key=f"indicators.withdraw_reason.{story}").input("Named a resident by mistake")
+    at.button(key=f"indicators.withdraw.{story}").click().run()
+    assert not at.exception
+    assert any("The story was withdrawn" in s.value for s in at.success)
+    assert not any("Winter pressures came early." in m.value for m in at.markdown)
+    con = db.connect(path)
+    audit = log(con, entity="narrative")
+    con.close()
+    assert audit.iloc[0]["action"] == "withdraw" and audit.iloc[0]["reason"] == "Named a resident by mistake"
+
+
+@pytest.mark.parametrize("role, offered", [("viewer", False), ("partner", False), ("editor", True)])
+def test_only_an_editor_may_withdraw_someone_elses_story(monkeypatch, demo_db_file, tmp_path, role, offered):
+    path = copy_db(demo_db_file, tmp_path)
+    story = _story(path, "someone-else")
+    at = open_app(monkeypatch, path, page="indicators_page", role=role, query={"indicator": "I09"})
+    assert not at.exception
+    assert any("Winter pressures came early." in m.value for m in at.markdown)
+    assert (f"indicators.withdraw.{story}" in [b.key for b in at.button]) is offered
+
+
 def test_a_story_without_what_is_happening_is_refused_with_a_reason(monkeypatch, demo_db_file, tmp_path):
     at = open_app(monkeypatch, copy_db(demo_db_file, tmp_path), page="indicators_page", query={"indicator": "I09"})
     at.button(key="indicators.narrative_save").click().run()

@@ -135,6 +135,46 @@ def test_results_open_with_the_disagreement_agenda_then_comments_and_the_discuss
     assert any("Agreed to try participatory budgeting" in m.value for m in at.markdown)
 
 
+def test_an_editor_withdraws_a_released_comment_and_the_withdrawal_is_audited(monkeypatch, review_db_file, tmp_path):
+    from framework.core.audit import log
+    from framework.reviews import results
+
+    path = copy_db(review_db_file, tmp_path)
+    con = db.connect(path)
+    pending = results.comments_to_review(con, make_user("editor"), 2)
+    con.close()
+    released = pending[pending["released_text"].notna()]
+    key, text = released.iloc[0]["comment_key"], released.iloc[0]["released_text"]
+    at = open_app(monkeypatch, path, page="review_results_page")
+    at.selectbox(key="reviews.round").select(2).run()
+    at.selectbox(key="reviews.comment_key").set_value(key).run()
+    at.text_input(key="reviews.withdraw_reason").input("It identifies a volunteer")
+    at.button(key="reviews.withdraw_comment").click().run()
+    assert not at.exception
+    assert any("The comment was withdrawn" in s.value for s in at.success)
+    con = db.connect(path)
+    after = results.released_comments(con, 2)
+    audit = log(con, entity="review_comment")
+    con.close()
+    assert text not in set(after["released_text"])
+    assert (audit.iloc[0]["action"], audit.iloc[0]["reason"]) == ("withdraw", "It identifies a volunteer")
+
+
+def test_a_comment_not_released_offers_no_withdrawal(monkeypatch, review_db_file, tmp_path):
+    from framework.reviews import results
+
+    path = copy_db(review_db_file, tmp_path)
+    con = db.connect(path)
+    key = results.comments_to_review(con, make_user("editor"), 2).iloc[0]["comment_key"]
+    results.withdraw_comment(con, make_user("editor"), 2, key, "Held back")
+    con.close()
+    at = open_app(monkeypatch, path, page="review_results_page")
+    at.selectbox(key="reviews.round").select(2).run()
+    at.selectbox(key="reviews.comment_key").set_value(key).run()
+    assert not at.exception
+    assert "reviews.withdraw_comment" not in [b.key for b in at.button]
+
+
 def test_results_of_a_round_below_the_threshold_stay_hidden(monkeypatch, review_db_file, tmp_path):
     path = copy_db(review_db_file, tmp_path)
     code = open_invite(path, "community")

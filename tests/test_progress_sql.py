@@ -173,7 +173,7 @@ def test_viewers_and_community_members_cannot_write_a_narrative(demo_con, role):
     ({"happening": "  "}, "What is happening is required"),
     ({"period_label": "1999/00 Q1"}, "has no data for this measure"),
     ({"period_label": ""}, "Period is required"),
-    ({"learning": "x" * 2001}, "What we are learning is 2001 characters long"),
+    ({"learning": "x" * 2001}, "What we are learning is 2,001 characters long"),
 ])
 def test_a_narrative_is_checked_and_each_problem_named(demo_con, editor, change, problem):
     with pytest.raises(ValidationError) as exc:

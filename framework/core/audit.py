@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -55,14 +55,21 @@ def changed_fields(before: dict[str, Any] | None, after: dict[str, Any]) -> dict
     return {k: (before.get(k), v) for k, v in after.items() if _plain(before.get(k)) != _plain(v)}
 
 
-def log(con, *, system_code: str | None = None, entity: str | None = None, limit: int = 500) -> pd.DataFrame:
-    """The newest audit rows, optionally for one system or entity."""
-    where, params = [], []
-    if system_code:
-        where.append("(system_code = ? OR system_code IS NULL)")
-        params.append(system_code)
-    if entity:
-        where.append("entity = ?")
-        params.append(entity)
-    sql = "SELECT * FROM audit_log" + (" WHERE " + " AND ".join(where) if where else "")
-    return read_df(con, sql + " ORDER BY audit_id DESC LIMIT ?", params + [limit])
+def _day(value: Any, *, after: bool = False) -> Any:
+    """A date as the moment its day starts (or, with after, the moment the next day starts); a datetime as it is."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime.combine(value, time.min) + (timedelta(days=1) if after else timedelta(0))
+    return value
+
+
+def log(con, *, system_code: str | None = None, who: str | None = None, entity: str | None = None,
+        entity_key: str | None = None, since: Any = None, until: Any = None, limit: int = 500) -> pd.DataFrame:
+    """The newest audit rows, filtered by system (its own rows and system-wide ones), who, kind of record, which
+    record, and the days from since to until, both included."""
+    filters = [("(system_code = ? OR system_code IS NULL)", system_code), ("user_id = ?", who),
+               ("entity = ?", entity), ("entity_key = ?", entity_key), ("changed_at >= ?", _day(since)),
+               ("changed_at < ?", _day(until, after=True))]
+    used = [(sql, value) for sql, value in filters if value]
+    where = " WHERE " + " AND ".join(sql for sql, _ in used) if used else ""
+    return read_df(con, f"SELECT * FROM audit_log{where} ORDER BY audit_id DESC LIMIT ?",
+                   [value for _, value in used] + [limit])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from framework.core.errors import ValidationError
+
 ROLES = ("viewer", "community", "partner", "editor", "admin")
 DIRECTIONS = ("higher_is_better", "lower_is_better", "no_judgement")
 DIRECTION_WORDS = {
@@ -39,25 +41,34 @@ class User:
             raise ValueError(f"Unknown role {self.role!r}; expected one of {', '.join(ROLES)}.")
 
 
-SYSTEM_USER = User("system", "Shared Measures", "admin")
+def require_text(problems: list[str], values: dict, name: str, label: str, max_len: int = 4000, *,
+                 hint: str = "") -> str | None:
+    """Add a problem when values[name] is blank or too long; return it trimmed (None when blank).
 
-
-
-
-def require_text(problems: list[str], values: dict, name: str, label: str, max_len: int = 4000) -> None:
-    """Add a problem when values[name] is blank or too long."""
-    text = (values.get(name) or "").strip()
+    The hint follows "is required", for example ": say what will be done" or ", for example 'Partnership'"."""
+    text = clean_text(values.get(name))
     if not text:
-        problems.append(f"{label} is required.")
-    elif len(text) > max_len:
-        problems.append(f"{label} is {len(text):,} characters long; keep it to {max_len:,}.")
+        problems.append(f"{label} is required{hint}.")
+    else:
+        check_length(problems, values, name, label, max_len)
+    return text
 
 
-def check_length(problems: list[str], values: dict, name: str, label: str, max_len: int = 4000) -> None:
-    """Add a problem when an optional values[name] is too long."""
-    text = values.get(name) or ""
-    if len(text) > max_len:
+def require_one(value: object, label: str, max_len: int = 4000, *, hint: str = "") -> str:
+    """A single required text trimmed; raise ValidationError naming it when it is blank or too long."""
+    problems: list[str] = []
+    text = require_text(problems, {"value": value}, "value", label, max_len, hint=hint)
+    if problems:
+        raise ValidationError(problems)
+    return text
+
+
+def check_length(problems: list[str], values: dict, name: str, label: str, max_len: int = 4000) -> str | None:
+    """Add a problem when an optional values[name] is too long; return it trimmed (None when blank)."""
+    text = clean_text(values.get(name))
+    if text and len(text) > max_len:
         problems.append(f"{label} is {len(text):,} characters long; keep it to {max_len:,}.")
+    return text
 
 
 def clean_text(value: object) -> str | None:

@@ -227,4 +227,3 @@ BREAKDOWNS = {
     "Disability": ["Disabled", "Not disabled"],
     "Core20": ["Core20", "Not Core20"],
 }
-ORDERED_BREAKDOWNS = {"Deprivation", "Deprivation decile", "Age"}

@@ -53,8 +53,9 @@ def _score(rng: np.random.Generator, base: float) -> int | None:
 
 def write_demo_reviews(cur, user: User, system_code: str, *, feed_indicator: bool = True) -> list[int]:
     """Write the demo review inside the caller's transaction; return the round ids."""
+    require(user, "load_demo")
     rng = np.random.default_rng(SEED)
-    insert_starter_statements(cur, system_code)
+    insert_starter_statements(cur, user, system_code)
     codes = [s[0] for s in STARTER]
     outcome_codes = {r[0] for r in cur.execute("SELECT outcome_code FROM outcome WHERE system_code = ?",
                                                [system_code]).fetchall()}

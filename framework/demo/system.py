@@ -74,12 +74,9 @@ def _system_codes(n: int) -> list[str]:
 
 def _periods(frequency: str, months: int | None) -> pd.DataFrame:
     """Period labels, starts and ends, from the baseline period to DATA_END."""
-    if months is not None:
-        starts = pd.date_range(end=pd.Timestamp(DATA_END).replace(day=1), periods=months, freq="MS")
-        ends = starts + pd.offsets.MonthEnd(0)
-        labels = starts.strftime("%b %Y")
-    elif frequency == "monthly":
-        starts = pd.date_range("2023-03-01", DATA_END, freq="MS")
+    if months is not None or frequency == "monthly":
+        starts = (pd.date_range(end=pd.Timestamp(DATA_END).replace(day=1), periods=months, freq="MS")
+                  if months is not None else pd.date_range("2023-03-01", DATA_END, freq="MS"))
         ends = starts + pd.offsets.MonthEnd(0)
         labels = starts.strftime("%b %Y")
     elif frequency == "quarterly":
@@ -310,6 +307,7 @@ def write_demo(cur, user: User, data: DemoData, *, extras: bool = False) -> int:
     first system also gets an engagement log and a finished stakeholder review."""
     from framework.foundation.indicators import insert_indicators
 
+    require(user, "load_demo")
     upsert_areas(cur, data.areas, "Demo generator")
     batch_id = scalar(
         cur,
@@ -352,6 +350,7 @@ def write_demo_extras(cur, user: User, system_code: str) -> None:
     from framework.demo.engagement_log import write_engagement_demo
     from framework.demo.review import write_demo_reviews
 
+    require(user, "load_demo")
     write_engagement_demo(cur, user, system_code)
     write_demo_reviews(cur, user, system_code, feed_indicator=False)  # its results are suppressed at demo size
 

@@ -88,10 +88,6 @@ def rebuild_index(cur, system_code: str) -> int:
     return reindex_activities(cur, ids)
 
 
-RESULT_COLUMNS = ["kind", "activity_id", "item_id", "title", "start_date", "end_date", "lead_partner", "level",
-                  "communities", "areas", "outcomes", "text", "we_did", "status", "feedback_date", "score"]
-
-
 def search_insight(
     con, system_code: str, query: str = "", *, communities: Iterable[str] = (), areas: Iterable[str] = (),
     outcomes: Iterable[str] = (), date_from: date | None = None, date_to: date | None = None,

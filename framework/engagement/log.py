@@ -33,7 +33,6 @@ LEVEL_WORDS = {
 }
 STATUSES = ("planned", "done", "cannot be done")
 STATUS_WORDS = {"planned": "Planned", "done": "Done", "cannot be done": "Cannot be done"}
-FEEDBACK_WINDOW_MONTHS = 3
 
 LABELS = {
     "title": "Title", "start_date": "Start date", "end_date": "End date", "lead_partner": "Lead partner",
@@ -257,6 +256,7 @@ def _raise(problems: list[Problem], prefix: str = "") -> None:
 
 def insert_activity(cur, user: User, system_code: str, clean: dict[str, Any], batch_id: int | None = None) -> int:
     """Insert a validated activity inside the caller's transaction; return its id (the caller reindexes)."""
+    require(user, "log_engagement")
     cols = list(ACTIVITY_FIELDS)
     return int(scalar(
         cur,
@@ -268,6 +268,7 @@ def insert_activity(cur, user: User, system_code: str, clean: dict[str, Any], ba
 
 def insert_item(cur, user: User, system_code: str, activity_id: int, clean: dict[str, Any]) -> int:
     """Insert a validated "you said" item inside the caller's transaction; return its id."""
+    require(user, "log_engagement")
     return int(scalar(
         cur,
         "INSERT INTO you_said (activity_id, system_code, you_said, we_did, status, reason, feedback_date, created_by)"

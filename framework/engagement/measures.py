@@ -53,7 +53,6 @@ MEASURES = (
     LogMeasure("volunteer_hours", "ENG-VOLHRS", "Volunteer hours given to engagement activities", "hours",
                "The hours volunteers gave to engagement activities that started in the quarter."),
 )
-BY_NAME = {m.name: m for m in MEASURES}
 
 
 def quarter_of(day: date) -> tuple[date, date, str]:

@@ -11,7 +11,7 @@ from framework.core import audit
 from framework.core.auth import require
 from framework.core.db import read_df, read_rows, transaction
 from framework.core.errors import StaleEdit, ValidationError
-from framework.core.model import DIRECTIONS, INDICATOR_STATUSES, KINDS, User, clean_text
+from framework.core.model import DIRECTIONS, INDICATOR_STATUSES, KINDS, User, clean_text, require_text
 
 EDITABLE = (
     "outcome_code", "name", "definition", "unit", "direction", "kind", "source", "source_ref", "frequency",
@@ -111,10 +111,7 @@ def validate_indicator(values: dict[str, Any], known_outcomes: set[str]) -> dict
         problems.append("Indicator code is required.")
     elif not code.replace("-", "").replace("_", "").replace(".", "").isalnum() or len(code) > 30:
         problems.append(f"Indicator code {code!r} may use only letters, digits, '-', '_' and '.', up to 30 characters.")
-    if not clean["name"]:
-        problems.append("Name is required.")
-    elif len(clean["name"]) > 200:
-        problems.append(f"Name is {len(clean['name'])} characters long; keep it to 200.")
+    require_text(problems, clean, "name", "Name", 200)
     clean["unit"] = clean["unit"] or ""
     if clean["direction"] not in DIRECTIONS:
         problems.append(f"Direction {clean['direction']!r} is not one of {', '.join(DIRECTIONS)}.")

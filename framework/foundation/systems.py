@@ -10,7 +10,7 @@ from framework.core import audit
 from framework.core.auth import require
 from framework.core.db import read_df, read_rows, scalar, transaction
 from framework.core.errors import ValidationError
-from framework.core.model import AREA_TYPES, User, clean_text
+from framework.core.model import AREA_TYPES, User, clean_text, require_text
 
 SYSTEM_COLUMNS = ("system_code", "name", "region_code", "region_name", "icb_code", "framework_start", "is_demo")
 
@@ -34,8 +34,7 @@ def validate_system(values: dict[str, Any]) -> dict[str, Any]:
         problems.append("System code is required.")
     elif not clean["system_code"].replace("-", "").replace("_", "").isalnum():
         problems.append(f"System code {clean['system_code']!r} may use only letters, digits, '-' and '_'.")
-    if not clean["name"]:
-        problems.append("System name is required.")
+    require_text(problems, clean, "name", "System name", 200)
     start = values.get("framework_start")
     if isinstance(start, str):
         try:
@@ -52,7 +51,8 @@ def validate_system(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def insert_system(cur, user: User, values: dict[str, Any]) -> None:
-    """Add a system inside the caller's transaction, with an audit row."""
+    """Add a system inside the caller's transaction, with an audit row (editors and admins)."""
+    require(user, "edit_framework")
     clean = validate_system(values)
     cur.execute(
         f"INSERT INTO system ({', '.join(SYSTEM_COLUMNS)}) VALUES ({', '.join('?' * len(SYSTEM_COLUMNS))})",
@@ -87,24 +87,9 @@ def upsert_areas(cur, areas: pd.DataFrame, source: str) -> int:
 
 def link_areas(cur, system_code: str, links: list[tuple[str, str]]) -> None:
     """Record which areas belong to a system, as (area_code, role) pairs."""
+    if not links:
+        return
     cur.executemany(
         "INSERT INTO system_area VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
         [(system_code, code, role) for code, role in links],
     )
-
-
-def system_areas(con, system_code: str) -> pd.DataFrame:
-    """The system's own areas and comparators, with names, types and parents, system first."""
-    return read_df(
-        con,
-        "SELECT a.area_code, a.area_name, a.area_type, a.parent_code, sa.role FROM system_area sa"
-        " JOIN area a USING (area_code) WHERE sa.system_code = ?"
-        " ORDER BY CASE sa.role WHEN 'system' THEN 0 WHEN 'place' THEN 1 WHEN 'neighbourhood' THEN 2 ELSE 3 END,"
-        " a.area_name",
-        [system_code],
-    )
-
-
-def areas_by_type(con) -> pd.DataFrame:
-    """How many areas of each type the database knows."""
-    return read_df(con, "SELECT area_type, count(*) AS areas FROM area GROUP BY area_type ORDER BY areas DESC")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import textwrap
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
 import pandas as pd
 
+from framework.core import audit
 from framework.core.db import read_df
 
 ENTITY_WORDS = {
@@ -23,26 +24,8 @@ ENTITY_WORDS = {
 TARGET_FIELDS = ("target_1y", "target_3y", "target_5y")
 
 
-def _where(system_code: str, who: str | None, entity: str | None, indicator: str | None,
-           since: Any, until: Any) -> tuple[list[str], list[Any]]:
-    where, params = ["(system_code = ? OR system_code IS NULL)"], [system_code]
-    if who:
-        where.append("user_id = ?")
-        params.append(who)
-    if entity:
-        where.append("entity = ?")
-        params.append(entity)
-    if indicator:
-        where.append("entity = 'indicator' AND entity_key = ?")
-        params.append(f"{system_code}/{indicator}")
-    if since:
-        where.append("changed_at >= ?")
-        params.append(datetime.combine(since, time.min) if isinstance(since, date) and not isinstance(since, datetime) else since)
-    if until:
-        where.append("changed_at < ?")
-        params.append(datetime.combine(until, time.min) + timedelta(days=1)
-                      if isinstance(until, date) and not isinstance(until, datetime) else until)
-    return where, params
+HISTORY_COLUMNS = ["audit_id", "changed_at", "user_id", "user_role", "action", "entity", "entity_key", "before",
+                   "after", "reason"]
 
 
 def _fields(before: Any, after: Any) -> str:
@@ -59,31 +42,31 @@ def audit_history(con, system_code: str, *, who: str | None = None, entity: str 
                   indicator: str | None = None, since: Any = None, until: Any = None,
                   limit: int = 1000) -> pd.DataFrame:
     """The audit log, newest first, filtered by who, what kind of record, which measure and which dates."""
-    where, params = _where(system_code, who, entity, indicator, since, until)
-    df = read_df(
-        con,
-        "SELECT audit_id, changed_at, user_id, user_role, action, entity, entity_key, before, after, reason"
-        f" FROM audit_log WHERE {' AND '.join(where)} ORDER BY audit_id DESC LIMIT ?",
-        params + [limit],
-    )
+    if indicator and entity and entity != "indicator":
+        limit = 0  # a measure is always of the kind 'indicator', so no other kind of record matches
+    df = audit.log(con, system_code=system_code, who=who, entity="indicator" if indicator else entity,
+                   entity_key=f"{system_code}/{indicator}" if indicator else None, since=since, until=until,
+                   limit=limit)[HISTORY_COLUMNS]
     df["what"] = [ENTITY_WORDS.get(e, e.replace("_", " ").capitalize()) for e in df["entity"]]
     df["record"] = [k.split("/", 1)[1] if k.startswith(f"{system_code}/") else k for k in df["entity_key"]]
     df["fields"] = [_fields(b, a) for b, a in zip(df["before"], df["after"])]
     return df
 
 
+def _distinct(con, system_code: str, column: str) -> list[str]:
+    df = read_df(con, f"SELECT DISTINCT {column} FROM audit_log WHERE system_code = ? OR system_code IS NULL"
+                      f" ORDER BY {column}", [system_code])
+    return list(df[column])
+
+
 def people(con, system_code: str) -> list[str]:
     """Everyone who appears in the system's audit log (ballots appear only under pseudonyms)."""
-    df = read_df(con, "SELECT DISTINCT user_id FROM audit_log WHERE system_code = ? OR system_code IS NULL"
-                      " ORDER BY user_id", [system_code])
-    return list(df["user_id"])
+    return _distinct(con, system_code, "user_id")
 
 
 def entities(con, system_code: str) -> list[str]:
     """The kinds of record in the system's audit log."""
-    df = read_df(con, "SELECT DISTINCT entity FROM audit_log WHERE system_code = ? OR system_code IS NULL"
-                      " ORDER BY entity", [system_code])
-    return list(df["entity"])
+    return _distinct(con, system_code, "entity")
 
 
 def target_changes(con, system_code: str, indicator_code: str) -> pd.DataFrame:

@@ -22,7 +22,7 @@ from framework.core import audit
 from framework.core.auth import require
 from framework.core.db import read_df, read_rows, transaction
 from framework.core.errors import ValidationError
-from framework.core.model import User, clean_text
+from framework.core.model import User, require_text
 
 SCALE = {1: "Not at all", 2: "A little", 3: "Somewhat", 4: "A lot", 5: "It matters most"}
 COMMUNITY_GROUP = "community"
@@ -119,9 +119,8 @@ def open_round(con, user: User, system_code: str, title: str, opens_on: Any, clo
     """Open a prioritisation round between two dates; return its number."""
     require(user, "run_priorities")
     problems: list[str] = []
-    title = clean_text(title)
-    if not title:
-        problems.append("Title is required: for example 'Spring 2026 priorities'.")
+    title = require_text(problems, {"title": title}, "title", "Title", 200,
+                         hint=": for example 'Spring 2026 priorities'")
     start = _as_date(problems, "Opens on", opens_on)
     end = _as_date(problems, "Closes on", closes_on)
     if start and end and end < start:

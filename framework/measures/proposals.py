@@ -11,7 +11,7 @@ from framework.core import audit
 from framework.core.auth import require
 from framework.core.db import read_df, read_rows, transaction
 from framework.core.errors import ValidationError
-from framework.core.model import User, clean_text
+from framework.core.model import User, clean_text, require_one, require_text
 from framework.foundation.indicators import insert_indicators, validate_indicator
 
 FIELDS = {
@@ -38,12 +38,7 @@ def validate_proposal(values: dict[str, Any], known_outcomes: set[str]) -> dict[
     problems: list[str] = []
     clean: dict[str, Any] = {}
     for name, (label, limit) in FIELDS.items():
-        text = clean_text(values.get(name))
-        if not text:
-            problems.append(f"{label} is required.")
-        elif len(text) > limit:
-            problems.append(f"{label} is {len(text):,} characters long; keep it to {limit:,}.")
-        clean[name] = text
+        clean[name] = require_text(problems, values, name, label, limit)
     outcome = clean_text(values.get("outcome_code"))
     if not outcome:
         problems.append("Outcome is required: choose the outcome this measure would serve.")
@@ -140,6 +135,7 @@ def _open_proposal(cur, system_code: str, proposal_id: int, expected_version: in
 
 def _decide(cur, user: User, system_code: str, p: dict[str, Any], status: str, indicator_code: str | None,
             reason: str | None) -> None:
+    require(user, "review_proposals")
     cur.execute(
         "UPDATE measure_proposal SET status = ?, indicator_code = ?, decision_reason = ?, decided_by = ?,"
         " decided_at = current_timestamp, version = version + 1 WHERE proposal_id = ?",
@@ -181,12 +177,11 @@ def merge_proposal(con, user: User, system_code: str, proposal_id: int, indicato
                    expected_version: int | None = None) -> None:
     """Merge a proposal into an existing indicator, saying publicly how that indicator covers it."""
     require(user, "review_proposals")
-    reason = clean_text(reason)
-    problems = []
-    if not reason:
-        problems.append("Reason is required: say how the existing measure covers what was proposed.")
-    if not clean_text(indicator_code):
-        problems.append("Existing measure is required: choose the measure to merge into.")
+    problems: list[str] = []
+    given = {"reason": reason, "indicator_code": indicator_code}
+    reason = require_text(problems, given, "reason", "Reason", 2000,
+                          hint=": say how the existing measure covers what was proposed")
+    require_text(problems, given, "indicator_code", "Existing measure", 30, hint=": choose the measure to merge into")
     if problems:
         raise ValidationError(problems)
 
@@ -205,9 +200,7 @@ def decline_proposal(con, user: User, system_code: str, proposal_id: int, reason
                      expected_version: int | None = None) -> None:
     """Decline a proposal with a reason everyone can read."""
     require(user, "review_proposals")
-    reason = clean_text(reason)
-    if not reason:
-        raise ValidationError(["Reason is required: say publicly why this measure was not taken forward."])
+    reason = require_one(reason, "Reason", 2000, hint=": say publicly why this measure was not taken forward")
 
     def work(cur) -> None:
         p = _open_proposal(cur, system_code, proposal_id, expected_version)

@@ -12,7 +12,7 @@ from framework.core import audit
 from framework.core.auth import require
 from framework.core.db import read_df, read_rows, transaction
 from framework.core.errors import ValidationError
-from framework.core.model import User, clean_text
+from framework.core.model import User, clean_text, require_text
 
 OUTCOME_COLUMNS = ("title", "description", "ambition_1y", "ambition_3y", "ambition_5y")
 INDICATOR_COLUMNS = ("name", "outcome_code", "definition", "unit", "direction", "status", "owner_partner",
@@ -40,11 +40,10 @@ def record_version(con, user: User, system_code: str, label: str, agreed_on: Any
     """Record the framework as agreed on a date by a named body; return the version number."""
     require(user, "edit_framework")
     problems = []
-    label, approved_by = clean_text(label), clean_text(approved_by)
-    if not label:
-        problems.append("Version name is required: for example 'Framework 2026/27'.")
-    if not approved_by:
-        problems.append("Approved by is required: name the board or group that agreed it.")
+    given = {"label": label, "approved_by": approved_by}
+    label = require_text(problems, given, "label", "Version name", 200, hint=": for example 'Framework 2026/27'")
+    approved_by = require_text(problems, given, "approved_by", "Approved by", 200,
+                               hint=": name the board or group that agreed it")
     if not isinstance(agreed_on, date):
         try:
             agreed_on = date.fromisoformat(str(agreed_on).strip())

@@ -244,10 +244,7 @@ def compare_with_benchmark(value: float | None, lower: float | None, upper: floa
         return "not_compared"
     if lower <= benchmark <= upper:
         return "similar"
-    higher = lower > benchmark
-    if direction == "no_judgement":
-        return "higher" if higher else "lower"
-    return "better" if higher == (direction == "higher_is_better") else "worse"
+    return _verdict(lower > benchmark, direction)
 
 
 def compare_intervals(value: float | None, lower: float | None, upper: float | None, then: float | None,
@@ -260,7 +257,11 @@ def compare_intervals(value: float | None, lower: float | None, upper: float | N
     value, lower, upper, then, then_lower, then_upper = nums
     if lower <= then_upper and then_lower <= upper:
         return "similar"
-    higher = lower > then_upper
+    return _verdict(lower > then_upper, direction)
+
+
+def _verdict(higher: bool, direction: str) -> str:
+    """A clear difference in words: better or worse by the indicator's direction, or higher or lower without one."""
     if direction == "no_judgement":
         return "higher" if higher else "lower"
     return "better" if higher == (direction == "higher_is_better") else "worse"

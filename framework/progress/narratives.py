@@ -7,10 +7,10 @@ from typing import Any
 import pandas as pd
 
 from framework.core import audit
-from framework.core.auth import require
+from framework.core.auth import can, require
 from framework.core.db import read_df, read_rows, scalar, transaction
 from framework.core.errors import ValidationError
-from framework.core.model import User, clean_text
+from framework.core.model import User, check_length, clean_text, require_one, require_text
 
 LIMITS = {"happening": 2000, "learning": 2000, "next_steps": 2000}
 LABELS = {"happening": "What is happening", "learning": "What we are learning", "next_steps": "What we will do"}
@@ -47,11 +47,12 @@ def validate_narrative(values: dict[str, Any], periods: dict[str, Any]) -> dict[
         problems.append("Period is required: choose the period the story is about.")
     elif periods and clean["period_label"] not in periods:
         problems.append(f"Period {clean['period_label']!r} has no data for this measure; choose one of its periods.")
-    if not clean["happening"]:
-        problems.append("What is happening is required: say in a sentence or two what lies behind the figures.")
     for name, limit in LIMITS.items():
-        if clean[name] and len(clean[name]) > limit:
-            problems.append(f"{LABELS[name]} is {len(clean[name])} characters long; keep it to {limit}.")
+        if name == "happening":
+            require_text(problems, clean, name, LABELS[name], limit,
+                         hint=": say in a sentence or two what lies behind the figures")
+        else:
+            check_length(problems, clean, name, LABELS[name], limit)
     if problems:
         raise ValidationError(problems)
     return clean
@@ -84,19 +85,22 @@ def add_narrative(con, user: User, system_code: str, indicator_code: str, values
     return transaction(con, work)
 
 
+def may_withdraw(user: User, author_id: str) -> bool:
+    """Whether the user may withdraw a story: its author, or an editor or administrator."""
+    return can(user, "write_narrative") and (author_id == user.user_id or can(user, "edit_framework"))
+
+
 def withdraw_narrative(con, user: User, narrative_id: int, reason: str) -> None:
     """Withdraw a narrative (its author, or an editor); it stays in the audit trail with the reason."""
     require(user, "write_narrative")
-    reason = clean_text(reason)
-    if not reason:
-        raise ValidationError(["Reason is required: say in a sentence why the story is withdrawn."])
+    reason = require_one(reason, "Reason", 2000, hint=": say in a sentence why the story is withdrawn")
 
     def work(cur) -> None:
         rows = cur.execute("SELECT * FROM narrative WHERE narrative_id = ? AND NOT withdrawn", [narrative_id]).df()
         if rows.empty:
             raise ValidationError([f"There is no narrative {narrative_id} to withdraw."])
         row = rows.iloc[0].to_dict()
-        if row["author_id"] != user.user_id and user.role not in ("editor", "admin"):
+        if not may_withdraw(user, row["author_id"]):
             raise PermissionError(f"{user.name} can withdraw only their own stories; an editor can withdraw any.")
         cur.execute("UPDATE narrative SET withdrawn = true WHERE narrative_id = ?", [narrative_id])
         audit.record(cur, user, "withdraw", "narrative", f"{row['system_code']}/{row['indicator_code']}/{narrative_id}",

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 
 from framework.foundation.indicator_text import format_value
-from framework.progress.engine import Trend, _num, compare_intervals, horizon_date, status_label, tolerance
+from framework.progress.engine import Trend, _num, compare_intervals, horizon_date
 
 HORIZON_WORDS = {1: "1-year", 3: "3-year", 5: "5-year"}
 COMPARE_WORDS = {
@@ -90,14 +90,6 @@ def projection_sentences(indicator: dict, start: date, targets: dict[int, float 
     return out
 
 
-def status_sentence(rows: pd.DataFrame, start: date) -> str | None:
-    """'Status: 1-year ▲ Ahead; 3-year ● On track; 5-year ▼ Behind.'"""
-    if rows.empty:
-        return None
-    parts = [f"{HORIZON_WORDS[int(r.horizon_years)]} {status_label(r.status)}" for r in rows.itertuples()]
-    return "Status: " + "; ".join(parts) + "."
-
-
 def summary(indicator: dict, start: date, rows: pd.DataFrame, points: pd.DataFrame, trend: Trend | None) -> list[str]:
     """The plain-English summary of one indicator in one area, from its progress rows (one per horizon) and its
     headline points (period_label, period_end, value, lower_ci, upper_ci)."""
@@ -159,14 +151,6 @@ def overview_sentence(counts: pd.DataFrame, horizon: int) -> str:
         return f"At the {HORIZON_WORDS[horizon]} horizon there are no measures to judge."
     listed = ", ".join(bits[:-1]) + (" and " if len(bits) > 1 else "") + bits[-1]
     return f"At the {HORIZON_WORDS[horizon]} horizon: {listed} ({total} measure{'s' if total != 1 else ''})."
-
-
-def tolerance_words(baseline: float | None, target: float | None, unit: str) -> str | None:
-    """How close counts as on track for one target, in words."""
-    if _num(baseline) is None or _num(target) is None:
-        return None
-    return f"within {difference(tolerance(float(baseline), float(target)), unit)} of the expected path"
-
 
 
 def words_by_outcome(counts: pd.DataFrame) -> pd.DataFrame:

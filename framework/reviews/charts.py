@@ -11,7 +11,6 @@ import plotly.graph_objects as go
 from framework.reviews.results import ALL_GROUPS, CELL_WORDS, mean_words
 from framework.reviews.suppression import CELLS
 
-OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 # vermillion (disagree) through pale grey (neutral) to blue (agree): distinguishable with common colour-blindness
 DIVERGING = [[0.0, "#D55E00"], [0.5, "#F2F2F2"], [1.0, "#0072B2"]]
 CELL_COLOURS = {"score_1": "#D55E00", "score_2": "#E69F00", "score_3": "#BBBBBB", "score_4": "#56B4E9",

@@ -11,7 +11,7 @@ from framework.core import audit
 from framework.core.auth import require
 from framework.core.db import read_df, read_rows, scalar, transaction
 from framework.core.errors import ValidationError
-from framework.core.model import User, clean_text
+from framework.core.model import User, clean_text, require_text
 
 ACTION_STATUSES = ("open", "in_progress", "done", "dropped")
 STATUS_WORDS = {"open": "Open", "in_progress": "In progress", "done": "Done", "dropped": "Dropped"}
@@ -58,15 +58,9 @@ def save_notes(con, user: User, round_id: int, statement_code: str, notes: str,
 def validate_action(values: dict[str, Any], known_outcomes: set[str]) -> dict[str, Any]:
     """Check an agreed action; return it cleaned or raise ValidationError naming each field."""
     problems: list[str] = []
-    text, owner = clean_text(values.get("action_text")), clean_text(values.get("owner"))
-    if not text:
-        problems.append("Action is required: say what will be done.")
-    elif len(text) > 500:
-        problems.append(f"Action is {len(text)} characters long; keep it to 500.")
-    if not owner:
-        problems.append("Owner is required: name the person or organisation who will do it.")
-    elif len(owner) > 120:
-        problems.append(f"Owner is {len(owner)} characters long; keep it to 120.")
+    text = require_text(problems, values, "action_text", "Action", 500, hint=": say what will be done")
+    owner = require_text(problems, values, "owner", "Owner", 120,
+                         hint=": name the person or organisation who will do it")
     due = values.get("due_on")
     if not isinstance(due, date):
         problems.append("Due date is required as a date.")

@@ -198,7 +198,7 @@ def comments_to_review(con, user: User, round_id: int) -> pd.DataFrame:
     frame = _comments(con, round_id)
     shown = _shown_pairs(con, round_id)
     keep = [(s, g) in shown for s, g in zip(frame["statement_code"], frame["group_code"])]
-    return frame[keep].drop(columns=["group_code", "respondent_id"]).reset_index(drop=True)
+    return frame.loc[keep].drop(columns=["group_code", "respondent_id"]).reset_index(drop=True)
 
 
 def release_comment(con, user: User, round_id: int, comment_key: str, released_text: str,

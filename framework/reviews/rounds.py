@@ -18,7 +18,7 @@ from framework.core import audit
 from framework.core.auth import require
 from framework.core.db import read_df, read_rows, scalar, transaction
 from framework.core.errors import ValidationError
-from framework.core.model import User, clean_text
+from framework.core.model import User, clean_text, require_text
 from framework.reviews.suppression import MIN_GROUP_DEFAULT, check_min_group_size
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: easy to read aloud and type
@@ -65,11 +65,8 @@ STATE_WORDS = {"not_open_yet": "Not open yet", "open": "Open", "closed": "Closed
 def validate_round(values: dict[str, Any], known_statements: set[str], known_groups: set[str]) -> dict[str, Any]:
     """Check a new round; return it cleaned or raise ValidationError naming each field."""
     problems: list[str] = []
-    title = clean_text(values.get("title"))
-    if not title:
-        problems.append("Title is required, for example 'Spring 2026 partnership review'.")
-    elif len(title) > 120:
-        problems.append(f"Title is {len(title)} characters long; keep it to 120.")
+    title = require_text(problems, values, "title", "Title", 120,
+                         hint=", for example 'Spring 2026 partnership review'")
     opens, closes = values.get("opens_on"), values.get("closes_on")
     for label, value in (("Open date", opens), ("Close date", closes)):
         if not isinstance(value, date):
@@ -112,6 +109,7 @@ def create_round(con, user: User, system_code: str, values: dict[str, Any]) -> i
 
 def insert_round(cur, user: User, system_code: str, clean: dict[str, Any]) -> int:
     """Write a validated round and its invites inside the caller's transaction; return its id."""
+    require(user, "run_reviews")
     round_id = scalar(
         cur,
         "INSERT INTO review_round (system_code, title, opens_on, closes_on, min_group_size, token_salt, created_by)"

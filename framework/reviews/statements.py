@@ -11,7 +11,7 @@ from framework.core import audit
 from framework.core.auth import require
 from framework.core.db import read_df, read_rows, scalar, transaction
 from framework.core.errors import ValidationError
-from framework.core.model import User, clean_text
+from framework.core.model import User, clean_text, require_text
 
 THEMES = (
     "Voice and influence",
@@ -99,16 +99,9 @@ def principle_coverage(con, system_code: str) -> pd.DataFrame:
 def validate_statement(values: dict[str, Any], known_principles: set[int], known_outcomes: set[str]) -> dict[str, Any]:
     """Check a statement; return it cleaned or raise ValidationError naming each field."""
     problems: list[str] = []
-    text = clean_text(values.get("text"))
-    theme = clean_text(values.get("theme"))
-    if not text:
-        problems.append("Statement text is required: write it as something people can agree or disagree with.")
-    elif len(text) > 400:
-        problems.append(f"Statement text is {len(text)} characters long; keep it to 400 so it reads easily.")
-    if not theme:
-        problems.append("Theme is required, for example 'Partnership'.")
-    elif len(theme) > 80:
-        problems.append(f"Theme is {len(theme)} characters long; keep it to 80.")
+    text = require_text(problems, values, "text", "Statement text", 400,
+                        hint=": write it as something people can agree or disagree with")
+    theme = require_text(problems, values, "theme", "Theme", 80, hint=", for example 'Partnership'")
     principles = sorted({int(p) for p in values.get("principles") or []})
     bad = [p for p in principles if p not in known_principles]
     if bad:
@@ -200,8 +193,9 @@ def set_statement_status(con, user: User, system_code: str, statement_code: str,
     transaction(con, work)
 
 
-def insert_starter_statements(cur, system_code: str) -> int:
+def insert_starter_statements(cur, user: User, system_code: str) -> int:
     """Write the starter set inside the caller's transaction, skipping codes already used; return how many."""
+    require(user, "run_reviews")
     outcomes = {r[0] for r in cur.execute("SELECT outcome_code FROM outcome WHERE system_code = ?", [system_code]).fetchall()}
     existing = {r[0] for r in cur.execute(
         "SELECT statement_code FROM review_statement WHERE system_code = ?", [system_code]).fetchall()}
@@ -221,7 +215,7 @@ def add_starter_statements(con, user: User, system_code: str) -> int:
     require(user, "run_reviews")
 
     def work(cur) -> int:
-        added = insert_starter_statements(cur, system_code)
+        added = insert_starter_statements(cur, user, system_code)
         audit.record(cur, user, "create", "review_statement", f"{system_code}/starter", system_code=system_code,
                      after={"statements_added": added}, reason="Starter set of quality statements")
         return added

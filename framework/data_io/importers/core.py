@@ -223,6 +223,7 @@ def _write_framework(cur, user: User, framework: dict[str, Any], check: FileChec
     (see roles.py). Return (areas added, indicators added)."""
     from framework.foundation.indicators import insert_indicators
 
+    require(user, "import_data")
     may_edit = check_may_write(cur, user, framework)
     areas = pd.DataFrame(framework["areas"], columns=["area_code", "area_name", "area_type", "parent_code", "role"])
     added_areas = upsert_areas(cur, areas, f"Excel return {check.name}") if not areas.empty else 0

@@ -13,7 +13,6 @@ from framework.data_io.importers.report import FileCheck, Problem
 REQUIRED = ["Indicator ID", "Indicator Name", "Area Code", "Area Name", "Area Type", "Sex", "Age", "Category Type",
             "Category", "Time period", "Value", "Lower CI 95.0 limit", "Upper CI 95.0 limit", "Count", "Denominator",
             "Value note"]
-OPTIONAL = ["Parent Code", "Parent Name", "Lower CI 99.8 limit", "Upper CI 99.8 limit"]
 LABELS = {
     "indicator_code": "Indicator ID", "area_code": "Area Code", "area_name": "Area Name", "period_label": "Time period",
     "value": "Value", "lower_ci": "Lower CI 95.0 limit", "upper_ci": "Upper CI 95.0 limit",

@@ -8,9 +8,6 @@ TEMPLATE_COLUMNS = [
 ]
 REQUIRED_COLUMNS = ["indicator_code", "area_code", "period_label", "value"]
 NUMERIC_COLUMNS = ["value", "lower_ci", "upper_ci", "count", "denominator", "lower_ci_998", "upper_ci_998"]
-TEXT_COLUMNS = ["system_code", "indicator_code", "area_code", "area_name", "area_type", "period_label", "breakdown",
-                "breakdown_group", "value_note", "comparison"]
-DATE_COLUMNS = ["period_start", "period_end"]
 COLUMN_HELP = {
     "system_code": "the system's code; blank means the system chosen for the import",
     "indicator_code": "an indicator code of the system, for example I08",
