@@ -18,6 +18,7 @@ import pytest
 
 from framework.core import audit, db
 from framework.core.auth import PERMISSIONS
+from framework.core.errors import ValidationError
 from framework.core.model import ROLES, User
 from tests.conftest import ROOT
 
@@ -27,6 +28,9 @@ WRITE_SQL = re.compile(r"\bINSERT\s+(OR\s+\w+\s+)?INTO\b|\bUPDATE\s+\w+\s+SET\b|
 WRITE_PRIMITIVES = {"framework.core.db.transaction", "framework.core.audit.record"}
 # Opening the store brings its schema up to date: that is upkeep, not a write made on a user's behalf.
 NOT_USER_WRITES = {"framework.core.db.connect", "framework.core.db.migrate"}
+# Checking a file writes only to the check's own in-memory staging database, never to the store.
+NOT_USER_WRITES |= {"framework.data_io.importers.core.check_file", "framework.data_io.importers.core.check_files",
+                    "framework.data_io.importers.uploads.check_upload"}
 # Takes a user and writes, but is how every other write records itself, whoever acts (respondents included).
 EXEMPT = {"framework.core.audit.record": "the audit trail itself: each guarded write calls it"}
 
@@ -92,7 +96,7 @@ def scan(root: Path, package: str = "framework") -> dict[str, Function]:
 
 def writers(functions: dict[str, Function]) -> set[str]:
     """The functions that write: they run write SQL, open a transaction, record audit, or call one that does."""
-    writing = {f.name for f in functions.values() if f.writes_sql} | WRITE_PRIMITIVES
+    writing = ({f.name for f in functions.values() if f.writes_sql} | WRITE_PRIMITIVES) - NOT_USER_WRITES
     while True:
         more = {f.name for f in functions.values()
                 if f.name not in writing | NOT_USER_WRITES and f.calls & writing}
@@ -184,6 +188,11 @@ def _imported_batch(con, admin, folder: Path) -> int:
     [summary] = mod("data_io.importers.core").import_files(con, admin, [_csv_file(con, admin, folder)],
                                                           system_code="DEMO")
     return summary.batch_id
+
+
+def _engagement_batch(con, admin, folder: Path) -> int:
+    return mod("engagement.imports").import_engagement(con, admin, "DEMO", [("log.csv", ENGAGEMENT_CSV.encode())])[
+        "batch_id"]
 
 
 def _priority_round(con, admin, folder) -> int:
@@ -417,6 +426,9 @@ WRITES: dict[str, Write] = {
     F + "engagement.imports.import_engagement": Write(
         "log_engagement", lambda con, u, _: mod("engagement.imports").import_engagement(
             con, u, "DEMO", [("log.csv", ENGAGEMENT_CSV.encode())])),
+    F + "engagement.imports.undo_engagement_batch": Write(
+        "undo_import", lambda con, u, batch: mod("engagement.imports").undo_engagement_batch(con, u, batch),
+        setup=_engagement_batch),
 }
 DIRECT = sorted(name for name, w in WRITES.items() if w.via is None)
 HELPERS = sorted(name for name, w in WRITES.items() if w.via is not None)
@@ -558,6 +570,7 @@ def test_a_cursor_level_helper_called_by_a_role_that_may_use_it_writes(prepared)
 def test_a_partner_may_import_data_but_not_create_a_new_system_from_a_return(prepared):
     con, write, ready = prepared
     before = fingerprint(con)
-    with pytest.raises(PermissionError, match="signed in as partner; only editor, admin can edit framework"):
+    with pytest.raises(ValidationError, match="creates system NEWICS with its vision and outcomes, which needs an "
+                                              "engagement lead's"):
         write.call(con, User("partner-1", "Test partner", "partner"), ready)
     assert fingerprint(con) == before
