@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 from framework.data_io.excel_return import SheetSource, check_target, write_return
-from framework.engagement.log import engagement_sheet, you_said_sheet
+from framework.engagement.sheets import engagement_sheet, you_said_sheet
 from framework.measures.history import changes_sheet
 from framework.measures.priorities import priorities_sheet
 from framework.progress.sql import progress_table

@@ -9,7 +9,7 @@ import pytest
 
 from framework.core.errors import ValidationError
 from framework.engagement.imports import check_engagement_files, import_engagement, template_workbook
-from framework.engagement.log import engagement_sheet, you_said_sheet
+from framework.engagement.sheets import engagement_sheet, you_said_sheet
 from tests.conftest import make_user
 
 HEADER = "Activity ID,Title,Start date,End date,Lead partner,Areas,Method,Level,Communities,Participants," \

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from framework.engagement.log import delete_activity, save_activity, update_you_said
+from framework.engagement.activities import delete_activity, save_activity
 from framework.engagement.measures import (
     activities_by_level,
     compute_measures,
@@ -15,6 +15,7 @@ from framework.engagement.measures import (
     quarter_of,
     reach_by_community,
 )
+from framework.engagement.you_said import update_you_said
 from tests.engagement_fixtures import activity
 
 CORE = {"core20", "coastal"}

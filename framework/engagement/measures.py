@@ -8,8 +8,10 @@ source_ref `log:<name>`, one value per financial-year quarter at the system's ow
   share fed back to the people involved within three months of the activity ending (%);
 - `log:volunteer_hours`: the hours volunteers gave to engagement activities.
 
-`compute_measures` is a pure function of the log's rows; `write_measures` runs it inside the caller's transaction.
-The read functions at the end give the charts their data.
+`compute_measures` is a pure function of the log's rows. `write_measures` stores its result as measurements,
+inside the caller's transaction, for the progress engine and the Excel return; a save calls it just after it
+commits (framework.engagement.sync). The read functions at the end give the page and the charts their data,
+calculated from the log itself.
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from framework.core.db import read_df, read_rows, scalar
+from framework.core.db import read_df, scalar
 from framework.foundation.measurements import upsert_measurements
 
 HIGH_LEVELS = ("collaborate", "empower")
@@ -191,19 +193,20 @@ def write_measures(cur, system_code: str, as_of: date | None = None) -> int:
 
 # ---------------------------------------------------------------- reads for the page and charts
 
-def latest_measures(con, system_code: str) -> pd.DataFrame:
-    """Each derived measure's latest quarter: name, title, unit, period label, value, count, denominator."""
+def latest_measures(con, system_code: str, as_of: date | None = None) -> pd.DataFrame:
+    """Each derived measure's latest quarter, calculated from the log as it is now (so it never waits for the
+    stored copy): name, title, unit, period label, period end, value, count, denominator."""
+    cur = con.cursor()
+    try:
+        frame = compute_measures(*_log_rows(cur, system_code), as_of or date.today())
+    finally:
+        cur.close()
+    empty = {"period_label": None, "period_end": None, "value": None, "count": None, "denominator": None}
     out = []
     for m in MEASURES:
-        rows = read_rows(
-            con,
-            "SELECT m.period_label, m.period_end, m.value, m.count, m.denominator FROM measurement m JOIN indicator i"
-            " USING (system_code, indicator_code) WHERE m.system_code = ? AND i.source_ref = ? AND m.breakdown = 'All'"
-            " ORDER BY m.period_end DESC LIMIT 1",
-            [system_code, m.source_ref],
-        )
-        out.append({"name": m.name, "title": m.title, "unit": m.unit, **(rows[0] if rows else
-                    {"period_label": None, "period_end": None, "value": None, "count": None, "denominator": None})})
+        rows = frame[frame["name"] == m.name].sort_values("period_end")
+        latest = rows.iloc[-1][list(empty)].to_dict() if not rows.empty else empty
+        out.append({"name": m.name, "title": m.title, "unit": m.unit, **latest})
     return pd.DataFrame(out)
 
 
