@@ -167,5 +167,5 @@ def activity_choices(con, system_code: str, user: User | None = None) -> pd.Data
         [system_code],
     )
     if user is not None:
-        df = df[[may_change(user, owner) for owner in df["created_by"]]]
+        df = df[pd.Series([may_change(user, owner) for owner in df["created_by"]], index=df.index, dtype=bool)]
     return df[["activity_id", "label"]].reset_index(drop=True)

@@ -109,7 +109,8 @@ def you_said_items(con, system_code: str, user: User | None = None) -> pd.DataFr
         [system_code],
     )
     if user is not None:
-        df = df[[may_change(user, *owners) for owners in zip(df["created_by"], df["activity_owner"])]]
+        mine = [may_change(user, *owners) for owners in zip(df["created_by"], df["activity_owner"])]
+        df = df[pd.Series(mine, index=df.index, dtype=bool)]
     return df.drop(columns=["created_by", "activity_owner"]).reset_index(drop=True)
 
 
