@@ -49,7 +49,7 @@ def _plain(value: Any) -> Any:
     return list(value) if hasattr(value, "__len__") and not isinstance(value, str) else value
 
 
-def _update_activity(cur, user: User, system_code: str, activity_id: int, clean: dict[str, Any]) -> None:
+def _update_activity(cur, user: User, system_code: str, activity_id: int, clean: dict[str, Any]) -> list[date]:
     rows = cur.execute("SELECT * FROM engagement_activity WHERE activity_id = ? AND system_code = ?",
                        [activity_id, system_code]).df().to_dict("records")
     if not rows:
@@ -61,6 +61,7 @@ def _update_activity(cur, user: User, system_code: str, activity_id: int, clean:
     changes = audit.changed_fields(before, clean)
     audit.record(cur, user, "update", "engagement_activity", str(activity_id), system_code=system_code,
                  before={k: before[k] for k in changes}, after={k: clean[k] for k in changes})
+    return [before["start_date"], before["end_date"]]
 
 
 def save_activity(
@@ -79,13 +80,15 @@ def save_activity(
         cleaned_items.append(ci)
     raise_problems(problems)
 
+    days = [clean["start_date"], clean["end_date"]]
+
     def work(cur) -> int:
         if activity_id is None:
             new_id = insert_activity(cur, user, system_code, clean)
             audit.record(cur, user, "create", "engagement_activity", str(new_id), system_code=system_code, after=clean)
         else:
             new_id = int(activity_id)
-            _update_activity(cur, user, system_code, new_id, clean)
+            days.extend(_update_activity(cur, user, system_code, new_id, clean))
         for ci in cleaned_items:
             item_id = insert_item(cur, user, system_code, new_id, ci)
             audit.record(cur, user, "create", "you_said", str(item_id), system_code=system_code,
@@ -94,7 +97,7 @@ def save_activity(
         return new_id
 
     saved = transaction(con, work)
-    refresh_measures(con, system_code)
+    refresh_measures(con, system_code, days)
     return saved
 
 
@@ -114,7 +117,7 @@ def delete_activity(con, user: User, system_code: str, activity_id: int, *, reas
         reindex_activities(cur, [activity_id])
 
     transaction(con, work)
-    refresh_measures(con, system_code)
+    refresh_measures(con, system_code, [rows[0]["start_date"], rows[0]["end_date"]])
 
 
 def list_activities(

@@ -22,12 +22,12 @@ from framework.engagement.validation import raise_problems, validate_you_said
 from framework.engagement.vocab import ITEM_FIELDS
 
 
-def _activity(cur_or_con, system_code: str, activity_id: int) -> dict[str, Any]:
-    rows = cur_or_con.execute("SELECT start_date, created_by FROM engagement_activity WHERE activity_id = ?"
-                              " AND system_code = ?", [activity_id, system_code]).fetchall()
+def _activity(cur, system_code: str, activity_id: int) -> dict[str, Any]:
+    rows = cur.execute("SELECT start_date, end_date, created_by FROM engagement_activity WHERE activity_id = ?"
+                       " AND system_code = ?", [activity_id, system_code]).fetchall()
     if not rows:
         raise ValidationError([f"Activity: found {activity_id!r}; expected an activity in this system's log."])
-    return {"start_date": rows[0][0], "created_by": rows[0][1]}
+    return {"start_date": rows[0][0], "end_date": rows[0][1], "created_by": rows[0][2]}
 
 
 def insert_item(cur, user: User, system_code: str, activity_id: int, clean: dict[str, Any]) -> int:
@@ -43,18 +43,20 @@ def insert_item(cur, user: User, system_code: str, activity_id: int, clean: dict
     ))
 
 
-def _activity_start(con, system_code: str, activity_id: int) -> date:
+def _activity_dates(con, system_code: str, activity_id: int) -> tuple[date, date]:
     cur = con.cursor()
     try:
-        return _activity(cur, system_code, activity_id)["start_date"]
+        found = _activity(cur, system_code, activity_id)
     finally:
         cur.close()
+    return found["start_date"], found["end_date"]
 
 
 def add_you_said(con, user: User, system_code: str, activity_id: int, values: dict[str, Any]) -> int:
     """Add a "you said" item, with what we did about it, to an activity; return its id."""
     require(user, "log_engagement")
-    clean, problems = validate_you_said(values, _activity_start(con, system_code, activity_id))
+    start, end = _activity_dates(con, system_code, activity_id)
+    clean, problems = validate_you_said(values, start)
     raise_problems(problems)
 
     def work(cur) -> int:
@@ -65,7 +67,7 @@ def add_you_said(con, user: User, system_code: str, activity_id: int, values: di
         return item_id
 
     item_id = transaction(con, work)
-    refresh_measures(con, system_code)
+    refresh_measures(con, system_code, [end])  # items count in the quarter their activity ended
     return item_id
 
 
@@ -79,7 +81,8 @@ def update_you_said(con, user: User, system_code: str, item_id: int, values: dic
         raise ValidationError([f"\"You said\" item: found {item_id!r}; expected an item in this system's log."])
     before = rows[0]
     require_owner(user, "\"you said\" items", before["created_by"], before["activity_owner"])
-    clean, problems = validate_you_said(values, _activity_start(con, system_code, before["activity_id"]))
+    start, end = _activity_dates(con, system_code, before["activity_id"])
+    clean, problems = validate_you_said(values, start)
     raise_problems(problems)
 
     def work(cur) -> None:
@@ -92,7 +95,7 @@ def update_you_said(con, user: User, system_code: str, item_id: int, values: dic
         reindex_activities(cur, [before["activity_id"]])
 
     transaction(con, work)
-    refresh_measures(con, system_code)
+    refresh_measures(con, system_code, [end])
 
 
 def you_said_items(con, system_code: str, user: User | None = None) -> pd.DataFrame:
