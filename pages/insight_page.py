@@ -6,7 +6,7 @@ from framework import streamlit_glue as glue
 from framework.engagement.community_tags import community_tags
 from framework.engagement.insight_search import search_insight
 from framework.engagement.validation import load_context
-from framework.engagement.vocab import STATUS_WORDS
+from framework.engagement.vocab import STATUS_WORDS, as_plain_text
 
 SHOWN = 50
 system = glue.page("Insight library")
@@ -41,9 +41,9 @@ if results.empty:
 for r in results.head(SHOWN).to_dict("records"):
     with st.container(border=True):
         kind = "You said" if r["kind"] == "you_said" else "What was heard"
-        st.markdown(f"**{kind}:** {r['text'] or '_No summary recorded._'}")
+        st.markdown(f"**{kind}:** {as_plain_text(r['text']) or '_No summary recorded._'}")
         if r["kind"] == "you_said":
-            extra = f"**We did:** {r['we_did']}  \n" if isinstance(r["we_did"], str) and r["we_did"] else ""
+            extra = f"**We did:** {as_plain_text(r['we_did'])}  \n" if isinstance(r["we_did"], str) and r["we_did"] else ""
             st.markdown(f"{extra}Status: **{STATUS_WORDS.get(r['status'], r['status'])}**")
         who = "; ".join(tag_labels.get(t, t) for t in r["communities"])
         st.caption(f"{r['title']} · {r['lead_partner']} · {r['start_date']:%d %B %Y} · "

@@ -3,7 +3,7 @@ is how the partnership feeds back how people's views influenced decisions (princ
 import streamlit as st
 
 from framework import streamlit_glue as glue
-from framework.engagement.vocab import STATUS_WORDS, STATUSES
+from framework.engagement.vocab import STATUS_WORDS, STATUSES, as_plain_text
 from framework.engagement.you_said import you_said_by
 
 system = glue.page("You said, we did")
@@ -35,13 +35,15 @@ for n, (group, rows) in enumerate(shown.groupby("grp", sort=False)):
         for r in rows.to_dict("records"):
             when = f"{r['end_date']:%B %Y}" if r["end_date"] == r["end_date"] else ""
             status = STATUS_WORDS[r["status"]]
-            lines = [f"**You said:** {r['you_said']}"]
+            lines = [f"**You said:** {as_plain_text(r['you_said'])}"]
             if isinstance(r["we_did"], str) and r["we_did"]:
-                lines.append(f"**{'What we plan' if r['status'] == 'planned' else 'We did'}:** {r['we_did']}")
+                lines.append(f"**{'What we plan' if r['status'] == 'planned' else 'We did'}:** "
+                             f"{as_plain_text(r['we_did'])}")
             if r["status"] == "cannot be done" and isinstance(r["reason"], str) and r["reason"]:
-                lines.append(f"**Why not:** {r['reason']}")
+                lines.append(f"**Why not:** {as_plain_text(r['reason'])}")
             fed = (f"fed back {r['feedback_date']:%d %B %Y}" if r["feedback_date"] == r["feedback_date"]
                    and r["feedback_date"] is not None else "not yet fed back")
-            lines.append(f"Status: **{status}** · {fed} · from *{r['activity_title']}*, {r['lead_partner']}, {when}")
+            lines.append(f"Status: **{status}** · {fed} · from *{as_plain_text(r['activity_title'])}*, "
+                         f"{as_plain_text(r['lead_partner'])}, {when}")
             st.markdown("  \n".join(lines))
             st.divider()

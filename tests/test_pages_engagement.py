@@ -155,3 +155,20 @@ def test_each_page_explains_an_empty_log(monkeypatch, demo_db_file, page, expect
     at = open_app(monkeypatch, demo_db_file, page=page)
     assert not at.exception
     assert any(expected in i.value for i in at.info)
+
+
+def test_markdown_typed_into_an_item_is_shown_as_typed_not_as_links_images_or_colours(
+        monkeypatch, engagement_db_file, tmp_path):
+    path = copy_db(engagement_db_file, tmp_path)
+    con = db.connect(path)
+    typed = "See [our offer](https://win.example) ![x](https://t.example/p.png) :red[urgent] $x^2$ **now**"
+    save_activity(con, make_user("partner"), "DEMO", activity(title="Markdown test"), items=[{"you_said": typed}])
+    con.close()
+    for page, key in (("you_said_page", None), ("insight_page", "insight.query")):
+        at = open_app(monkeypatch, path, page=page, role="viewer")
+        if key:
+            at.text_input(key=key).input("offer urgent").run()
+        shown = [m.value for m in at.markdown if "our offer" in m.value]
+        assert shown, page
+        assert all("[our offer](" not in v and "![x](" not in v and ":red[" not in v for v in shown)
+        assert any("\\[our offer\\]\\(https\\://win.example\\)" in v and "\\*\\*now\\*\\*" in v for v in shown)

@@ -27,3 +27,13 @@ ACTIVITY_FIELDS = ("title", "start_date", "end_date", "lead_partner", "areas", "
                    "participants", "volunteers", "volunteer_hours", "outcomes", "indicators", "principles", "summary",
                    "evidence_url")
 ITEM_FIELDS = ("you_said", "we_did", "status", "reason", "feedback_date")
+
+MARKDOWN_SPECIAL = "\\`*_{}[]()#!|~<>$:"
+
+
+def as_plain_text(text: str | None) -> str:
+    """What a person typed, made safe to show inside Markdown: every character Markdown or Streamlit would read as
+    formatting, a link, an image, a colour or a formula is escaped, so the words appear exactly as typed."""
+    if not text:
+        return ""
+    return "".join("\\" + ch if ch in MARKDOWN_SPECIAL else ch for ch in str(text))
