@@ -16,7 +16,6 @@ code = system["system_code"]
 user = glue.current_user()
 if not can(user, "log_engagement"):
     st.info("Partners, editors and administrators record engagement here. Everyone can read the Engagement log.")
-    st.page_link("pages/engagement_page.py", label="Open the Engagement log", icon=":material/groups:")
     st.stop()
 ctx = glue.read(load_context, code)
 tags = glue.read(community_tags, active_only=True)

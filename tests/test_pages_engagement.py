@@ -4,11 +4,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from framework.core import db
 from framework.engagement.activities import save_activity
 from tests.apptest_helpers import copy_db, open_app
-from tests.conftest import make_user
+from tests.conftest import ROOT, make_user
 from tests.engagement_fixtures import activity, engagement_db_file  # noqa: F401
 
 
@@ -172,3 +173,16 @@ def test_markdown_typed_into_an_item_is_shown_as_typed_not_as_links_images_or_co
         assert shown, page
         assert all("[our offer](" not in v and "![x](" not in v and ":red[" not in v for v in shown)
         assert any("\\[our offer\\]\\(https\\://win.example\\)" in v and "\\*\\*now\\*\\*" in v for v in shown)
+
+
+@pytest.mark.parametrize("role", ["viewer", "community"])
+def test_a_role_that_cannot_log_has_no_record_page_and_the_page_itself_turns_it_away(
+        monkeypatch, engagement_db_file, role):
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        open_app(monkeypatch, engagement_db_file, page="record_engagement_page", role=role)
+    at = AppTest.from_file(str(ROOT / "pages" / "record_engagement_page.py"), default_timeout=60)
+    at.session_state["app.view_as"] = role
+    at.run()
+    assert not at.exception
+    assert any("Partners, editors and administrators record engagement here" in i.value for i in at.info)
+    assert not [b for b in at.button if b.label == "Log the activity"] and not at.get("file_uploader")
