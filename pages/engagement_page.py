@@ -8,9 +8,10 @@ import streamlit as st
 from framework import streamlit_glue as glue
 from framework.core.auth import can
 from framework.engagement.activities import list_activities
+from framework.engagement.chart_data import activities_by_level, feedback_loops, reach_by_community
 from framework.engagement.charts import activities_by_level_chart, feedback_loops_chart, reach_chart
 from framework.engagement.community_tags import community_tags, save_community_tags
-from framework.engagement.measures import activities_by_level, feedback_loops, latest_measures, reach_by_community
+from framework.engagement.measures import latest_measures
 from framework.engagement.validation import load_context
 from framework.engagement.vocab import LEVELS
 

@@ -1,4 +1,4 @@
-"""Charts of the engagement log, as plotly figures built from the frames in framework.engagement.measures:
+"""Charts of the engagement log, as plotly figures built from the frames in framework.engagement.chart_data:
 activities over time by level, reach by community against population share, and feedback loops closed.
 Colour-blind-safe (Okabe-Ito), axes labelled with units, titles naming the latest period and the source, and
 every status named in words in the legend and hover text, never by colour alone."""
