@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from bench.load import copy_of, measures_behind, run_load
 from framework.core import db
+from framework.core.errors import WriteConflict
 from framework.engagement.activities import save_activity
 from framework.engagement.sync import refresh_measures
 from tests.conftest import make_user
@@ -55,4 +58,23 @@ def test_a_refresh_on_a_new_day_recalculates_the_whole_log(engagement_db_file, t
     assert con.execute(f"SELECT count(*) FROM measurement WHERE value = -1 AND {LOG}").fetchall()[0][0] >= 3
     refresh_measures(con, "DEMO", [date(2025, 5, 1)], as_of=date(2026, 11, 30))
     assert con.execute(f"SELECT count(*) FROM measurement WHERE value = -1 AND {LOG}").fetchall() == [(0,)]
+    con.close()
+
+
+def test_two_people_saving_the_same_activity_at_the_same_moment_get_one_save_and_one_message(
+        engagement_db_file, tmp_path):
+    con = db.connect(copy_of(engagement_db_file, tmp_path / "same.duckdb"))
+    editor = make_user("editor")
+    activity_id = save_activity(con, editor, "DEMO", activity(title="Before"))
+    other = con.cursor()  # someone else's save of every field, as save_activity writes it, not yet committed
+    other.begin()
+    other.execute("UPDATE engagement_activity SET title = 'Theirs', areas = ['DEMO-P04'], communities = ['carers']"
+                  " WHERE activity_id = ?", [activity_id])
+    with pytest.raises(WriteConflict, match="Nothing was changed: reload the page and try again"):
+        save_activity(con, editor, "DEMO", activity(title="Ours"), activity_id=activity_id)
+    other.commit()
+    assert con.execute("SELECT title FROM engagement_activity WHERE activity_id = ?", [activity_id]).fetchall() == [
+        ("Theirs",)]
+    assert con.execute("SELECT count(*) FROM audit_log WHERE entity = 'engagement_activity' AND entity_key = ?"
+                       " AND action = 'update'", [str(activity_id)]).fetchall() == [(0,)]
     con.close()
