@@ -35,6 +35,9 @@ sections = {
     ],
     "Manage": [],
 }
+if can(user, "log_engagement"):
+    sections["Engagement"].insert(1, st.Page("pages/record_engagement_page.py", title="Record engagement",
+                                             icon=":material/edit_note:", url_path="record-engagement"))
 if can(user, "run_reviews"):
     sections["Stakeholder reviews"].append(st.Page("pages/review_setup_page.py", title="Review setup",
                                                    icon=":material/checklist:", url_path="review-setup"))

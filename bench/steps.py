@@ -300,3 +300,8 @@ def regional_progress(workdir: Path, quick: bool) -> list[Figure]:
     return [Figure("progress engine", f"v_progress for a whole region: {region_rows:,} rows", "regional", region, "s",
                    f"v_progress for one ICS ({one_rows:,} rows)", one, "", None,
                    notes=[f"{region / one:.1f}x the time of one ICS for {region_rows / one_rows:.1f}x the rows"])]
+
+
+from bench.load import engagement_load  # noqa: E402  (the step lives beside its workload)
+
+step("engagement_load")(engagement_load)

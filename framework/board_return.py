@@ -12,7 +12,7 @@ from framework.core.atomic_file import CannotWrite
 from framework.core.auth import can
 from framework.core.model import User
 from framework.data_io.excel_return import SheetSource, check_target, write_return
-from framework.engagement.log import engagement_sheet, you_said_sheet
+from framework.engagement.sheets import engagement_sheet, you_said_sheet
 from framework.measures.history import changes_sheet
 from framework.measures.priorities import priorities_sheet
 from framework.progress.sql import progress_table

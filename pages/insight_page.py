@@ -3,8 +3,10 @@ items, before planning new engagement, so people are not asked to retell their s
 import streamlit as st
 
 from framework import streamlit_glue as glue
+from framework.engagement.community_tags import community_tags
 from framework.engagement.insight_search import search_insight
-from framework.engagement.log import STATUS_WORDS, community_tags, load_context
+from framework.engagement.validation import load_context
+from framework.engagement.vocab import STATUS_WORDS
 
 SHOWN = 50
 system = glue.page("Insight library")

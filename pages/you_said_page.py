@@ -3,7 +3,8 @@ is how the partnership feeds back how people's views influenced decisions (princ
 import streamlit as st
 
 from framework import streamlit_glue as glue
-from framework.engagement.log import STATUS_WORDS, STATUSES, you_said_by
+from framework.engagement.vocab import STATUS_WORDS, STATUSES
+from framework.engagement.you_said import you_said_by
 
 system = glue.page("You said, we did")
 code = system["system_code"]

@@ -1,5 +1,5 @@
 """In Chromium: a partner logs an activity with a "you said" item, then finds it through the insight library;
-the three engagement pages open without an exception, with screenshots at laptop size."""
+the four engagement pages open without an exception, with screenshots at laptop size."""
 from __future__ import annotations
 
 import pytest
@@ -32,9 +32,10 @@ def test_a_partner_logs_an_activity_with_a_you_said_item_and_finds_it_in_the_ins
             page.locator(".js-plotly-plot").nth(n).scroll_into_view_if_needed()
             next_frame(page)
             page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
-        page.locator("[data-testid='stMain']").evaluate("el => el.scrollTo(0, 0)")
 
-        page.get_by_role("tab", name="Log an activity").click()
+        page.goto(f"{url}/record-engagement")
+        wait_for_app(page)
+        assert page.locator("h1").first.inner_text().strip() == "Record engagement"
         page.get_by_label("Title").fill("Barbershop blood pressure sessions")
         page.get_by_role("spinbutton", name="day, Start date").click()
         page.keyboard.type("03102026")

@@ -8,19 +8,10 @@ import pytest
 
 from framework.core.errors import ValidationError
 from framework.demo.engagement_log import load_engagement_demo
-from framework.engagement.log import (
-    add_you_said,
-    community_tags,
-    delete_activity,
-    engagement_sheet,
-    get_activity,
-    list_activities,
-    save_activity,
-    save_community_tags,
-    update_you_said,
-    you_said_by,
-    you_said_sheet,
-)
+from framework.engagement.activities import delete_activity, get_activity, list_activities, save_activity
+from framework.engagement.community_tags import community_tags, save_community_tags
+from framework.engagement.sheets import engagement_sheet, you_said_sheet
+from framework.engagement.you_said import add_you_said, update_you_said, you_said_by
 from tests.conftest import make_user
 from tests.engagement_fixtures import activity
 

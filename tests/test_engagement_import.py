@@ -9,7 +9,7 @@ import pytest
 
 from framework.core.errors import ValidationError
 from framework.engagement.imports import check_engagement_files, import_engagement, template_workbook
-from framework.engagement.log import engagement_sheet, you_said_sheet
+from framework.engagement.sheets import engagement_sheet, you_said_sheet
 from tests.conftest import make_user
 
 HEADER = "Activity ID,Title,Start date,End date,Lead partner,Areas,Method,Level,Communities,Participants," \
@@ -161,7 +161,7 @@ def test_undoing_an_engagement_log_batch_removes_its_activities_and_items_and_is
 
 def test_an_engagement_batch_whose_activity_got_items_afterwards_is_not_undone_and_says_which(demo_con, editor):
     from framework.engagement.imports import undo_engagement_batch
-    from framework.engagement.log import add_you_said
+    from framework.engagement.you_said import add_you_said
 
     result = import_engagement(demo_con, editor, "DEMO", [("log.csv", (HEADER + GOOD).encode())])
     activity = demo_con.execute("SELECT activity_id FROM engagement_activity WHERE batch_id = ?",

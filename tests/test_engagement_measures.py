@@ -7,14 +7,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from framework.engagement.log import delete_activity, save_activity, update_you_said
-from framework.engagement.measures import (
-    activities_by_level,
-    compute_measures,
-    feedback_loops,
-    quarter_of,
-    reach_by_community,
-)
+from framework.engagement.activities import delete_activity, save_activity
+from framework.engagement.chart_data import activities_by_level, feedback_loops, reach_by_community
+from framework.engagement.measures import compute_measures, quarter_of
+from framework.engagement.you_said import update_you_said
 from tests.engagement_fixtures import activity
 
 CORE = {"core20", "coastal"}

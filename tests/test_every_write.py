@@ -238,7 +238,7 @@ def _action(con, admin, folder) -> int:
 
 
 def _changed_tags(con) -> list[dict[str, Any]]:
-    tags = mod("engagement.log").community_tags(con).to_dict("records")
+    tags = mod("engagement.community_tags").community_tags(con).to_dict("records")
     tags[0]["population_share"] = 31.5
     return tags
 
@@ -400,29 +400,29 @@ WRITES: dict[str, Write] = {
         "run_reviews", lambda con, u, a: mod("reviews.discussions").set_action_status(con, u, a, "done"),
         setup=_action),
     # engagement
-    F + "engagement.log.save_activity": Write(
-        "log_engagement", lambda con, u, _: mod("engagement.log").save_activity(con, u, "DEMO", ACTIVITY,
+    F + "engagement.activities.save_activity": Write(
+        "log_engagement", lambda con, u, _: mod("engagement.activities").save_activity(con, u, "DEMO", ACTIVITY,
                                                                                 items=[SAID])),
-    F + "engagement.log.insert_activity": Write(
+    F + "engagement.activities.insert_activity": Write(
         "log_engagement", lambda con, u, _: in_transaction(
-            con, mod("engagement.log").insert_activity, u, "DEMO",
-            mod("engagement.log").validate_activity(ACTIVITY, mod("engagement.log").load_context(con, "DEMO"))[0]),
-        via=F + "engagement.log.save_activity"),
-    F + "engagement.log.add_you_said": Write(
-        "log_engagement", lambda con, u, _: mod("engagement.log").add_you_said(con, u, "DEMO", _activity(con), SAID)),
-    F + "engagement.log.insert_item": Write(
+            con, mod("engagement.activities").insert_activity, u, "DEMO",
+            mod("engagement.validation").validate_activity(ACTIVITY, mod("engagement.validation").load_context(con, "DEMO"))[0]),
+        via=F + "engagement.activities.save_activity"),
+    F + "engagement.you_said.add_you_said": Write(
+        "log_engagement", lambda con, u, _: mod("engagement.you_said").add_you_said(con, u, "DEMO", _activity(con), SAID)),
+    F + "engagement.you_said.insert_item": Write(
         "log_engagement", lambda con, u, _: in_transaction(
-            con, mod("engagement.log").insert_item, u, "DEMO", _activity(con),
-            mod("engagement.log").validate_you_said(SAID)[0]),
-        via=F + "engagement.log.add_you_said"),
-    F + "engagement.log.update_you_said": Write(
-        "log_engagement", lambda con, u, _: mod("engagement.log").update_you_said(
+            con, mod("engagement.you_said").insert_item, u, "DEMO", _activity(con),
+            mod("engagement.validation").validate_you_said(SAID)[0]),
+        via=F + "engagement.you_said.add_you_said"),
+    F + "engagement.you_said.update_you_said": Write(
+        "log_engagement", lambda con, u, _: mod("engagement.you_said").update_you_said(
             con, u, "DEMO", _item(con), {**SAID, "status": "done", "we_did": "Saturday mornings added."})),
-    F + "engagement.log.delete_activity": Write(
-        "edit_framework", lambda con, u, _: mod("engagement.log").delete_activity(con, u, "DEMO", _activity(con),
+    F + "engagement.activities.delete_activity": Write(
+        "edit_framework", lambda con, u, _: mod("engagement.activities").delete_activity(con, u, "DEMO", _activity(con),
                                                                                   reason="Logged twice")),
-    F + "engagement.log.save_community_tags": Write(
-        "edit_framework", lambda con, u, _: mod("engagement.log").save_community_tags(con, u, _changed_tags(con))),
+    F + "engagement.community_tags.save_community_tags": Write(
+        "edit_framework", lambda con, u, _: mod("engagement.community_tags").save_community_tags(con, u, _changed_tags(con))),
     F + "engagement.imports.import_engagement": Write(
         "log_engagement", lambda con, u, _: mod("engagement.imports").import_engagement(
             con, u, "DEMO", [("log.csv", ENGAGEMENT_CSV.encode())])),

@@ -8,9 +8,10 @@ import pandas as pd
 import pytest
 
 from framework.core.db import transaction
+from framework.engagement.activities import save_activity
 from framework.engagement.imports import import_engagement
 from framework.engagement.insight_search import rebuild_index, search_insight, stem, tokens
-from framework.engagement.log import add_you_said, save_activity, update_you_said
+from framework.engagement.you_said import add_you_said, update_you_said
 from tests.engagement_fixtures import activity
 
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from framework.core import db
+from framework.engagement.activities import save_activity
 from tests.apptest_helpers import as_read, copy_db, open_app
-from tests.engagement_fixtures import engagement_db_file  # noqa: F401
+from tests.conftest import ROOT, make_user
+from tests.engagement_fixtures import activity, engagement_db_file  # noqa: F401
 
 
 def button(at, label):
@@ -35,17 +38,17 @@ def test_the_engagement_log_shows_its_measures_filters_and_activities(monkeypatc
 
 def test_a_partner_logs_an_activity_with_a_you_said_item_on_the_form(monkeypatch, engagement_db_file, tmp_path):
     path = copy_db(engagement_db_file, tmp_path)
-    at = open_app(monkeypatch, path, page="engagement_page", role="partner")
-    at.text_input(key="engagement.title").input("Men's health barbershop sessions")
-    at.date_input(key="engagement.start").set_value(date(2026, 10, 3))
-    at.text_input(key="engagement.lead").input("Riverside Community Health Forum")
-    at.selectbox(key="engagement.method").select("outreach")
-    at.selectbox(key="engagement.level").select("involve")
-    at.multiselect(key="engagement.areas").select("DEMO-P03")
-    at.multiselect(key="engagement.tags").select("core20")
-    at.number_input(key="engagement.people").set_value(27)
-    at.text_area(key="engagement.summary").input("Men talked about blood pressure checks without an appointment.")
-    at.text_area(key="engagement.said").input("Check blood pressure at the barbers.")
+    at = open_app(monkeypatch, path, page="record_engagement_page", role="partner")
+    at.text_input(key="record.title").input("Men's health barbershop sessions")
+    at.date_input(key="record.start").set_value(date(2026, 10, 3))
+    at.text_input(key="record.lead").input("Riverside Community Health Forum")
+    at.selectbox(key="record.method").select("outreach")
+    at.selectbox(key="record.level").select("involve")
+    at.multiselect(key="record.areas").select("DEMO-P03")
+    at.multiselect(key="record.tags").select("core20")
+    at.number_input(key="record.people").set_value(27)
+    at.text_area(key="record.summary").input("Men talked about blood pressure checks without an appointment.")
+    at.text_area(key="record.said").input("Check blood pressure at the barbers.")
     button(at, "Log the activity").click().run()
     assert not at.exception
     assert any("was logged" in s.value for s in at.success)
@@ -59,8 +62,8 @@ def test_a_partner_logs_an_activity_with_a_you_said_item_on_the_form(monkeypatch
 
 def test_an_incomplete_activity_is_refused_with_the_fields_to_fix(monkeypatch, engagement_db_file, tmp_path):
     path = copy_db(engagement_db_file, tmp_path)
-    at = open_app(monkeypatch, path, page="engagement_page")
-    at.text_input(key="engagement.title").input("Half-filled")
+    at = open_app(monkeypatch, path, page="record_engagement_page")
+    at.text_input(key="record.title").input("Half-filled")
     button(at, "Log the activity").click().run()
     assert not at.exception
     text = at.error[0].value
@@ -93,19 +96,36 @@ def test_only_editors_are_offered_the_removal_of_an_activity(monkeypatch, engage
     assert "engagement.remove" not in [b.key for b in at.button]
 
 
-def test_a_viewer_reads_the_log_but_is_told_who_can_add_to_it(monkeypatch, engagement_db_file):
+def test_a_viewer_reads_the_log_but_is_offered_no_way_to_add_to_it(monkeypatch, engagement_db_file):
     at = open_app(monkeypatch, engagement_db_file, page="engagement_page", role="viewer")
     assert not at.exception
-    assert any("Partners, editors and administrators can log" in i.value for i in at.info)
     assert not [b for b in at.button if b.label == "Log the activity"]
+    assert not at.get("page_link")
+    editor = open_app(monkeypatch, engagement_db_file, page="engagement_page", role="editor")
+    assert [link.proto.label for link in editor.get("page_link")] == ["Log an activity or a 'you said' item"]
+
+
+def test_a_partner_is_offered_only_the_activities_and_items_their_account_logged(
+        monkeypatch, engagement_db_file, tmp_path):
+    path = copy_db(engagement_db_file, tmp_path)
+    con = db.connect(path)
+    theirs = save_activity(con, make_user("partner", "local"), "DEMO", activity(title="Our own listening event"),
+                           items=[{"you_said": "Bring the bus back."}])
+    con.close()
+    at = open_app(monkeypatch, path, page="record_engagement_page", role="partner")
+    assert not at.exception
+    assert at.selectbox(key="record.said_activity").options == [
+        f"01 May 2025: Our own listening event (Eastmarsh Community Trust, activity {theirs})"]
+    assert len(at.selectbox(key="record.item").options) == 1
+    assert at.selectbox(key="record.item").value is not None
 
 
 def test_an_editor_records_that_an_item_cannot_be_done_with_the_reason(monkeypatch, engagement_db_file, tmp_path):
     path = copy_db(engagement_db_file, tmp_path)
-    at = open_app(monkeypatch, path, page="engagement_page")
-    item = at.selectbox(key="engagement.item").value
-    at.selectbox(key=f"engagement.upd_status.{item}").select("cannot be done")
-    at.text_input(key=f"engagement.upd_reason.{item}").input("No budget this year.")
+    at = open_app(monkeypatch, path, page="record_engagement_page")
+    item = at.selectbox(key="record.item").value
+    at.selectbox(key=f"record.upd_status.{item}").select("cannot be done")
+    at.text_input(key=f"record.upd_reason.{item}").input("No budget this year.")
     button(at, "Save the item").click().run()
     assert not at.exception
     assert any("The item was updated." in s.value for s in at.success), [e.value for e in at.error]
@@ -154,6 +174,7 @@ def test_the_insight_library_finds_what_people_said_and_says_when_nothing_matche
 
 @pytest.mark.parametrize("page, expected", [
     ("engagement_page", "No activities match"),
+    ("record_engagement_page", "Log an activity first"),
     ("you_said_page", "Nothing has been recorded yet"),
     ("insight_page", "Nothing matches"),
 ])
@@ -161,3 +182,33 @@ def test_each_page_explains_an_empty_log(monkeypatch, demo_db_file, page, expect
     at = open_app(monkeypatch, demo_db_file, page=page)
     assert not at.exception
     assert any(expected in i.value for i in at.info)
+
+
+def test_markdown_typed_into_an_item_is_shown_as_typed_not_as_links_images_or_colours(
+        monkeypatch, engagement_db_file, tmp_path):
+    path = copy_db(engagement_db_file, tmp_path)
+    con = db.connect(path)
+    typed = "See [our offer](https://win.example) ![x](https://t.example/p.png) :red[urgent] $x^2$ **now**"
+    save_activity(con, make_user("partner"), "DEMO", activity(title="Markdown test"), items=[{"you_said": typed}])
+    con.close()
+    for page, key in (("you_said_page", None), ("insight_page", "insight.query")):
+        at = open_app(monkeypatch, path, page=page, role="viewer")
+        if key:
+            at.text_input(key=key).input("offer urgent").run()
+        shown = [m.value for m in at.markdown if "our offer" in m.value]
+        assert shown, page
+        assert all("[our offer](" not in v and "![x](" not in v and ":red[" not in v for v in shown)
+        assert any("\\[our offer\\]\\(https\\://win.example\\)" in v and "\\*\\*now\\*\\*" in v for v in shown)
+
+
+@pytest.mark.parametrize("role", ["viewer", "community"])
+def test_a_role_that_cannot_log_has_no_record_page_and_the_page_itself_turns_it_away(
+        monkeypatch, engagement_db_file, role):
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        open_app(monkeypatch, engagement_db_file, page="record_engagement_page", role=role)
+    at = AppTest.from_file(str(ROOT / "pages" / "record_engagement_page.py"), default_timeout=60)
+    at.session_state["app.view_as"] = role
+    at.run()
+    assert not at.exception
+    assert any("Partners, editors and administrators record engagement here" in i.value for i in at.info)
+    assert not [b for b in at.button if b.label == "Log the activity"] and not at.get("file_uploader")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from framework.core import db
-from framework.engagement.log import save_activity
+from framework.engagement.activities import save_activity
 from tests.apptest_helpers import copy_db, open_app
 from tests.conftest import make_user
 

@@ -21,7 +21,8 @@ from framework.core import db
 from framework.core.atomic_file import CannotWrite
 from framework.core.db import read_df
 from framework.data_io.importers import import_files
-from framework.engagement.log import add_you_said, save_activity
+from framework.engagement.activities import save_activity
+from framework.engagement.you_said import add_you_said
 from framework.foundation.indicators import save_indicator
 from framework.foundation.systems import create_system
 from framework.foundation.vision import save_outcome, save_vision

@@ -12,7 +12,7 @@ from streamlit.testing.v1.element_tree import AlertBase, Block, Code, HeadingBas
 from framework import streamlit_glue as glue
 from framework.core import db
 from framework.demo.system import load_demo
-from framework.engagement.log import save_activity
+from framework.engagement.activities import save_activity
 from framework.foundation.indicators import get_indicator, save_indicator
 from framework.foundation.vision import VISION_FIELDS, get_vision, list_outcomes, save_outcome, save_vision
 from framework.measures.priorities import open_round as open_priorities

@@ -10,7 +10,9 @@ import contextlib
 import importlib
 import os
 import pkgutil
+import random
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -134,11 +136,40 @@ def rebuild_views(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def _is_conflict(exc: BaseException) -> bool:
-    return isinstance(exc, duckdb.TransactionException) and "conflict" in str(exc).lower()
+    """A concurrency outcome: another transaction changed the same row, or committed the same key first."""
+    if not isinstance(exc, duckdb.TransactionException):
+        return False
+    text = str(exc).lower()
+    return "conflict" in text or ("failed to commit" in text and "constraint" in text)
+
+
+def _may_be_a_race(exc: BaseException) -> bool:
+    """A duplicate key that another transaction may have committed after this one began. Retried once against
+    the newer data: if the key is still a duplicate then, it is a fault in the write itself and stays visible."""
+    return isinstance(exc, duckdb.ConstraintException) and "duplicate key" in str(exc).lower()
+
+
+def _store_failure(exc: BaseException) -> StoreError | None:
+    """The store itself failing (disk, file, a database invalidated by an earlier failure), in words."""
+    if isinstance(exc, duckdb.IOException):
+        return StoreError("The database file could not be written (the disk may be full or the file moved). "
+                          f"Nothing was saved. The store said: {exc}")
+    if isinstance(exc, duckdb.FatalException) or "invalidated" in str(exc).lower():
+        return StoreError("The database stopped working after an earlier failure and must be reopened: restart "
+                          "the app or the command. Nothing from this save was kept.")
+    return None
+
+
+CONFLICT_WORDS = ("Someone else was saving the same information at the same moment, and it could not be saved "
+                  "after a retry. Nothing was changed: reload the page and try again.")
 
 
 def transaction(con: duckdb.DuckDBPyConnection, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run work(cursor, *args, **kwargs) all or nothing; retry a conflict once, then raise WriteConflict."""
+    """Run work(cursor, *args, **kwargs) all or nothing; retry a conflict once, then raise WriteConflict.
+
+    Only concurrency outcomes become WriteConflict, and a failing store StoreError; any other database error (a
+    CHECK or NOT NULL broken, a key duplicated within this write, bad SQL) is raised as it is, because it is a
+    fault to fix, not something a user can retry."""
     for attempt in (1, 2):
         cur = con.cursor()
         try:
@@ -149,13 +180,14 @@ def transaction(con: duckdb.DuckDBPyConnection, work: Callable[..., T], *args: A
         except BaseException as exc:
             with contextlib.suppress(duckdb.Error):  # the transaction may already be ended by the failure
                 cur.rollback()
-            if _is_conflict(exc):
+            if _is_conflict(exc) or (attempt == 1 and _may_be_a_race(exc)):
                 if attempt == 1:
+                    time.sleep(random.uniform(0.001, 0.02))  # let the other write finish before trying again
                     continue
-                raise WriteConflict(
-                    "Someone else was saving the same information at the same moment, and it could not be saved "
-                    "after a retry. Nothing was changed: reload the page and try again."
-                ) from exc
+                raise WriteConflict(CONFLICT_WORDS) from exc
+            failure = _store_failure(exc) if isinstance(exc, duckdb.Error) else None
+            if failure is not None:
+                raise failure from exc
             raise
         finally:
             cur.close()

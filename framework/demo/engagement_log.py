@@ -133,7 +133,7 @@ DERIVED_OUTCOMES = {"log:collaborate_empower": "O7", "log:feedback_within_3_mont
 
 def write_engagement_demo(cur, user: User, system_code: str = "DEMO") -> int:
     """Write the demo engagement log inside the caller's transaction; return how many activities were written."""
-    from framework.engagement.log import after_log_change
+    from framework.engagement.sync import after_log_change
 
     require(user, "load_demo")
     if scalar(cur, "SELECT count(*) FROM engagement_activity WHERE system_code = ?", [system_code]):

@@ -1,4 +1,4 @@
-"""Charts of the engagement log, as plotly figures built from the frames in framework.engagement_measures:
+"""Charts of the engagement log, as plotly figures built from the frames in framework.engagement.chart_data:
 activities over time by level, reach by community against population share, and feedback loops closed.
 Colour-blind-safe (Okabe-Ito), axes labelled with units, titles naming the latest period and the source, and
 every status named in words in the legend and hover text, never by colour alone."""
@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from framework.engagement.log import LEVELS
+from framework.engagement.vocab import LEVELS
 
 LEVEL_COLOURS = {"inform": "#56B4E9", "consult": "#0072B2", "involve": "#009E73", "collaborate": "#E69F00",
                  "empower": "#D55E00"}

@@ -29,21 +29,13 @@ from framework.core.errors import ValidationError
 from framework.core.files import workbook_too_big
 from framework.core.model import User
 from framework.core.problems import Plan, PlanRejected, Problem
-from framework.engagement.log import (
-    ACTIVITY_FIELDS,
-    ENGAGEMENT_COLUMNS,
-    ITEM_FIELDS,
-    LABELS,
-    YOU_SAID_COLUMNS,
-    Context,
-    _blank,
-    after_log_change,
-    insert_activity,
-    insert_item,
-    load_context,
-    validate_activity,
-    validate_you_said,
-)
+from framework.engagement.activities import insert_activity
+from framework.engagement.sheets import ENGAGEMENT_COLUMNS, YOU_SAID_COLUMNS
+from framework.engagement.sync import after_log_change
+from framework.engagement.validation import Context, load_context, validate_activity, validate_you_said
+from framework.engagement.validation import is_blank as _blank
+from framework.engagement.vocab import ACTIVITY_FIELDS, ITEM_FIELDS, LABELS
+from framework.engagement.you_said import insert_item
 
 ACTIVITY_ALIASES = {
     "activity_id": "ref", "activity_ref": "ref", "ref": "ref", "id": "ref",
@@ -343,7 +335,7 @@ def undo_engagement_batch(con, user: User, batch_id: int, reason: str | None = N
 def template_workbook(con, system_code: str) -> bytes:
     """An .xlsx template in the Excel return's layout, with one example activity and item, and the codes to use."""
     from framework.core.safe_workbook import workbook_bytes
-    from framework.engagement.log import community_tags
+    from framework.engagement.community_tags import community_tags
 
     ctx: Context = load_context(con, system_code)
     example = {

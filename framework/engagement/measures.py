@@ -8,19 +8,23 @@ source_ref `log:<name>`, one value per financial-year quarter at the system's ow
   share fed back to the people involved within three months of the activity ending (%);
 - `log:volunteer_hours`: the hours volunteers gave to engagement activities.
 
-`compute_measures` is a pure function of the log's rows; `write_measures` runs it inside the caller's transaction.
-The read functions at the end give the charts their data.
+`compute_measures` is a pure function of the log's rows. `write_measures` stores its result as measurements,
+inside the caller's transaction, for the progress engine and the Excel return; a save calls it just after it
+commits (framework.engagement.sync). The read functions at the end give the page its figures, calculated from the log
+itself; framework.engagement.chart_data gives the charts theirs.
 """
 from __future__ import annotations
 
+import functools
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
 
-from framework.core.db import read_df, read_rows, scalar
-from framework.foundation.measurements import upsert_measurements
+from framework.core.db import scalar
+from framework.foundation.measurements import KEY
 
 HIGH_LEVELS = ("collaborate", "empower")
 
@@ -55,6 +59,7 @@ MEASURES = (
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def quarter_of(day: date) -> tuple[date, date, str]:
     """The financial-year quarter containing a day: its start, end and label such as '2024/25 Q1' (April-June)."""
     start = pd.Timestamp(day).to_period("Q").start_time.date()
@@ -64,8 +69,19 @@ def quarter_of(day: date) -> tuple[date, date, str]:
     return start, end, f"{fy}/{str(fy + 1)[-2:]} Q{q}"
 
 
-def _add_months(day: date, months: int) -> date:
+@functools.lru_cache(maxsize=4096)
+def add_months(day: date, months: int) -> date:
     return (pd.Timestamp(day) + pd.DateOffset(months=months)).date()
+
+
+def _day(value: Any) -> date | None:
+    if value is None or pd.isna(value):
+        return None
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else value
 
 
 def compute_measures(activities: pd.DataFrame, items: pd.DataFrame, core_tags: set[str], as_of: date) -> pd.DataFrame:
@@ -78,48 +94,60 @@ def compute_measures(activities: pd.DataFrame, items: pd.DataFrame, core_tags: s
     rows: list[dict[str, Any]] = []
     if activities.empty:
         return pd.DataFrame(columns=cols)
-    acts = activities.copy()
-    acts["quarter"] = [quarter_of(d) for d in acts["start_date"]]
-    for quarter, group in acts.groupby("quarter", sort=True):
-        start, end, label = quarter
+    acts = activities.to_dict("records")  # plain loops: a save recalculates a quarter or two, where pandas costs more
+    by_quarter: dict[tuple[date, date, str], list[dict[str, Any]]] = {}
+    for a in acts:
+        by_quarter.setdefault(quarter_of(_day(a["start_date"])), []).append(a)
+    for (start, end, label), group in sorted(by_quarter.items()):
         base = {"period_start": start, "period_end": end, "period_label": label}
         n = len(group)
-        high = int(group["level"].isin(HIGH_LEVELS).sum())
+        high = sum(a["level"] in HIGH_LEVELS for a in group)
         rows.append({**base, "name": "collaborate_empower", "value": 100.0 * high / n, "count": high, "denominator": n})
-        counted = group[group["participants"].notna()]
-        total = float(counted["participants"].sum())
+        counted = [a for a in group if _number(a["participants"]) is not None]
+        total = float(sum(a["participants"] for a in counted))
         if total > 0:
-            reached = float(sum(p for p, tags in zip(counted["participants"], counted["communities"])
-                                if set(tags if tags is not None else []) & core_tags))
+            reached = float(sum(a["participants"] for a in counted
+                                if set(a["communities"] if a["communities"] is not None else []) & core_tags))
             rows.append({**base, "name": "core20plus5_reach", "value": 100.0 * reached / total, "count": reached,
                          "denominator": total})
-        hours = float(group["volunteer_hours"].fillna(0).sum())
-        rows.append({**base, "name": "volunteer_hours", "value": hours,
-                     "count": float(group["volunteers"].fillna(0).sum()), "denominator": None})
-    if not items.empty:
-        joined = items.merge(acts[["activity_id", "end_date"]], on="activity_id")
-        joined["deadline"] = [_add_months(d, 3) for d in joined["end_date"]]
-        fed = joined["feedback_date"].notna()
-        joined["due"] = fed | (joined["deadline"] <= as_of)
-        joined["on_time"] = fed & (pd.to_datetime(joined["feedback_date"]) <= pd.to_datetime(joined["deadline"]))
-        joined["quarter"] = [quarter_of(d) for d in joined["end_date"]]
-        for quarter, group in joined[joined["due"]].groupby("quarter", sort=True):
-            start, end, label = quarter
-            n, on_time = len(group), int(group["on_time"].sum())
-            rows.append({"name": "feedback_within_3_months", "period_start": start, "period_end": end,
-                         "period_label": label, "value": 100.0 * on_time / n, "count": on_time, "denominator": n})
+        rows.append({**base, "name": "volunteer_hours", "value": float(sum(_number(a["volunteer_hours"]) or 0
+                                                                           for a in group)),
+                     "count": float(sum(_number(a["volunteers"]) or 0 for a in group)), "denominator": None})
+    ends = {a["activity_id"]: _day(a["end_date"]) for a in acts}
+    loops: dict[tuple[date, date, str], list[int]] = {}  # quarter -> [items due, fed back on time]
+    for item in items.to_dict("records") if not items.empty else []:
+        if item["activity_id"] not in ends:
+            continue
+        ended, fed = ends[item["activity_id"]], _day(item["feedback_date"])
+        deadline = add_months(ended, 3)
+        if fed is None and deadline > as_of:
+            continue  # its three months are not up yet
+        counts = loops.setdefault(quarter_of(ended), [0, 0])
+        counts[0] += 1
+        counts[1] += int(fed is not None and fed <= deadline)
+    for (start, end, label), (n, on_time) in sorted(loops.items()):
+        rows.append({"name": "feedback_within_3_months", "period_start": start, "period_end": end,
+                     "period_label": label, "value": 100.0 * on_time / n, "count": on_time, "denominator": n})
     return pd.DataFrame(rows, columns=cols).sort_values(["name", "period_start"]).reset_index(drop=True)
 
 
-def _log_rows(cur, system_code: str) -> tuple[pd.DataFrame, pd.DataFrame, set[str]]:
-    activities = cur.execute(
-        "SELECT activity_id, start_date, end_date, level, communities, participants, volunteers, volunteer_hours"
-        " FROM engagement_activity WHERE system_code = ?", [system_code]).df()
-    items = cur.execute("SELECT activity_id, feedback_date FROM you_said WHERE system_code = ?", [system_code]).df()
+def _log_rows(cur, system_code: str, quarters: Collection[date] | None = None
+              ) -> tuple[pd.DataFrame, pd.DataFrame, set[str]]:
+    """The log's rows the measures need; given quarter starts, only the activities that start or end in them."""
+    where, params = "system_code = ?", [system_code]
+    if quarters is not None:
+        marks = ", ".join("?" * len(quarters))
+        where += (f" AND (CAST(date_trunc('quarter', start_date) AS DATE) IN ({marks})"
+                  f" OR CAST(date_trunc('quarter', end_date) AS DATE) IN ({marks}))")
+        params += [*quarters, *quarters]
+    act_cols = ["activity_id", "start_date", "end_date", "level", "communities", "participants", "volunteers",
+                "volunteer_hours"]
+    activities = pd.DataFrame(cur.execute(f"SELECT {', '.join(act_cols)} FROM engagement_activity WHERE {where}",
+                                          params).fetchall(), columns=act_cols, dtype=object)
+    items = pd.DataFrame(cur.execute(f"SELECT activity_id, feedback_date FROM you_said WHERE activity_id IN"
+                                     f" (SELECT activity_id FROM engagement_activity WHERE {where})", params).fetchall(),
+                         columns=["activity_id", "feedback_date"], dtype=object)
     core = {r[0] for r in cur.execute("SELECT tag_code FROM community_tag WHERE is_core20plus5").fetchall()}
-    for frame, col in ((activities, "start_date"), (activities, "end_date"), (items, "feedback_date")):
-        if not frame.empty:
-            frame[col] = [d.date() if hasattr(d, "date") and not pd.isna(d) else None for d in pd.to_datetime(frame[col])]
     if not activities.empty:
         activities["communities"] = [list(v) if v is not None else [] for v in activities["communities"]]
     return activities, items, core
@@ -160,101 +188,78 @@ def ensure_indicators(cur, system_code: str) -> dict[str, str]:
     return codes
 
 
-def write_measures(cur, system_code: str, as_of: date | None = None) -> int:
-    """Recalculate the derived measures from the log and write them inside the caller's transaction; quarters that
-    no longer have anything to measure are removed. Return the number of values now held."""
-    activities, items, core = _log_rows(cur, system_code)
-    frame = compute_measures(activities, items, core, as_of or date.today())
-    if activities.empty and not scalar(cur, "SELECT count(*) FROM indicator WHERE system_code = ? AND source_ref"
-                                            " LIKE 'log:%'", [system_code]):
+def _same(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return round(float(value), 9) if isinstance(value, (int, float)) else value
+
+
+def write_measures(cur, system_code: str, as_of: date | None = None, days: Iterable[date] | None = None) -> int:
+    """Recalculate the derived measures from the log and write them inside the caller's transaction: only values
+    that changed are written, and quarters that no longer have anything to measure are removed. Given days, only
+    the quarters holding them are recalculated (a save passes its activity's dates, before and after), so saves in
+    different quarters never write the same rows. Return the number of values recalculated."""
+    quarters = None if days is None else sorted({quarter_of(d)[0] for d in days if d is not None})
+    if quarters == []:
+        return 0
+    activities, items, core = _log_rows(cur, system_code, quarters)
+    records = compute_measures(activities, items, core, as_of or date.today()).to_dict("records")
+    if quarters is not None:  # an activity starting outside these quarters gives only a partial figure there
+        records = [r for r in records if r["period_start"] in quarters]
+    found = dict(cur.execute("SELECT source_ref, min(indicator_code) FROM indicator WHERE system_code = ?"
+                             " AND source_ref LIKE 'log:%' GROUP BY source_ref", [system_code]).fetchall())
+    if activities.empty and not found:
         return 0  # nothing logged and nothing calculated before: add no empty indicators
-    codes = ensure_indicators(cur, system_code)
+    if all(m.source_ref in found for m in MEASURES):
+        codes = {m.name: found[m.source_ref] for m in MEASURES}
+    else:
+        codes = ensure_indicators(cur, system_code)
     area = system_area_code(cur, system_code)
-    frame = frame.assign(system_code=system_code, indicator_code=frame["name"].map(codes), area_code=area,
-                         breakdown="All", breakdown_group="All",
-                         value_note="Calculated from the engagement log")
-    keep = frame[["indicator_code", "period_start"]].copy()
-    cur.register("log_keep", keep)
-    try:
+    for r in records:
+        r.update(system_code=system_code, indicator_code=codes[r["name"]], area_code=area, breakdown="All",
+                 breakdown_group="All", value_note="Calculated from the engagement log")
+    fields = ["period_end", "period_label", "value", "count", "denominator", "value_note"]
+    stored = {(r[0], r[1]): tuple(_same(v) for v in r[2:]) for r in cur.execute(
+        f"SELECT indicator_code, period_start, {', '.join(fields)} FROM measurement WHERE system_code = ?"
+        f" AND area_code = ? AND indicator_code IN ({', '.join('?' * len(codes))})",
+        [system_code, area, *codes.values()]).fetchall() if quarters is None or r[1] in quarters}
+    wanted = {(r["indicator_code"], r["period_start"]): tuple(_same(r[f]) for f in fields) for r in records}
+    gone = [key for key in stored if key not in wanted]
+    if gone:
+        cur.executemany("DELETE FROM measurement WHERE system_code = ? AND area_code = ? AND indicator_code = ?"
+                        " AND period_start = ?", [[system_code, area, ind, start] for ind, start in gone])
+    changed = [r for r in records if stored.get((r["indicator_code"], r["period_start"]))
+               != wanted[(r["indicator_code"], r["period_start"])]]
+    if changed:  # a handful of rows per save: written directly, without the bulk upsert's staging tables
+        cols = ["system_code", "indicator_code", "area_code", "period_start", "breakdown", "breakdown_group", *fields]
+        row = f"({', '.join('?' * len(cols))})"
         cur.execute(
-            f"DELETE FROM measurement m WHERE m.system_code = ? AND m.area_code = ? AND m.indicator_code IN"
-            f" ({', '.join('?' * len(codes))}) AND NOT EXISTS (SELECT 1 FROM log_keep k WHERE"
-            f" k.indicator_code = m.indicator_code AND CAST(k.period_start AS DATE) = m.period_start)",
-            [system_code, area, *codes.values()],
-        )
-    finally:
-        cur.unregister("log_keep")
-    upsert_measurements(cur, frame.drop(columns=["name"]), None)
-    return len(frame)
+            f"INSERT INTO measurement ({', '.join(cols)}) VALUES {', '.join([row] * len(changed))}"
+            f" ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET "
+            + ", ".join(f"{f} = excluded.{f}" for f in fields if f != "period_end"),
+            [_same(r[c]) if c in ("value", "count", "denominator") else r[c] for r in changed for c in cols])
+    return len(records)
 
 
 # ---------------------------------------------------------------- reads for the page and charts
 
-def latest_measures(con, system_code: str) -> pd.DataFrame:
-    """Each derived measure's latest quarter: name, title, unit, period label, value, count, denominator."""
+def measures_from_log(con, system_code: str, as_of: date | None = None) -> pd.DataFrame:
+    """The derived measures by quarter, calculated from the log as it is now (as `compute_measures`)."""
+    cur = con.cursor()
+    try:
+        return compute_measures(*_log_rows(cur, system_code), as_of or date.today())
+    finally:
+        cur.close()
+
+
+def latest_measures(con, system_code: str, as_of: date | None = None) -> pd.DataFrame:
+    """Each derived measure's latest quarter, calculated from the log as it is now (so it never waits for the
+    stored copy): name, title, unit, period label, period end, value, count, denominator."""
+    frame = measures_from_log(con, system_code, as_of)
+    empty = {"period_label": None, "period_end": None, "value": None, "count": None, "denominator": None}
     out = []
     for m in MEASURES:
-        rows = read_rows(
-            con,
-            "SELECT m.period_label, m.period_end, m.value, m.count, m.denominator FROM measurement m JOIN indicator i"
-            " USING (system_code, indicator_code) WHERE m.system_code = ? AND i.source_ref = ? AND m.breakdown = 'All'"
-            " ORDER BY m.period_end DESC LIMIT 1",
-            [system_code, m.source_ref],
-        )
-        out.append({"name": m.name, "title": m.title, "unit": m.unit, **(rows[0] if rows else
-                    {"period_label": None, "period_end": None, "value": None, "count": None, "denominator": None})})
+        rows = frame[frame["name"] == m.name].sort_values("period_end")
+        latest = rows.iloc[-1][list(empty)].to_dict() if not rows.empty else empty
+        out.append({"name": m.name, "title": m.title, "unit": m.unit, **latest})
     return pd.DataFrame(out)
-
-
-def activities_by_level(con, system_code: str) -> pd.DataFrame:
-    """How many activities started in each quarter at each level: quarter_start, period_label, level, activities."""
-    df = read_df(con, "SELECT start_date, level FROM engagement_activity WHERE system_code = ?", [system_code])
-    if df.empty:
-        return pd.DataFrame(columns=["quarter_start", "period_label", "level", "activities"])
-    q = [quarter_of(d) for d in pd.to_datetime(df["start_date"]).dt.date]
-    df["quarter_start"] = [x[0] for x in q]
-    df["period_label"] = [x[2] for x in q]
-    return (df.groupby(["quarter_start", "period_label", "level"]).size().rename("activities").reset_index()
-            .sort_values(["quarter_start", "level"]).reset_index(drop=True))
-
-
-def reach_by_community(con, system_code: str) -> pd.DataFrame:
-    """For each community tag: activities and participants at activities that reached it, the share of all
-    participants that is, and the community's share of the population where it is known (both %)."""
-    return read_df(
-        con,
-        "WITH acts AS (SELECT activity_id, communities, coalesce(participants, 0) AS participants"
-        "  FROM engagement_activity WHERE system_code = ?),"
-        " total AS (SELECT sum(participants) AS people FROM acts),"
-        " tagged AS (SELECT unnest(communities) AS tag_code, activity_id, participants FROM acts)"
-        " SELECT t.tag_code, t.label, t.is_core20plus5, count(g.activity_id) AS activities,"
-        " coalesce(sum(g.participants), 0) AS participants,"
-        " CASE WHEN (SELECT people FROM total) > 0 THEN 100.0 * coalesce(sum(g.participants), 0)"
-        "  / (SELECT people FROM total) END AS reach_share, t.population_share"
-        " FROM community_tag t LEFT JOIN tagged g USING (tag_code) WHERE t.active OR g.activity_id IS NOT NULL"
-        " GROUP BY ALL ORDER BY t.is_core20plus5 DESC, participants DESC, t.label",
-        [system_code],
-    )
-
-
-def feedback_loops(con, system_code: str, as_of: date | None = None) -> pd.DataFrame:
-    """"You said" items by the quarter their activity ended and where the loop stands: 'fed back within 3 months',
-    'fed back later', 'awaiting feedback' (under 3 months) or 'overdue' (3 months up, no feedback)."""
-    as_of = as_of or date.today()
-    df = read_df(con, "SELECT a.end_date, y.feedback_date FROM you_said y JOIN engagement_activity a USING (activity_id)"
-                      " WHERE y.system_code = ?", [system_code])
-    cols = ["quarter_start", "period_label", "loop", "items"]
-    if df.empty:
-        return pd.DataFrame(columns=cols)
-    ends = pd.to_datetime(df["end_date"]).dt.date
-    deadline = [_add_months(d, 3) for d in ends]
-    fed = pd.to_datetime(df["feedback_date"])
-    loop = []
-    for f, dl in zip(fed, deadline):
-        if not pd.isna(f):
-            loop.append("fed back within 3 months" if f.date() <= dl else "fed back later")
-        else:
-            loop.append("overdue" if dl <= as_of else "awaiting feedback")
-    q = [quarter_of(d) for d in ends]
-    out = pd.DataFrame({"quarter_start": [x[0] for x in q], "period_label": [x[2] for x in q], "loop": loop})
-    return out.groupby(["quarter_start", "period_label", "loop"]).size().rename("items").reset_index()
