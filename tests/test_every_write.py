@@ -408,16 +408,21 @@ WRITES: dict[str, Write] = {
             con, mod("engagement.activities").insert_activity, u, "DEMO",
             mod("engagement.validation").validate_activity(ACTIVITY, mod("engagement.validation").load_context(con, "DEMO"))[0]),
         via=F + "engagement.activities.save_activity"),
+    F + "engagement.activities._update_activity": Write(
+        "log_engagement", lambda con, u, _: in_transaction(
+            con, mod("engagement.activities")._update_activity, u, "DEMO", _activity(con),
+            mod("engagement.validation").validate_activity(ACTIVITY, mod("engagement.validation").load_context(con, "DEMO"))[0]),
+        via=F + "engagement.activities.save_activity", role="editor"),
     F + "engagement.you_said.add_you_said": Write(
-        "log_engagement", lambda con, u, _: mod("engagement.you_said").add_you_said(con, u, "DEMO", _activity(con), SAID)),
+        "log_engagement", lambda con, u, _: mod("engagement.you_said").add_you_said(con, u, "DEMO", _activity(con), SAID), role="editor"),
     F + "engagement.you_said.insert_item": Write(
         "log_engagement", lambda con, u, _: in_transaction(
             con, mod("engagement.you_said").insert_item, u, "DEMO", _activity(con),
             mod("engagement.validation").validate_you_said(SAID)[0]),
-        via=F + "engagement.you_said.add_you_said"),
+        via=F + "engagement.you_said.add_you_said", role="editor"),
     F + "engagement.you_said.update_you_said": Write(
         "log_engagement", lambda con, u, _: mod("engagement.you_said").update_you_said(
-            con, u, "DEMO", _item(con), {**SAID, "status": "done", "we_did": "Saturday mornings added."})),
+            con, u, "DEMO", _item(con), {**SAID, "status": "done", "we_did": "Saturday mornings added."}), role="editor"),
     F + "engagement.activities.delete_activity": Write(
         "edit_framework", lambda con, u, _: mod("engagement.activities").delete_activity(con, u, "DEMO", _activity(con),
                                                                                   reason="Logged twice")),

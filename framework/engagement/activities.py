@@ -50,6 +50,8 @@ def _plain(value: Any) -> Any:
 
 
 def _update_activity(cur, user: User, system_code: str, activity_id: int, clean: dict[str, Any]) -> list[date]:
+    """Change a validated activity the user may change, inside the caller's transaction; return its old dates."""
+    require(user, "log_engagement")
     rows = cur.execute("SELECT * FROM engagement_activity WHERE activity_id = ? AND system_code = ?",
                        [activity_id, system_code]).df().to_dict("records")
     if not rows:
