@@ -173,16 +173,16 @@ def write(fn: Callable[..., Any], *args: Any, success: str | None = None, **kwar
     try:
         result = fn(connection(), current_user(), *args, **kwargs)
     except ValidationError as exc:
-        st.error("Nothing was saved. Please fix:\n" + "\n".join(f"- {p}" for p in exc.problems))
+        st.error("Nothing was saved. Please fix:\n" + "\n".join(f"- {text(p)}" for p in exc.problems))
         return False, exc
     except PermissionError as exc:
-        st.error(f"Nothing was saved. {exc}")
+        st.error(f"Nothing was saved. {text(exc)}")
         return False, exc
-    except StaleEdit as exc:
-        st.warning(str(exc))
+    except (StaleEdit, WriteConflict) as exc:
+        st.warning(text(exc))
         return False, exc
-    except WriteConflict as exc:
-        st.warning(str(exc))
+    except StoreError as exc:  # the disk or the file failed: said in words, nothing was kept
+        st.error(text(exc))
         return False, exc
     st.cache_data.clear()
     if success:

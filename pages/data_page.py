@@ -4,6 +4,7 @@ import streamlit as st
 
 from framework import streamlit_glue as glue
 from framework.board_return import return_bytes
+from framework.core.atomic_file import CannotWrite
 from framework.core.auth import can
 from framework.data_io import import_words as words
 from framework.data_io.importers import TEMPLATE_COLUMNS, list_batches, undo_batch
@@ -138,9 +139,13 @@ st.write(
 if st.button("Prepare the Excel return", key="data.prepare_return"):
     st.session_state[RETURN_READY] = code
 if st.session_state[RETURN_READY] == code:
-    with st.spinner("Writing the workbook..."):
-        workbook = glue.read(return_bytes, user, code)
-    st.download_button(
-        "Download the Excel return", workbook, file_name=f"shared-measures-return-{code}.xlsx", type="primary",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="data.download_return",
-    )
+    try:
+        with st.spinner("Writing the workbook..."):
+            workbook = glue.read(return_bytes, user, code)
+    except CannotWrite as exc:  # no room to build it: said in words, nothing is offered
+        st.error(glue.text(exc))
+    else:
+        st.download_button(
+            "Download the Excel return", workbook, file_name=f"shared-measures-return-{code}.xlsx", type="primary",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="data.download_return",
+        )

@@ -3,7 +3,6 @@ between groups, a plain-English summary, the period table to download and the st
 import streamlit as st
 
 from framework import streamlit_glue as glue
-from framework.core.auth import can
 from framework.core.model import DIRECTION_WORDS, INDICATOR_STATUSES, KIND_WORDS, KINDS
 from framework.foundation.indicator_text import describe_targets, format_value
 from framework.foundation.indicators import get_indicator, latest_values, list_indicators
@@ -17,14 +16,8 @@ from framework.progress.detail import (
     indicator_progress,
     period_csv,
 )
-from framework.progress.narratives import (
-    add_narrative,
-    list_narratives,
-    may_withdraw,
-    narrative_periods,
-    withdraw_narrative,
-)
 from framework.progress.sql import progress_areas
+from pages.parts.stories import stories
 
 system = glue.page("Indicators")
 code = system["system_code"]
@@ -79,61 +72,15 @@ st.subheader("Baseline and targets")
 st.write(describe_targets(ind, system["framework_start"]))
 
 
-def stories() -> None:
-    """The story behind the curve: narratives for this measure, and a form for those who may write one."""
-    st.markdown("#### The story behind the curve")
-    if st.session_state.pop("indicators.story_saved", False):
-        st.success("Saved. Thank you for telling the story.")
-    if st.session_state.pop("indicators.story_withdrawn", False):
-        st.success("The story was withdrawn. It stays in the audit trail with the reason.")
-    narratives = glue.read(list_narratives, code, selected)
-    if narratives.empty:
-        st.caption("No one has told the story behind these figures yet.")
-    for n in narratives.itertuples():
-        with st.container(border=True):
-            st.markdown(f"**{n.period_label}** · {glue.text(n.author_name)} ({n.author_role}) · {n.created_at:%d %B %Y}")
-            st.markdown(f"**What is happening:** {glue.text(n.happening)}")
-            if n.learning:
-                st.markdown(f"**What we are learning:** {glue.text(n.learning)}")
-            if n.next_steps:
-                st.markdown(f"**What we will do:** {glue.text(n.next_steps)}")
-            if may_withdraw(user, n.author_id):
-                with st.popover("Withdraw this story"):
-                    why = st.text_input("Why is it withdrawn?", key=f"indicators.withdraw_reason.{n.narrative_id}")
-                    withdraw = st.button("Withdraw", key=f"indicators.withdraw.{n.narrative_id}")
-                    if withdraw and glue.write(withdraw_narrative, int(n.narrative_id), why)[0]:
-                        st.session_state["indicators.story_withdrawn"] = True
-                        st.rerun()
-    if not can(user, "write_narrative"):
-        return
-    periods = list(glue.read(narrative_periods, code, selected)["period_label"])
-    with st.expander("Add the story for a period"):
-        if not periods:
-            st.caption("Stories are written for a period with data; there is none yet.")
-            return
-        with st.form("indicators.narrative_form", clear_on_submit=True):
-            period = st.selectbox("Period", periods, key="indicators.narrative_period")
-            happening = st.text_area("What is happening", key="indicators.narrative_happening", max_chars=2000)
-            learning = st.text_area("What we are learning", key="indicators.narrative_learning", max_chars=2000)
-            next_steps = st.text_area("What we will do", key="indicators.narrative_next", max_chars=2000)
-            if st.form_submit_button("Save the story", key="indicators.narrative_save"):
-                saved, _ = glue.write(add_narrative, code, selected,
-                                      {"period_label": period, "happening": happening, "learning": learning,
-                                       "next_steps": next_steps})
-                if saved:
-                    st.session_state["indicators.story_saved"] = True
-                    st.rerun()
-
-
 user = glue.current_user()
 if ind["kind"] == "qualitative":
     st.info("This is a qualitative measure: it is followed through stories and evidence, not numbers.")
-    stories()
+    stories(code, selected, user)
     st.stop()
 latest = glue.read(latest_values, code, selected)
 if latest.empty:
     st.info("No data has been loaded for this measure yet. Partners and editors can add it on the Data page.")
-    stories()
+    stories(code, selected, user)
     st.stop()
 
 st.subheader("Progress")
@@ -153,7 +100,7 @@ with chart_col:
                         key="indicators.progress_chart")
         st.caption(describe_latest(detail))
 with story_col:
-    stories()
+    stories(code, selected, user)
 st.markdown("#### In plain English")
 st.markdown(" ".join(detail["summary"]))
 if detail["rows"].empty or detail["rows"]["target"].isna().all():

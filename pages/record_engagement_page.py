@@ -115,7 +115,7 @@ with tab_bulk:
         files = tuple((f.name, f.getvalue()) for f in uploads)
         plan = glue.read(check_engagement_files, code, files)
         if not plan.ok:
-            st.error(f"Nothing can be loaded yet: {len(plan.problems)} problem{'s' if len(plan.problems) != 1 else ''}"
+            st.error(f"Nothing can be loaded yet: {plan.problems_total:,} problem{'s' if plan.problems_total != 1 else ''}"
                      " to fix. Fix them in the file and upload it again.")
             st.dataframe(plan.problem_table(), hide_index=True, width="stretch")
         else:

@@ -67,7 +67,7 @@ def test_an_incomplete_activity_is_refused_with_the_fields_to_fix(monkeypatch, e
     at.text_input(key="record.title").input("Half-filled")
     button(at, "Log the activity").click().run()
     assert not at.exception
-    text = at.error[0].value
+    text = as_read(at.error[0].value)
     assert text.startswith("Nothing was saved.") and "Start date: found nothing" in text and "Level: found nothing" in text
 
 

@@ -74,7 +74,7 @@ def test_a_blank_vision_is_refused_with_the_reason(monkeypatch, demo_db_file, tm
     at = open_app(monkeypatch, path, page="framework_page")
     at.text_area(key="framework.vision.statement").input("   ")
     at.button[0].click().run()
-    assert any("Vision statement is required." in e.value for e in at.error)
+    assert any("Vision statement is required." in as_read(e.value) for e in at.error)
 
 
 def test_an_editor_adds_an_outcome(monkeypatch, demo_db_file, tmp_path):

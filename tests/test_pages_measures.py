@@ -9,7 +9,7 @@ from framework.core import db
 from framework.measures.priorities import cast_ballot, close_round, open_round
 from framework.measures.proposals import propose_measure
 from framework.measures.versions import record_version
-from tests.apptest_helpers import copy_db, open_app
+from tests.apptest_helpers import as_read, copy_db, open_app
 from tests.conftest import make_user
 
 IDEA = {"name": "Carers who feel listened to", "why_it_matters": "Carers are rarely asked.",
@@ -66,7 +66,7 @@ def test_an_incomplete_proposal_is_refused_with_each_missing_part(monkeypatch, d
     at.text_input(key="proposals.name.0").input("Something")
     at.button[0].click().run()
     assert not at.exception
-    text = " ".join(e.value for e in at.error)
+    text = " ".join(as_read(e.value) for e in at.error)
     assert "Why it matters is required." in text and "Outcome is required" in text
 
 

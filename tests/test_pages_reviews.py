@@ -10,7 +10,7 @@ import pytest
 from framework.core import db
 from framework.demo.review import load_demo_reviews
 from framework.reviews import rounds as review_rounds
-from tests.apptest_helpers import copy_db, open_app
+from tests.apptest_helpers import as_read, copy_db, open_app
 from tests.conftest import make_user
 
 TODAY = date.today()
@@ -103,7 +103,7 @@ def test_the_response_form_without_a_valid_code_asks_for_one(monkeypatch, review
     at = open_app(monkeypatch, review_db_file, page="respond_page", role="viewer", query=query)
     assert not at.exception
     if message:
-        assert any(message in e.value for e in at.error)
+        assert any(message in as_read(e.value) for e in at.error)
     else:
         assert at.text_input(key="respond.code_input").label == "Invite code"
     assert len(at.radio) == 0
