@@ -11,6 +11,9 @@ The rules, in words (docs/security.md explains why each one is there):
 - **A group is shown only when its rounded figures are safe.** If the published rounded counts and size would pin
   any count to one possible value (for example five counts of "0" that must each be 2 because the group reached
   10), the group is hidden instead.
+- **Stuffed links are withheld.** A group whose shared link was used more times than the people it was sent to is
+  hidden and flagged: fake answers whose values the sender knows would otherwise let them subtract their way to the
+  real ones.
 - **Hidden groups add nothing.** A hidden group appears in no figure at all. The "all groups" row adds up the
   shown groups' published rounded counts, so it tells nobody anything new.
 
@@ -193,30 +196,34 @@ def _all_row(rows: list[dict]) -> dict:
     return row
 
 
-def suppress_statement(counts: pd.DataFrame, min_group: int = MIN_GROUP_DEFAULT) -> pd.DataFrame:
+def suppress_statement(counts: pd.DataFrame, min_group: int = MIN_GROUP_DEFAULT,
+                       withheld: dict[str, str] | None = None) -> pd.DataFrame:
     """What may be published for one statement.
 
     counts: one row per group (index: group code), columns score_1..score_5 and dont_know, whole numbers.
+    withheld: groups to hide whatever their size, each with the note saying why.
     Returns one row per group plus an "All" row (the shown groups added up): shown, n, mean, mean_basis,
     pct_agree, each count rounded to 5 (NaN when hidden), and a note in words."""
+    withheld = withheld or {}
     table = counts.reindex(columns=list(CELLS)).fillna(0).astype(int)
     groups = [str(g) for g in table.index if str(g) != ALL]
     table.index = [str(g) for g in table.index]
     figures = publish_cells(table.loc[groups].to_numpy() if groups else np.zeros((0, 6)), min_group)
     rows = []
     for i, group in enumerate(groups):
-        shown = bool(figures["shown"][i])
+        shown = bool(figures["shown"][i]) and group not in withheld
         row = {"group_code": group, "shown": shown}
         for name in SUMMARIES + CELLS:
-            row[name] = float(figures[name][i])
+            row[name] = float(figures[name][i]) if shown else float("nan")
         row["mean_basis"] = MEAN_BASES[figures["mean_basis"][i]] if shown else None
-        row["note"] = NOTE_SHOWN if shown else NOTE_HIDDEN
+        row["note"] = withheld.get(group) or (NOTE_SHOWN if shown else NOTE_HIDDEN)
         rows.append(row)
     rows.append(_all_row(rows))
     return pd.DataFrame(rows, columns=list(OUTPUT_COLUMNS))
 
 
-def suppress_round(counts: pd.DataFrame, min_group: int = MIN_GROUP_DEFAULT) -> pd.DataFrame:
+def suppress_round(counts: pd.DataFrame, min_group: int = MIN_GROUP_DEFAULT,
+                   withheld: dict[str, str] | None = None) -> pd.DataFrame:
     """Suppress every statement of a round.
 
     counts: long table with statement_code, group_code, score_1..score_5, dont_know.
@@ -225,7 +232,7 @@ def suppress_round(counts: pd.DataFrame, min_group: int = MIN_GROUP_DEFAULT) -> 
         return pd.DataFrame(columns=["statement_code", *OUTPUT_COLUMNS])
     frames = []
     for code, part in counts.groupby("statement_code", sort=False):
-        out = suppress_statement(part.set_index("group_code")[list(CELLS)], min_group)
+        out = suppress_statement(part.set_index("group_code")[list(CELLS)], min_group, withheld)
         out.insert(0, "statement_code", code)
         frames.append(out)
     return pd.concat(frames, ignore_index=True)
