@@ -211,7 +211,8 @@ def comments_to_review(con, user: User, round_id: int) -> pd.DataFrame:
     require(user, "run_reviews")
     frame = _comments(con, round_id)
     shown = _shown_pairs(con, round_id)
-    keep = [(s, g) in shown for s, g in zip(frame["statement_code"], frame["group_code"])]
+    keep = pd.Series([(s, g) in shown for s, g in zip(frame["statement_code"], frame["group_code"])],
+                     index=frame.index, dtype=bool)
     return frame[keep].drop(columns=["group_code", "respondent_id"]).reset_index(drop=True)
 
 
