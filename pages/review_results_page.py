@@ -16,8 +16,6 @@ editor = can(glue.current_user(), "run_reviews")
 all_rounds = glue.read(rounds.list_rounds, code)
 if all_rounds.empty:
     st.info("No stakeholder review has been run yet. Editors start one on the Review setup page.")
-    if editor:
-        st.page_link("pages/review_setup_page.py", label="Set up a review", icon=":material/rate_review:")
     st.stop()
 ids = all_rounds["round_id"].tolist()
 if st.session_state.get("reviews.round") not in ids:
@@ -87,10 +85,9 @@ if pending is not None:
             labels = wording.comment_labels(pending)
             key = st.selectbox("Comment", list(labels), format_func=labels.get, key="reviews.comment_key")
             original = pending.set_index("comment_key").loc[key, "comment"]
-            st.markdown(f"Original comment: \u201c{original}\u201d")
             with st.form("reviews.release_form"):
-                text = st.text_area("Text to release (remove names or anything that could identify someone)",
-                                    value=original, key=f"reviews.release_text.{key}")
+                text = st.text_area(f"Original: \u201c{original}\u201d. Text to release (remove names or anything that "
+                                    "could identify someone)", value=original, key=f"reviews.release_text.{key}")
                 reason = st.text_input("Reason for any change (recorded in the audit trail)", key="reviews.release_reason")
                 if st.form_submit_button("Release this comment"):
                     glue.write(results.release_comment, round_id, key, text, reason, success="The comment was released.")
@@ -103,7 +100,6 @@ if notes.empty and actions.empty:
 for n in notes.itertuples():
     st.markdown(f"**{n.statement_code}: {texts.get(n.statement_code, '')}**  \n{n.notes}")
 if not actions.empty:
-    st.subheader("Agreed actions")
     st.dataframe(wording.actions_table(actions), hide_index=True, width="stretch")
 if not editor:
     st.stop()
@@ -117,8 +113,7 @@ with st.expander("Record the discussion (editors)"):
             glue.write(discussions.save_notes, round_id, statement, st.session_state["reviews.notes_text"],
                        success="The notes were saved.")
     with st.form("reviews.action_form"):
-        st.markdown("**Add an agreed action**")
-        action = {"statement_code": st.selectbox("Statement", order, key="reviews.action_statement", **pick),
+        action = {"statement_code": st.selectbox("Add an agreed action on", order, key="reviews.action_statement", **pick),
                   "action_text": st.text_input("Action", key="reviews.action_text")}
         cols = st.columns(3)
         action["owner"] = cols[0].text_input("Owner", key="reviews.action_owner")
@@ -131,9 +126,9 @@ with st.expander("Record the discussion (editors)"):
             glue.write(discussions.add_action, code, action, round_id, success="The action was added.")
     if not actions.empty:
         with st.form("reviews.status_form"):
-            st.markdown("**Update an action's status**")
             words = dict(zip(actions["action_id"], actions["action_text"]))
-            action_id = st.selectbox("Action", list(words), format_func=lambda a: words[a][:90], key="reviews.status_action")
+            action_id = st.selectbox("Update an action's status", list(words), format_func=lambda a: words[a][:90],
+                                     key="reviews.status_action")
             status = st.selectbox("Status", discussions.ACTION_STATUSES, format_func=discussions.STATUS_WORDS.get,
                                   key="reviews.status_value")
             why = st.text_input("Reason (needed to drop an action)", key="reviews.status_reason")
@@ -141,11 +136,8 @@ with st.expander("Record the discussion (editors)"):
                 glue.write(discussions.set_action_status, action_id, status, why, success="The status was saved.")
 
 st.header("Perception measures")
-st.write("A closed round's results can feed a perception measure, such as the share of community members who agree "
-         "with a statement. Each round adds one measurement. Hidden results are never added.")
-feeds = glue.read(results.indicator_feeds, code)
-if not feeds.empty:
-    st.dataframe(feeds.rename(columns=results.FEED_COLUMNS), hide_index=True)
+st.caption("A closed round's results can feed a perception measure (one measurement a round); hidden results never do.")
+st.dataframe(glue.read(results.indicator_feeds, code).rename(columns=results.FEED_COLUMNS), hide_index=True)
 with st.form("reviews.feed_form"):
     cols = st.columns(3)
     f_code = cols[0].text_input("Measure code", key="reviews.feed_code", placeholder="For example R02")
