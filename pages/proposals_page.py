@@ -16,6 +16,7 @@ from framework.measures.proposals import (
     propose_measure,
     suggest_indicator_code,
 )
+from framework.reviews.wording import plain
 
 system = glue.page("Proposed measures")
 code = system["system_code"]
@@ -73,9 +74,9 @@ if can(user, "review_proposals"):
                               format_func=lambda i: f"{i}. {names[i]}")
         p = waiting[waiting["proposal_id"] == chosen].iloc[0].to_dict()
         st.markdown(
-            f"**{p['name']}** proposed by {p['proposed_by_name']} ({p['proposed_by_role']})  \n"
-            f"**Why it matters:** {p['why_it_matters']}  \n**Who it matters to:** {p['who_it_matters_to']}  \n"
-            f"**How it might be measured:** {p['how_measured']}  \n"
+            f"**{plain(p['name'])}** proposed by {plain(p['proposed_by_name'])} ({p['proposed_by_role']})  \n"
+            f"**Why it matters:** {plain(p['why_it_matters'])}  \n**Who it matters to:** "
+            f"{plain(p['who_it_matters_to'])}  \n**How it might be measured:** {plain(p['how_measured'])}  \n"
             f"**Outcome:** {p['outcome_code']}. {p['outcome_title'] or ''}")
         decision = st.radio("Decision", ["accept", "merge", "decline"], horizontal=True, key="proposals.decision",
                             format_func={"accept": "Accept as a new measure", "merge": "Merge into an existing measure",

@@ -86,7 +86,7 @@ if pending is not None:
             key = st.selectbox("Comment", list(labels), format_func=labels.get, key="reviews.comment_key")
             original = pending.set_index("comment_key").loc[key, "comment"]
             with st.form("reviews.release_form"):
-                text = st.text_area(f"Original: \u201c{original}\u201d. Text to release (remove names or anything that "
+                text = st.text_area(f"Original: \u201c{wording.plain(original)}\u201d. Text to release (remove names or anything that "
                                     "could identify someone)", value=original, key=f"reviews.release_text.{key}")
                 reason = st.text_input("Reason for any change (recorded in the audit trail)", key="reviews.release_reason")
                 if st.form_submit_button("Release this comment"):
@@ -98,7 +98,7 @@ actions = glue.read(discussions.list_actions, code, round_id)
 if notes.empty and actions.empty:
     st.info("No discussion has been recorded for this round yet.")
 for n in notes.itertuples():
-    st.markdown(f"**{n.statement_code}: {texts.get(n.statement_code, '')}**  \n{n.notes}")
+    st.markdown(f"**{n.statement_code}: {texts.get(n.statement_code, '')}**  \n{wording.plain(n.notes)}")
 if not actions.empty:
     st.dataframe(wording.actions_table(actions), hide_index=True, width="stretch")
 if not editor:

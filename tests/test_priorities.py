@@ -343,3 +343,39 @@ def test_a_ballot_cast_under_the_old_key_moves_to_the_new_one_and_closed_rounds_
     close_round(demo_con, editor, "DEMO", round_id)
     keys = [r[0] for r in demo_con.execute("SELECT voter_key FROM priority_ballot").fetchall()]
     assert other not in keys and len(keys) == 2
+
+
+def test_a_database_from_before_secret_keys_upgrades_without_losing_ballots(tmp_path, monkeypatch):
+    from framework.core import db
+    from framework.measures.proposals import list_proposals
+    shipped = db._migrations
+    monkeypatch.setattr(db, "_migrations", lambda: [m for m in shipped() if m.VERSION not in (21, 41)])
+    path = tmp_path / "old.duckdb"
+    con = db.connect(path)
+    person = voter(1)
+    con.execute("INSERT INTO priority_round (system_code, title, opens_on, closes_on, salt, created_by) VALUES"
+                " ('DEMO', 'Closed', '2025-01-01', '2025-02-01', 'aa', 'e'),"
+                " ('DEMO', 'Open', ?, ?, 'bb', 'e')", [TODAY - timedelta(days=1), TODAY + timedelta(days=5)])
+    for round_id, salt in ((1, "aa"), (2, "bb")):
+        key = legacy_voter_key(salt, person.user_id)
+        con.execute("INSERT INTO priority_ballot (round_id, voter_key, group_code) VALUES (?, ?, 'community')",
+                    [round_id, key])
+        con.execute("INSERT INTO priority_score VALUES (?, ?, 'I01', 4)", [round_id, key])
+        con.execute("INSERT INTO audit_log (user_id, user_role, action, entity, entity_key, system_code) VALUES"
+                    " (?, 'community', 'cast', 'ballot', ?, 'DEMO')", [f"voter:{key[:12]}", f"{round_id}/{key[:12]}"])
+    con.execute("INSERT INTO measure_proposal (system_code, name, why_it_matters, who_it_matters_to, how_measured,"
+                " proposed_by_id, proposed_by_name, proposed_by_role) VALUES ('DEMO', 'Idea', 'w', 'w', 'h',"
+                " 'jane', 'Jane Doe', 'community')")
+    con.close()
+    monkeypatch.setattr(db, "_migrations", shipped)
+    con = db.connect(path)
+    try:
+        ballots = dict(con.execute("SELECT round_id, voter_key FROM priority_ballot").fetchall())
+        assert ballots[1].startswith("random:") and ballots[2] == legacy_voter_key("bb", person.user_id)
+        assert con.execute("SELECT round_id, score FROM priority_score ORDER BY round_id").fetchall() == [(1, 4), (2, 4)]
+        audit = [r[0] for r in con.execute("SELECT user_id FROM audit_log WHERE entity = 'ballot'").fetchall()]
+        assert len(audit) == 2 and not any(legacy_voter_key(s, person.user_id)[:12] in a
+                                           for a in audit for s in ("aa", "bb"))
+        assert list_proposals(con, "DEMO").iloc[0]["proposed_by"] == "A community member"
+    finally:
+        con.close()

@@ -579,3 +579,80 @@ def test_personal_codes_cannot_be_made_after_the_round_closes(library, editor):
         invitations.issue_personal_codes(library, editor, round_id, "vcse", 2)
     with pytest.raises(ValidationError, match="not invited"):
         invitations.set_link_cap(library, editor, round_id, "nobody", 5)
+
+
+# ---- typed text and upgrades ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("comment", [
+    "![pixel](http://tracker.example/p.png)", "[click me](javascript:alert(1))", "<img src=x onerror=alert(1)>",
+    "# A heading\n\n---", "=HYPERLINK(\"http://x\")", "**loud** _and_ `code` $x$ | table |",
+])
+def test_a_released_comment_is_shown_as_plain_text_never_as_markdown(comment):
+    from framework.reviews.wording import comment_lines, plain
+    part = pd.DataFrame({"released_text": [comment], "group_name": ["Community members"], "redacted": [False]})
+    shown = comment_lines(part)
+    inner = shown[shown.index("\u201c") + 1:shown.rindex("\u201d")]
+    assert inner == plain(comment)
+    unescaped = [ch for i, ch in enumerate(inner) if ch in "[]()<>!#*_`$|-" and (i == 0 or inner[i - 1] != "\\")]
+    assert unescaped == [] and "\n" not in inner
+
+
+def test_a_database_from_before_personal_codes_upgrades_without_losing_answers(tmp_path, monkeypatch):
+    from framework.core import db
+    shipped = db._migrations
+    monkeypatch.setattr(db, "_migrations", lambda: [m for m in shipped() if m.VERSION not in (21, 41)])
+    path = tmp_path / "old.duckdb"
+    con = db.connect(path)
+    con.execute("INSERT INTO review_round (system_code, title, opens_on, closes_on, token_salt, created_by)"
+                " VALUES ('X', 'Old round', '2026-01-01', '2026-12-31', '00', 'e')")
+    con.execute("INSERT INTO review_invite VALUES ('AAAA-BBBB-CCCC', 1, 'community')")
+    for i in range(3):
+        con.execute("INSERT INTO review_respondent (round_id, group_code, token_hash) VALUES (1, 'community', ?)",
+                    [f"hash{i}"])
+        con.execute("INSERT INTO review_answer VALUES (?, 'S01', ?, false, ?)", [i + 1, i + 2, f"comment {i}"])
+        con.execute("INSERT INTO audit_log (user_id, user_role, action, entity, entity_key, after) VALUES"
+                    " ('respondent', 'viewer', 'answer', 'review_round', '1', '{\"statements_answered\": 1}')")
+    con.execute("INSERT INTO review_comment_release (respondent_id, statement_code, released_text, released_by)"
+                " VALUES (2, 'S01', 'comment 1', 'e')")
+    con.close()
+    monkeypatch.setattr(db, "_migrations", shipped)
+    con = db.connect(path)
+    try:
+        assert {21, 41} <= db.applied_versions(con)
+        rows = con.execute("SELECT p.token_hash, a.score, a.comment, c.released_text FROM review_respondent p"
+                           " JOIN review_answer a USING (respondent_id) LEFT JOIN review_comment_release c"
+                           " USING (respondent_id, statement_code) ORDER BY p.token_hash").fetchall()
+        assert rows == [("hash0", 2, "comment 0", None), ("hash1", 3, "comment 1", "comment 1"),
+                        ("hash2", 4, "comment 2", None)]
+        ids = sorted(r[0] for r in con.execute("SELECT respondent_id FROM review_respondent").fetchall())
+        assert ids != [1, 2, 3] and min(ids) > 1000
+        audit = con.execute("SELECT action, system_code, changed_at = CAST(CAST(changed_at AS DATE) AS TIMESTAMP)"
+                            " FROM audit_log WHERE user_id = 'respondent'").fetchall()
+        assert audit == [("answers_received", "X", True)]
+        assert con.execute("SELECT link_cap, link_uses FROM review_invite").fetchall() == [(30, 3)]
+    finally:
+        con.close()
+
+
+def test_two_people_sending_with_one_personal_code_at_once_get_one_answer_stored(library, editor):
+    import threading
+
+    from framework.core.errors import WriteConflict
+    round_id = new_round(library, editor)
+    code = invitations.issue_personal_codes(library, editor, round_id, "community", 1)[0]
+    outcomes, start = [], threading.Barrier(2)
+
+    def send(score):
+        start.wait()
+        try:
+            outcomes.append(answer(library, code, {"S01": score}))
+        except (ValidationError, WriteConflict) as exc:
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=send, args=(s,)) for s in (1, 5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(isinstance(o, str) for o in outcomes) == 1
+    assert library.execute("SELECT count(*) FROM review_respondent").fetchall() == [(1,)]

@@ -3,6 +3,7 @@ page stays a thin layer of drawing. Nothing here gives a count of people: beside
 would give the hidden groups' size away."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandas as pd
@@ -13,6 +14,15 @@ AGENDA_COLUMNS = {"rank": "Rank", "statement_code": "Code", "text": "Statement",
                   "highest": "Most agree (mean)", "lowest": "Least agree (mean)", "groups_compared": "Groups compared"}
 ACTION_COLUMNS = {"statement_code": "Statement", "action_text": "Action", "owner": "Owner", "due_on": "Due",
                   "status_words": "Status", "outcome_title": "Outcome"}
+
+
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+
+
+def plain(text: object) -> str:
+    """Text someone typed, made safe to show in Markdown: every character Markdown would act on is escaped, so a
+    comment cannot add links, images, headings or HTML."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text or "").split()))
 
 
 def round_caption(info: dict[str, Any]) -> str:
@@ -53,7 +63,7 @@ def biggest_gap(top: pd.Series) -> str:
 
 def comment_lines(part: pd.DataFrame) -> str:
     """Released comments of one statement as a Markdown list, each with its group."""
-    return "\n".join(f"- \u201c{t}\u201d ({g}{', edited to remove details' if r else ''})"
+    return "\n".join(f"- \u201c{plain(t)}\u201d ({plain(g)}{', edited to remove details' if r else ''})"
                      for t, g, r in zip(part["released_text"], part["group_name"], part["redacted"]))
 
 
