@@ -208,3 +208,18 @@ def test_home_lists_the_open_actions_from_reviews(monkeypatch, review_db_file):
     actions = at.dataframe[-1].value
     assert set(actions["Owner"]) == {"ICB engagement team", "VCSE Alliance"}
     assert "Move VCSE engagement contracts to three-year terms." not in set(actions["Action"])  # done
+
+
+def test_a_used_personal_code_says_to_come_back_with_the_return_code(monkeypatch, review_db_file, tmp_path):
+    from framework.reviews import invitations
+    path = copy_db(review_db_file, tmp_path)
+    con = db.connect(path)
+    code = invitations.issue_personal_codes(con, make_user("editor"), 3, "community", 1)[0]
+    review_rounds.submit_answers(con, code, {"S01": {"score": 4}})
+    con.close()
+    at = open_app(monkeypatch, path, page="respond_page", role="viewer", query={"code": code})
+    assert not at.exception
+    assert any("already been used" in i.value for i in at.info)
+    at.radio(key="respond.score.S01").set_value(2)
+    send_button(at).click().run()
+    assert any("already been used" in e.value for e in at.error)

@@ -89,6 +89,7 @@ def test_an_editor_opens_a_round_and_only_one_can_be_live(demo_con, editor):
     round_id = _open(demo_con, editor)
     rounds = list_rounds(demo_con, "DEMO")
     assert list(rounds["state"]) == ["open"] and rounds.iloc[0]["round_id"] == round_id
+    assert "ballots" not in rounds.columns  # a total would give hidden groups' size away
     with pytest.raises(ValidationError, match="still open or scheduled"):
         _open(demo_con, editor, "Another")
 

@@ -234,12 +234,12 @@ def close_round(con, user: User, system_code: str, round_id: int, *, today: date
 
 
 def list_rounds(con, system_code: str, *, today: date | None = None) -> pd.DataFrame:
-    """Every round, newest first, with its state in words and how many ballots it holds."""
+    """Every round, newest first, with its state in words. No ballot count: beside the shown groups' counts, a total
+    would give the hidden groups' size away."""
     df = read_df(
         con,
-        "SELECT r.round_id, r.title, r.opens_on, r.closes_on, r.closed_at, count(b.voter_key) AS ballots"
-        " FROM priority_round r LEFT JOIN priority_ballot b USING (round_id) WHERE r.system_code = ?"
-        " GROUP BY ALL ORDER BY r.closes_on DESC, r.round_id DESC",
+        "SELECT r.round_id, r.title, r.opens_on, r.closes_on, r.closed_at FROM priority_round r"
+        " WHERE r.system_code = ? ORDER BY r.closes_on DESC, r.round_id DESC",
         [system_code],
     )
     day = _today(today)
