@@ -6,6 +6,7 @@ import streamlit as st
 
 from framework import streamlit_glue as glue
 from framework.core.auth import can
+from framework.core.errors import ValidationError
 from framework.measures.priorities import (
     BALLOT_MIN_GROUP,
     SCALE,
@@ -77,7 +78,11 @@ elif not can(user, "vote"):
 else:
     rnd = open_now.iloc[0]
     round_id = int(rnd["round_id"])
-    mine = my_ballot(glue.connection(), user, code, round_id)
+    try:
+        mine = my_ballot(glue.connection(), user, code, round_id)
+    except ValidationError as exc:
+        st.error(" ".join(exc.problems))
+        st.stop()
     measures = glue.read(rateable_measures, code)
     groups = glue.read(stakeholder_groups)
     group_names = dict(zip(groups["group_code"], groups["name"]))

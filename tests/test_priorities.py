@@ -380,3 +380,12 @@ def test_a_database_from_before_secret_keys_upgrades_without_losing_ballots(tmp_
         assert list_proposals(con, "DEMO").iloc[0]["proposed_by"] == "A community member"
     finally:
         con.close()
+
+
+def test_an_unwritable_key_file_is_reported_in_words_and_nothing_is_stored(demo_con, editor, db_path):
+    round_id = _open(demo_con, editor)
+    key_file = db_path.with_name(db_path.name + ".ballot-key")
+    key_file.write_text("short")
+    with pytest.raises(ValidationError, match="too short a secret"):
+        cast_ballot(demo_con, voter(1), "DEMO", round_id, "community", {"I01": 5})
+    assert _count(demo_con, "SELECT count(*) FROM priority_ballot") == 0

@@ -73,16 +73,24 @@ def ballot_secret(con) -> bytes:
         raise ValidationError([f"Ballots need a secret: set {SECRET_ENV}, or use a database file, beside which a key "
                                "file is made."])
     key_file = path.with_name(path.name + KEY_FILE_SUFFIX)
-    if not key_file.exists():
-        try:
-            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as out:
-                out.write(secrets.token_hex(32))
-    os.chmod(key_file, 0o600)
-    return key_file.read_text().strip().encode()
+    try:
+        if not key_file.exists():
+            try:
+                fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass
+            else:
+                with os.fdopen(fd, "w") as out:
+                    out.write(secrets.token_hex(32))
+        os.chmod(key_file, 0o600)
+        secret = key_file.read_text().strip()
+    except OSError as exc:
+        raise ValidationError([f"The ballot key file {key_file} cannot be made or read ({exc.strerror}). Set "
+                               f"{SECRET_ENV}, or let the app's account write beside the database."]) from exc
+    if len(secret) < 32:
+        raise ValidationError([f"The ballot key file {key_file} holds too short a secret; it needs 32 characters or "
+                               "more."])
+    return secret.encode()
 
 
 def weighted_score(group_means: dict[str, float]) -> float | None:
