@@ -115,8 +115,7 @@ with rounds_tab:
             chosen = st.multiselect("Statements", active["statement_code"].tolist(),
                                     default=active["statement_code"].tolist(), key="review_setup.round_statements")
             invited = st.multiselect("Groups invited (each gets a shared link; make personal codes below)",
-                                     list(group_words),
-                                     default=list(group_words), format_func=group_words.get,
+                                     list(group_words), default=list(group_words), format_func=group_words.get,
                                      key="review_setup.round_groups")
             if st.form_submit_button("Create round and invite links", type="primary"):
                 ok, new_id = glue.write(rounds.create_round, code, {
@@ -131,10 +130,8 @@ with rounds_tab:
     if all_rounds.empty:
         st.info("No review rounds yet.")
         st.stop()
-    st.dataframe(all_rounds[["title", "opens_on", "closes_on", "state", "min_group_size", "statements", "groups"]].rename(
-        columns={"title": "Round", "opens_on": "Opens", "closes_on": "Closes", "state": "State",
-                 "min_group_size": "Minimum group size", "statements": "Statements", "groups": "Groups invited"}),
-        hide_index=True, width="stretch")
+    st.dataframe(all_rounds[list(invitations.ROUND_COLUMNS)].rename(columns=invitations.ROUND_COLUMNS),
+                 hide_index=True, width="stretch")
     ids = all_rounds["round_id"].tolist()
     if st.session_state.get("review_setup.round") not in ids:
         st.session_state["review_setup.round"] = ids[0]
@@ -163,19 +160,11 @@ with rounds_tab:
                            file_name=f"invitations-{made[1]}.csv".replace(" ", "-"))
     st.markdown("**Shared group links.** A link sets the group, so people never say who they are. Each link has a cap: "
                 "the number of people it was sent to. Use past the cap is flagged in the results.")
-    st.dataframe(links.assign(
-        over_cap=links["over_cap"].map({True: "Used past its cap", False: ""}),
-        reached_minimum=links["reached_minimum"].map({True: "Yes", False: "Not yet"}),
-    )[["group_name", "invite_code", "link", "link_cap", "over_cap", "reached_minimum"]].rename(columns={
-        "group_name": "Group", "invite_code": "Invite code", "link": "Link (add to this app's address)",
-        "link_cap": "Cap (people sent it)", "over_cap": "Flag", "reached_minimum": "Reached the minimum"}),
-        hide_index=True, width="stretch",
-        column_config={"Link (add to this app's address)": st.column_config.LinkColumn()})
+    st.dataframe(invitations.links_table(links), hide_index=True, width="stretch",
+                 column_config={"Link (add to this app's address)": st.column_config.LinkColumn()})
     cols = st.columns([2, 1, 1])
-    cap_group = cols[0].selectbox("Group link", list(group_names), format_func=group_names.get,
-                                  key="review_setup.cap_group")
-    cap = cols[1].number_input("Cap", min_value=1, max_value=10_000, value=rounds.LINK_CAP_DEFAULT,
-                               key="review_setup.cap")
+    cap_group = cols[0].selectbox("Group link", list(group_names), format_func=group_names.get, key="review_setup.cap_group")
+    cap = cols[1].number_input("Cap", min_value=1, max_value=10_000, value=rounds.LINK_CAP_DEFAULT, key="review_setup.cap")
     if cols[2].button("Set the cap", key="review_setup.set_cap"):
         glue.write(invitations.set_link_cap, round_id, cap_group, int(cap), success="The cap was saved.")
     state = all_rounds.set_index("round_id").loc[round_id, "state"]

@@ -16,6 +16,10 @@ from framework.reviews.rounds import check_link_cap, personal_code_hash, random_
 
 MAX_CODES_AT_ONCE = 1000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+LINK_COLUMNS = {"group_name": "Group", "invite_code": "Invite code", "link": "Link (add to this app's address)",
+                "link_cap": "Cap (people sent it)", "over_cap": "Flag", "reached_minimum": "Reached the minimum"}
+ROUND_COLUMNS = {"title": "Round", "opens_on": "Opens", "closes_on": "Closes", "state": "State",
+                 "min_group_size": "Minimum group size", "statements": "Statements", "groups": "Groups invited"}
 CSV_COLUMNS = ("Review", "Group", "Personal invite code", "Link (add to this app's address)", "Name", "Email")
 
 
@@ -92,6 +96,14 @@ def set_link_cap(con, user: User, round_id: int, group_code: str, cap: int) -> N
                      system_code=info["system_code"], before={"link_cap": old}, after={"link_cap": int(cap)})
 
     transaction(con, work)
+
+
+def links_table(links):
+    """The shared links as editors see them, with words for columns and flags: never a count of people."""
+    return links.assign(
+        over_cap=links["over_cap"].map({True: "Used past its cap", False: ""}),
+        reached_minimum=links["reached_minimum"].map({True: "Yes", False: "Not yet"}),
+    )[list(LINK_COLUMNS)].rename(columns=LINK_COLUMNS)
 
 
 def over_cap_groups(con, round_id: int) -> list[str]:
