@@ -634,6 +634,28 @@ def test_a_database_from_before_personal_codes_upgrades_without_losing_answers(t
         con.close()
 
 
+def test_an_upgrade_never_flags_a_link_that_was_used_by_a_big_group(tmp_path, monkeypatch):
+    from framework.core import db
+    shipped = db._migrations
+    monkeypatch.setattr(db, "_migrations", lambda: [m for m in shipped() if m.VERSION != 41])
+    path = tmp_path / "old.duckdb"
+    con = db.connect(path)
+    con.execute("INSERT INTO review_round (system_code, title, opens_on, closes_on, token_salt, created_by)"
+                " VALUES ('X', 'Old round', '2026-01-01', '2026-02-01', '00', 'e')")
+    con.execute("INSERT INTO review_invite VALUES ('AAAA-BBBB-CCCC', 1, 'community')")
+    for i in range(45):
+        con.execute("INSERT INTO review_respondent (round_id, group_code, token_hash) VALUES (1, 'community', ?)",
+                    [f"hash{i}"])
+    con.close()
+    monkeypatch.setattr(db, "_migrations", shipped)
+    con = db.connect(path)
+    try:
+        assert con.execute("SELECT link_cap, link_uses FROM review_invite").fetchall() == [(45, 45)]
+        assert invitations.over_cap_groups(con, 1) == []
+    finally:
+        con.close()
+
+
 def test_two_people_sending_with_one_personal_code_at_once_get_one_answer_stored(library, editor):
     import threading
 

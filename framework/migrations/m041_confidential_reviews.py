@@ -10,8 +10,11 @@ DESCRIPTION = "Personal invite codes, capped group links, random respondent numb
 def up(cur) -> None:
     cur.execute("ALTER TABLE review_invite ADD COLUMN link_cap INTEGER DEFAULT 30")
     cur.execute("ALTER TABLE review_invite ADD COLUMN link_uses INTEGER DEFAULT 0")
-    cur.execute("UPDATE review_invite i SET link_cap = 30, link_uses = (SELECT count(*) FROM review_respondent p"
+    cur.execute("UPDATE review_invite i SET link_uses = (SELECT count(*) FROM review_respondent p"
                 " WHERE p.round_id = i.round_id AND p.group_code = i.group_code)")
+    # Nobody recorded how many people an existing link went to: start its cap at its uses so far (at least 30),
+    # so no past result is hidden by the upgrade; editors can lower it.
+    cur.execute("UPDATE review_invite SET link_cap = greatest(30, link_uses)")
     cur.execute(
         "CREATE TABLE review_personal_code ("
         " code_hash VARCHAR PRIMARY KEY, round_id BIGINT NOT NULL, group_code VARCHAR NOT NULL,"
