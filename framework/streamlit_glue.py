@@ -3,7 +3,6 @@ session-state keys, write handling with clear messages, and the shared sidebar."
 from __future__ import annotations
 
 import json
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +15,7 @@ from framework.core import db
 from framework.core.auth import ROLE_WORDS, group_for_email, role_for_email
 from framework.core.errors import StaleEdit, StoreError, ValidationError, WriteConflict
 from framework.core.model import ROLES, User
+from framework.core.safe_text import markdown_text
 
 # Session-state keys, each with its page prefix, all set up in init_state().
 SYSTEM = "app.system"
@@ -72,18 +72,10 @@ def serve(args: list[str]) -> int:
     return cli.main()
 
 
-# Every ASCII character that Markdown or Streamlit gives a meaning: emphasis, links and images, headings, lists,
-# tables, code, HTML and entities, directives such as :red[...], LaTeX, strikethrough, and bare links.
-_MARKDOWN_CHARACTERS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&=@^])")
-
-
 def text(value: Any) -> str:
-    """User text (a name, a definition, a story, a comment) made safe to put inside Markdown: every character that
-    Markdown or Streamlit would read as formatting is escaped, so it is shown exactly as written, as text. Use it
-    for user text in st.markdown, st.write, st.caption, titles, alerts, labels and expander titles."""
-    if value is None or (isinstance(value, float) and value != value):  # nothing, or a blank cell (NaN)
-        return ""
-    return _MARKDOWN_CHARACTERS.sub(r"\\\1", str(value))
+    """User text (a name, a definition, a story, a comment) made safe to put inside Markdown, shown exactly as
+    written. Use it for user text in st.markdown, st.write, st.caption, titles, alerts, labels and expander titles."""
+    return markdown_text(value)
 
 
 def init_state() -> None:

@@ -6,7 +6,9 @@ import streamlit as st
 
 from framework import streamlit_glue as glue
 from framework.core.auth import can
+from framework.core.errors import ValidationError
 from framework.measures.priorities import (
+    BALLOT_MIN_GROUP,
     SCALE,
     STATE_WORDS,
     cast_ballot,
@@ -28,7 +30,8 @@ user = glue.current_user()
 st.write("In a prioritisation round, members of each stakeholder group rate how much each measure matters to them, "
          "from 1 (not at all) to 5 (it matters most). Each person has one ballot per round, kept under a "
          "pseudonym, and can change it until the round closes. Community members' ratings carry half the weight "
-         "of the matters score.")
+         f"of the matters score. A group's results are shown only when at least {BALLOT_MIN_GROUP} people in it "
+         "rated a measure.")
 flash = st.session_state.pop("priorities.flash", None)
 if flash:
     st.success(flash)
@@ -54,7 +57,7 @@ if can(user, "run_priorities"):
         else:
             r = live.iloc[0]
             st.write(f"**{glue.text(r['title'])}** is {STATE_WORDS[r['state']].lower()} ({r['opens_on']:%d %B} to "
-                     f"{r['closes_on']:%d %B %Y}), with {int(r['ballots'])} ballot{'s' if r['ballots'] != 1 else ''}.")
+                     f"{r['closes_on']:%d %B %Y}). Results appear when it closes.")
             sure = st.checkbox("I understand that closing the round ends rating for everyone", key="priorities.sure")
             if st.button("Close the round now", key="priorities.close", disabled=not sure):
                 ok, _ = glue.write(close_round, code, int(r["round_id"]))
@@ -75,7 +78,11 @@ elif not can(user, "vote"):
 else:
     rnd = open_now.iloc[0]
     round_id = int(rnd["round_id"])
-    mine = glue.read(my_ballot, code, round_id, user.user_id)
+    try:
+        mine = my_ballot(glue.connection(), user, code, round_id)
+    except ValidationError as exc:
+        st.error(" ".join(exc.problems))
+        st.stop()
     measures = glue.read(rateable_measures, code)
     groups = glue.read(stakeholder_groups)
     group_names = dict(zip(groups["group_code"], groups["name"]))
@@ -115,10 +122,11 @@ if closed.empty:
 titles = dict(zip(closed["round_id"], closed["title"]))
 chosen = st.selectbox("Round", list(titles), format_func=titles.get, key="priorities.results_round")
 rnd = closed[closed["round_id"] == chosen].iloc[0]
-round_title = f"{rnd['title']} (closed {rnd['closes_on']:%d %B %Y}, {int(rnd['ballots'])} ballots)"
+round_title = f"{rnd['title']} (closed {rnd['closes_on']:%d %B %Y})"
 summary = glue.read(results_summary, code, int(chosen))
 if summary.empty:
-    st.info(f"Nobody rated any measure in '{glue.text(rnd['title'])}'.")
+    st.info(f"No group had {BALLOT_MIN_GROUP} or more people rating a measure in '{glue.text(rnd['title'])}', so no results can "
+            "be shown without giving someone's ratings away.")
     st.stop()
 by_group = glue.read(results_by_group, code, int(chosen))
 
@@ -127,7 +135,7 @@ if summary["difference"].notna().any():
     st.plotly_chart(difference_chart(summary, round_title), width="stretch")
     st.caption("Diamonds show community members' mean rating; circles show the mean of the ICB, councils, NHS "
                "providers and primary care. The number beside each diamond is community minus system. "
-               "Source: ballots in this round.")
+               f"Source: ballots in this round, from groups of {BALLOT_MIN_GROUP} or more.")
 else:
     st.info("Community members and system bodies did not both rate any measure in this round, so there is no "
             "difference to show.")

@@ -43,6 +43,10 @@ if can(user, "propose_measure"):
                 "outcome_code": st.selectbox("Which outcome it serves", list(titles), index=None,
                                              format_func=lambda c: f"{c}. {titles[c]}", key=f"proposals.outcome.{n}",
                                              placeholder="Choose an outcome"),
+                "proposer_named": st.checkbox("Show my name with this proposal in public", value=False,
+                                              key=f"proposals.named.{n}",
+                                              help="Otherwise the public see only your role, such as a community "
+                                                   "member. The engagement team always sees who proposed it."),
             }
             sent = st.form_submit_button("Send the proposal", type="primary")
         if sent:
@@ -56,7 +60,7 @@ if can(user, "propose_measure"):
 else:
     st.info(f"You are viewing as {user.role}. Community members, partners and editors can propose measures.")
 
-proposals = glue.read(list_proposals, code)
+proposals = list_proposals(glue.connection(), code, reviewer=user)
 
 if can(user, "review_proposals"):
     st.header("Review proposals")
@@ -70,10 +74,9 @@ if can(user, "review_proposals"):
         p = waiting[waiting["proposal_id"] == chosen].iloc[0].to_dict()
         st.markdown(
             f"**{glue.text(p['name'])}** proposed by {glue.text(p['proposed_by_name'])} ({p['proposed_by_role']})  \n"
-            f"**Why it matters:** {glue.text(p['why_it_matters'])}  \n"
-            f"**Who it matters to:** {glue.text(p['who_it_matters_to'])}  \n"
-            f"**How it might be measured:** {glue.text(p['how_measured'])}  \n"
-            f"**Outcome:** {p['outcome_code']}. {glue.text(p['outcome_title'])}")
+            f"**Why it matters:** {glue.text(p['why_it_matters'])}  \n**Who it matters to:** "
+            f"{glue.text(p['who_it_matters_to'])}  \n**How it might be measured:** {glue.text(p['how_measured'])}  \n"
+            f"**Outcome:** {p['outcome_code']}. {p['outcome_title'] or ''}")
         decision = st.radio("Decision", ["accept", "merge", "decline"], horizontal=True, key="proposals.decision",
                             format_func={"accept": "Accept as a new measure", "merge": "Merge into an existing measure",
                                          "decline": "Decline with a reason"}.get)
@@ -139,7 +142,7 @@ counts = proposals["status"].value_counts()
 st.caption(" · ".join(f"{STATUS_WORDS[s]}: {int(counts.get(s, 0))}" for s in STATUS_WORDS))
 shown = proposals.assign(
     proposed=proposals["proposed_at"].dt.strftime("%d %b %Y"),
-    by=[f"{n} ({r})" for n, r in zip(proposals["proposed_by_name"], proposals["proposed_by_role"])],
+    by=proposals["proposed_by"],
     status_words=proposals["status"].map(STATUS_WORDS),
 )[["proposal_id", "name", "status_words", "what_happened", "by", "proposed", "who_it_matters_to", "outcome_code"]]
 st.dataframe(

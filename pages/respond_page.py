@@ -32,7 +32,8 @@ st.markdown(f"**{glue.text(info['title'])}** for {glue.text(info['system_name'])
 st.markdown(f"You are answering as one of: **{info['group_name']}**. Your invitation sets this group.")
 st.info(
     "Your answers are confidential. We do not ask for your name or email, and nothing you send is linked to you. "
-    "Results are shown only for groups where enough people answered, and counts of fewer than 8 people are hidden. "
+    "Results are published only after the review closes, only for groups where enough people answered, and with "
+    "every count rounded to the nearest 5. "
     "Comments are read by the review team, who may remove names or other details before anyone else sees them.",
     icon=":material/lock:",
 )
@@ -46,6 +47,9 @@ st.caption(f"Open until {info['closes_on']:%d %B %Y}. You can come back with you
            "until then.")
 
 returned = st.session_state["respond.return_code"]
+if info["personal"] and info["used"] and not returned and not st.session_state["respond.token"]:
+    st.info("This personal invitation has already been used. To change those answers, open *Answered before?* and "
+            "enter the return code you were given.")
 if returned:
     st.success("Thank you: your answers were saved.")
     st.markdown("**Your return code** (keep it somewhere safe; it is shown only once):")

@@ -6,7 +6,7 @@ import streamlit as st
 from framework import streamlit_glue as glue
 from framework.core.auth import can
 from framework.foundation.vision import list_outcomes, principles
-from framework.reviews import rounds
+from framework.reviews import invitations, rounds
 from framework.reviews import statements as lib
 from framework.reviews.suppression import MIN_GROUP_DEFAULT, MIN_GROUP_FLOOR
 
@@ -114,8 +114,8 @@ with rounds_tab:
                                                 f"answered. Never below {MIN_GROUP_FLOOR}.")
             chosen = st.multiselect("Statements", active["statement_code"].tolist(),
                                     default=active["statement_code"].tolist(), key="review_setup.round_statements")
-            invited = st.multiselect("Groups invited (each gets its own invite link)", list(group_words),
-                                     default=list(group_words), format_func=group_words.get,
+            invited = st.multiselect("Groups invited (each gets a shared link; make personal codes below)",
+                                     list(group_words), default=list(group_words), format_func=group_words.get,
                                      key="review_setup.round_groups")
             if st.form_submit_button("Create round and invite links", type="primary"):
                 ok, new_id = glue.write(rounds.create_round, code, {
@@ -130,22 +130,43 @@ with rounds_tab:
     if all_rounds.empty:
         st.info("No review rounds yet.")
         st.stop()
-    st.dataframe(all_rounds[["title", "opens_on", "closes_on", "state", "min_group_size", "statements", "groups",
-                             "respondents"]].rename(columns={
-        "title": "Round", "opens_on": "Opens", "closes_on": "Closes", "state": "State",
-        "min_group_size": "Minimum group size", "statements": "Statements", "groups": "Groups invited",
-        "respondents": "People who answered"}), hide_index=True, width="stretch")
+    st.dataframe(all_rounds[list(invitations.ROUND_COLUMNS)].rename(columns=invitations.ROUND_COLUMNS),
+                 hide_index=True, width="stretch")
     ids = all_rounds["round_id"].tolist()
     if st.session_state.get("review_setup.round") not in ids:
         st.session_state["review_setup.round"] = ids[0]
     titles = dict(zip(all_rounds["round_id"], all_rounds["title"]))
     round_id = st.selectbox("Round", ids, format_func=titles.get, key="review_setup.round")
     links = glue.read(rounds.invites, round_id)
-    st.markdown("**Invite links.** Send each group its own link; it sets the group, so people never say who they are.")
-    st.dataframe(links[["group_name", "invite_code", "link"]].rename(columns={
-        "group_name": "Group", "invite_code": "Invite code", "link": "Link (add to this app's address)"}),
-        hide_index=True, width="stretch",
-        column_config={"Link (add to this app's address)": st.column_config.LinkColumn()})
+    group_names = dict(zip(links["group_code"], links["group_name"]))
+    st.markdown("**Personal invitations (recommended).** Make one code for each person you invite: each works once, "
+                "so nobody can answer twice. Send them yourself, or download a mail-merge file.")
+    with st.form("review_setup.codes_form"):
+        cols = st.columns([2, 1])
+        code_group = cols[0].selectbox("Group", list(group_names), format_func=group_names.get,
+                                       key="review_setup.code_group")
+        how_many = cols[1].number_input("People to invite", min_value=1, max_value=invitations.MAX_CODES_AT_ONCE,
+                                        value=10, step=1, key="review_setup.code_count")
+        if st.form_submit_button("Make personal codes"):
+            ok, made = glue.write(invitations.issue_personal_codes, round_id, code_group, int(how_many),
+                                  success="The codes are below. They are shown only now: download them.")
+            if ok:
+                st.session_state["review_setup.codes"] = (round_id, group_names[code_group], made)
+    made = st.session_state.get("review_setup.codes")
+    if made and made[0] == round_id:
+        st.code("\n".join(made[2]), language=None)
+        st.download_button("Download the mail-merge file (CSV)", key="review_setup.codes_csv", mime="text/csv",
+                           data=invitations.personal_codes_csv(titles[round_id], made[1], made[2]),
+                           file_name=f"invitations-{made[1]}.csv".replace(" ", "-"))
+    st.markdown("**Shared group links.** A link sets the group, so people never say who they are. Each link has a cap: "
+                "the number of people it was sent to. Use past the cap is flagged in the results.")
+    st.dataframe(invitations.links_table(links), hide_index=True, width="stretch",
+                 column_config={"Link (add to this app's address)": st.column_config.LinkColumn()})
+    cols = st.columns([2, 1, 1])
+    cap_group = cols[0].selectbox("Group link", list(group_names), format_func=group_names.get, key="review_setup.cap_group")
+    cap = cols[1].number_input("Cap", min_value=1, max_value=10_000, value=rounds.LINK_CAP_DEFAULT, key="review_setup.cap")
+    if cols[2].button("Set the cap", key="review_setup.set_cap"):
+        glue.write(invitations.set_link_cap, round_id, cap_group, int(cap), success="The cap was saved.")
     state = all_rounds.set_index("round_id").loc[round_id, "state"]
     if state != "Closed":
         confirm = st.checkbox("I understand that closing stops anyone sending or changing answers.",

@@ -1,5 +1,5 @@
-"""A stakeholder review in headless Chromium: people answer under two group invite codes, and each group's results
-stay hidden until enough of its people have answered."""
+"""A stakeholder review in headless Chromium: people answer under two group invite codes; nothing is published while
+the round is open; once an editor closes it, each group's results appear, rounded."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -16,7 +16,7 @@ from tests.conftest import make_user
 
 
 def seeded_round(path) -> dict[str, str]:
-    """An open round with a minimum group size of 5, and four earlier answers from each of two groups."""
+    """An open round with a minimum group size of 5, and twelve earlier answers from each of two groups."""
     con = db.connect(path)
     editor = make_user("editor")
     statements.add_starter_statements(con, editor, "DEMO")
@@ -25,9 +25,9 @@ def seeded_round(path) -> dict[str, str]:
         "closes_on": date.today() + timedelta(days=14), "statements": ["S01", "S02"],
         "groups": ["community", "vcse"], "min_group_size": 5})
     codes = dict(zip(*zip(*review_rounds.invites(con, round_id)[["group_code", "invite_code"]].to_numpy())))
-    for score in (1, 2, 3, 4):
+    for score in (1, 2, 3, 4, 5, 4, 4, 5, 5, 4, 4, 5):
         review_rounds.submit_answers(con, codes["community"], {"S01": {"score": score}, "S02": {"score": score}})
-    for score in (1, 1, 2, 3):
+    for score in (1, 1, 2, 3, 1, 2, 2, 1, 3, 2, 2, 1):
         review_rounds.submit_answers(con, codes["vcse"], {"S01": {"score": score}, "S02": {"score": score}})
     con.close()
     return codes
@@ -63,24 +63,33 @@ def results_text(page, url: str, marker: str) -> str:
     return page.locator("[data-testid='stMain']").inner_text()
 
 
+def close_in_browser(page, url: str) -> None:
+    page.goto(f"{url}/review-setup")
+    wait_for_app(page)
+    page.get_by_role("tab", name="Rounds and invitations").click()
+    page.get_by_text("I understand that closing stops anyone").click()
+    page.get_by_role("button", name="Close this round now").click()
+    page.get_by_text("The round is closed.").wait_for()
+    assert_no_exception(page)
+
+
 @pytest.mark.browser
-def test_results_stay_hidden_until_each_group_reaches_the_minimum(browser_page, demo_db_file, tmp_path):
+def test_results_wait_for_the_round_to_close_and_then_show_rounded(browser_page, demo_db_file, tmp_path):
     page = browser_page
     path = copy_db(demo_db_file, tmp_path)
     codes = seeded_round(path)
     with running_app(path) as url:
-        text = results_text(page, url, "No results can be shown yet")
-        assert "No results can be shown yet: no group has reached 5 people" in text
+        text = results_text(page, url, "published when the round closes")
+        assert "Results shown for" not in text and "people answered" not in text
         page.screenshot(path=str(SCREENSHOTS / "review-results-hidden.png"), full_page=False)
 
         answer_in_browser(page, url, codes["community"], "5 Strongly agree", "respond.png")
-        text = results_text(page, url, "Fewer than two groups")
-        assert "No results can be shown yet" not in text
-        assert "Results shown for: Community members." in text
-        assert "Still hidden (fewer than 5 people so far): VCSE." in text
-        assert "Fewer than two groups have results for any statement" in text
-
         answer_in_browser(page, url, codes["vcse"], "2 Disagree", "respond-vcse.png")
+        text = results_text(page, url, "published when the round closes")
+        assert "Biggest gap:" not in text  # still open: two looks cannot be compared
+
+        close_in_browser(page, url)
         text = results_text(page, url, "Biggest gap:")
-        assert "Biggest gap:" in text and "Community members averaged 3.0 and VCSE 1.8" in text
+        assert "Results shown for: Community members, VCSE." in text
+        assert "Community members averaged 4.0 and VCSE 2.0" in text
         page.screenshot(path=str(SCREENSHOTS / "review-results.png"), full_page=True)

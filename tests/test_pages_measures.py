@@ -61,6 +61,19 @@ def test_a_community_member_proposes_a_measure_and_sees_it_waiting(monkeypatch, 
     assert at.text_input(key="proposals.name.1").value == ""  # a fresh form for the next idea
 
 
+def test_the_public_see_a_proposers_role_unless_they_chose_to_be_named(monkeypatch, demo_db_file, tmp_path):
+    path = copy_db(demo_db_file, tmp_path)
+    at = open_app(monkeypatch, path, page="proposals_page", role="community")
+    assert at.checkbox(key="proposals.named.0").value is False  # named only when ticked
+    _seed(path, lambda con: propose_measure(con, make_user("community"), "DEMO", IDEA))
+    _seed(path, lambda con: propose_measure(con, make_user("partner"), "DEMO", {**IDEA, "proposer_named": True}))
+    viewer = open_app(monkeypatch, path, page="proposals_page", role="viewer")
+    assert not viewer.exception
+    by = list(viewer.dataframe[-1].value["Proposed by"])
+    assert sorted(by) == ["A community member", "Test partner (a partner organisation)"]
+    assert "Test community" not in viewer.dataframe[-1].value.to_string()
+
+
 def test_an_incomplete_proposal_is_refused_with_each_missing_part(monkeypatch, demo_db_file, tmp_path):
     at = open_app(monkeypatch, copy_db(demo_db_file, tmp_path), page="proposals_page", role="partner")
     at.text_input(key="proposals.name.0").input("Something")
@@ -108,7 +121,8 @@ def _round(path, *, closed: bool):
         if closed:
             for n, group, scores in [(1, "community", {"I01": 5, "I08": 2}), (2, "icb", {"I01": 2, "I08": 5}),
                                      (3, "local_authority", {"I01": 1, "I08": 4})]:
-                cast_ballot(con, make_user("partner", f"p{n}"), "DEMO", rid, group, scores)
+                for person in range(10):  # groups of ten: below that a group's results are hidden
+                    cast_ballot(con, make_user("partner", f"p{n}-{person}"), "DEMO", rid, group, scores)
             close_round(con, editor, "DEMO", rid)
         return rid
     return _seed(path, work)

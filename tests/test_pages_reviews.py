@@ -6,6 +6,7 @@ import shutil
 from datetime import date, timedelta
 
 import pytest
+import streamlit as st
 
 from framework.core import db
 from framework.demo.review import load_demo_reviews
@@ -175,18 +176,46 @@ def test_a_comment_not_released_offers_no_withdrawal(monkeypatch, review_db_file
     assert "reviews.withdraw_comment" not in [b.key for b in at.button]
 
 
-def test_results_of_a_round_below_the_threshold_stay_hidden(monkeypatch, review_db_file, tmp_path):
+def test_results_of_an_open_round_wait_until_it_closes_and_a_small_group_stays_hidden(monkeypatch, review_db_file,
+                                                                                      tmp_path):
     path = copy_db(review_db_file, tmp_path)
     code = open_invite(path, "community")
     con = db.connect(path)
-    for score in (1, 2, 4):
+    for score in [1, 2, 4] * 4:
         review_rounds.submit_answers(con, code, {"S01": {"score": score}})
     con.close()
     at = open_app(monkeypatch, path, page="review_results_page")
     assert at.selectbox(key="reviews.round").value == 3  # the newest round
     assert not at.exception
-    assert any("No results can be shown yet" in i.value for i in at.info)
-    assert len(at.dataframe) == 0
+    assert any("published when the round closes" in i.value for i in at.info)
+    assert len(at.dataframe) == 0 and not any("people answered" in c.value for c in at.caption)
+    con = db.connect(path)
+    review_rounds.submit_answers(con, open_invite(path, "vcse"), {"S01": {"score": 3}})
+    review_rounds.close_round(con, make_user("editor"), 3)
+    con.close()
+    st.cache_data.clear()  # as a write through the app does
+    at = open_app(monkeypatch, path, page="review_results_page")
+    assert not at.exception
+    shown = next(m.value for m in at.markdown if m.value.startswith("**Results shown for:**"))
+    assert "Community members" in shown and "**Hidden**" in shown and "VCSE" in shown.split("**Hidden**")[1]
+
+
+def test_an_editor_makes_personal_codes_and_downloads_a_mail_merge_file(monkeypatch, review_db_file, tmp_path):
+    path = copy_db(review_db_file, tmp_path)
+    at = open_app(monkeypatch, path, page="review_setup_page")
+    at.selectbox(key="review_setup.round").select(3).run()
+    at.selectbox(key="review_setup.code_group").select("vcse")  # inside a form: sent with the button
+    at.number_input(key="review_setup.code_count").set_value(4)
+    next(b for b in at.button if b.label == "Make personal codes").click().run()
+    assert not at.exception
+    assert any("shown only now" in s.value for s in at.success)
+    codes = next(c.value for c in at.code if c.value.count("-") == 8).split("\n")
+    assert len(codes) == 4
+    con = db.connect(path)
+    try:
+        assert review_rounds.invite_info(con, codes[0])["group_code"] == "vcse"
+    finally:
+        con.close()
 
 
 def test_an_editor_adds_the_starter_set_and_creates_a_round_with_invite_links(monkeypatch, demo_db_file, tmp_path):
@@ -219,3 +248,18 @@ def test_home_lists_the_open_actions_from_reviews(monkeypatch, review_db_file):
     actions = at.dataframe[-1].value
     assert set(actions["Owner"]) == {"ICB engagement team", "VCSE Alliance"}
     assert "Move VCSE engagement contracts to three-year terms." not in set(actions["Action"])  # done
+
+
+def test_a_used_personal_code_says_to_come_back_with_the_return_code(monkeypatch, review_db_file, tmp_path):
+    from framework.reviews import invitations
+    path = copy_db(review_db_file, tmp_path)
+    con = db.connect(path)
+    code = invitations.issue_personal_codes(con, make_user("editor"), 3, "community", 1)[0]
+    review_rounds.submit_answers(con, code, {"S01": {"score": 4}})
+    con.close()
+    at = open_app(monkeypatch, path, page="respond_page", role="viewer", query={"code": code})
+    assert not at.exception
+    assert any("already been used" in i.value for i in at.info)
+    at.radio(key="respond.score.S01").set_value(2)
+    send_button(at).click().run()
+    assert any("already been used" in e.value for e in at.error)

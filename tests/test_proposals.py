@@ -70,7 +70,7 @@ def test_accepting_a_proposal_makes_an_indicator_with_definition_and_targets(dem
     assert code == "I28"
     row = demo_con.execute("SELECT name, status, definition, target_3y, proposed_by FROM indicator"
                            " WHERE indicator_code = 'I28'").fetchall()
-    assert row == [("Carers who feel listened to", "active", NEW_MEASURE["definition"], 50.0, "Test community")]
+    assert row == [("Carers who feel listened to", "active", NEW_MEASURE["definition"], 50.0, "A community member")]
     assert demo_con.execute("SELECT indicator_name, status FROM v_indicator WHERE indicator_code = 'I28'").fetchall() == [
         ("Carers who feel listened to", "active")]
     shown = list_proposals(demo_con, "DEMO").iloc[0]
@@ -151,3 +151,34 @@ def test_proposals_survive_reopening_the_database(db_path, demo_con):
     again = db.connect(db_path)
     assert list(list_proposals(again, "DEMO")["name"]) == [IDEA["name"]]
     again.close()
+
+
+# ---- proposers' names ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("reader", [None, "viewer", "community", "partner"])
+def test_the_public_see_a_proposers_role_in_words_not_their_name(demo_con, reader):
+    propose_measure(demo_con, make_user("community", "jane.doe@example.org"), "DEMO", IDEA)
+    shown = list_proposals(demo_con, "DEMO", reviewer=None if reader is None else make_user(reader))
+    assert shown.iloc[0]["proposed_by"] == "A community member"
+    assert "proposed_by_name" not in shown.columns
+    assert "Test community" not in shown.astype(str).to_string()
+
+
+def test_a_proposer_who_chooses_to_be_named_is_named_in_public(demo_con, editor):
+    number = propose_measure(demo_con, make_user("partner"), "DEMO", {**IDEA, "proposer_named": True})
+    assert list_proposals(demo_con, "DEMO").iloc[0]["proposed_by"] == "Test partner (a partner organisation)"
+    accept_proposal(demo_con, editor, "DEMO", number, NEW_MEASURE)
+    assert demo_con.execute("SELECT proposed_by FROM indicator WHERE indicator_code = 'I28'").fetchall() == [
+        ("Test partner (a partner organisation)",)]
+
+
+@pytest.mark.parametrize("choice", ["yes", 1, "true", None])
+def test_only_a_ticked_box_names_a_proposer(demo_con, choice):
+    propose_measure(demo_con, make_user("community"), "DEMO", {**IDEA, "proposer_named": choice})
+    assert list_proposals(demo_con, "DEMO").iloc[0]["proposed_by"] == "A community member"
+
+
+def test_editors_reviewing_proposals_see_who_proposed_them(demo_con, editor):
+    propose_measure(demo_con, make_user("community"), "DEMO", IDEA)
+    shown = list_proposals(demo_con, "DEMO", reviewer=editor).iloc[0]
+    assert shown["proposed_by_name"] == "Test community" and shown["proposed_by"] == "A community member"

@@ -3,8 +3,10 @@ with return codes kept only as salted hashes, suppressed results, the disagreeme
 the discussion record, perception measures and the Excel sheet."""
 from __future__ import annotations
 
+import csv
 import hashlib
 import inspect
+import io
 from datetime import date, timedelta
 
 import pandas as pd
@@ -46,6 +48,12 @@ def answer(con, code: str, scores: dict[str, object], comment: dict[str, str] | 
 def crowd(con, code: str, n: int, score=4, statement="S01", **more) -> None:
     for _ in range(n):
         answer(con, code, {statement: score, **more})
+
+
+def close(con, editor, round_id: int) -> pd.DataFrame:
+    """Close the round and return its published results, indexed by statement and group."""
+    review_rounds.close_round(con, editor, round_id)
+    return review_results.round_results(con, round_id).set_index(["statement_code", "group_code"])
 
 
 def spread(i: int) -> int:
@@ -144,8 +152,34 @@ def test_a_return_code_is_kept_only_as_a_salted_hash_and_nothing_identifies_the_
     for table in ("review_respondent", "review_answer", "audit_log", "review_round"):
         text = library.execute(f"SELECT * FROM {table}").df().astype(str).to_string()
         assert token not in text and token.replace("-", "") not in text
-    audit = library.execute("SELECT user_id, after FROM audit_log WHERE action = 'answer'").fetchall()
-    assert audit == [("respondent", '{"statements_answered": 2}')]
+    audit = library.execute("SELECT user_id, system_code, after FROM audit_log WHERE entity = 'review_round'"
+                            " AND user_id = 'respondent'").fetchall()
+    assert audit == [("respondent", "DEMO", '{"answers": "received or changed on this day"}')]
+
+
+def test_answers_are_audited_once_a_day_with_their_system_and_never_per_respondent(library, editor):
+    round_id = new_round(library, editor)
+    code = invite(library, round_id, "community")
+    tokens = [answer(library, code, {"S01": spread(i)}) for i in range(6)]
+    answer(library, code, {"S01": 5}, token=tokens[0])
+    rows = library.execute("SELECT changed_at, system_code, action FROM audit_log WHERE user_id = 'respondent'").fetchall()
+    assert rows == [(pd.Timestamp(TODAY).to_pydatetime(), "DEMO", "answers_received")]
+    from framework.measures.history import audit_history
+    assert not (audit_history(library, "OTHER")["user_id"] == "respondent").any()
+    assert (audit_history(library, "DEMO")["user_id"] == "respondent").sum() == 1
+
+
+def test_respondent_numbers_are_random_so_they_do_not_give_the_order_of_answers_away(library, editor):
+    round_id = new_round(library, editor)
+    code = invite(library, round_id, "community")
+    for i in range(12):
+        answer(library, code, {"S01": spread(i)}, {"S01": f"comment {i}"})
+    ids = [r[0] for r in library.execute("SELECT respondent_id FROM review_respondent").fetchall()]
+    by_comment = [r[0] for r in library.execute(
+        "SELECT respondent_id FROM review_answer ORDER BY CAST(split_part(comment, ' ', 2) AS INTEGER)").fetchall()]
+    assert len(set(ids)) == 12 and min(ids) > 2 ** 20
+    assert by_comment != sorted(by_comment)  # 1 chance in 12! of failing by luck
+    assert max(ids) - min(ids) > 1000
 
 
 def test_the_same_return_code_hashes_differently_in_another_round(library, editor):
@@ -217,22 +251,48 @@ def test_an_unknown_invite_code_is_refused(library):
 
 # ---- results that keep confidences -------------------------------------------------------------------------------------
 
-def test_a_group_is_hidden_until_it_reaches_the_round_minimum(library, editor):
+def test_results_of_an_open_round_are_not_published_so_two_looks_cannot_be_compared(library, editor):
+    round_id = new_round(library, editor, minimum=5)
+    community = invite(library, round_id, "community")
+    for i in range(10):
+        answer(library, community, {"S01": spread(i)})
+    before = review_results.round_results(library, round_id)
+    answer(library, community, {"S01": 1})
+    after = review_results.round_results(library, round_id)
+    assert before.empty and after.empty
+    assert review_results.review_sheet(library, "DEMO").empty and review_results.divergence(library, round_id).empty
+    rows = close(library, editor, round_id)
+    assert rows.loc[("S01", "community"), "shown"]
+
+
+def test_a_group_is_hidden_below_the_round_minimum_and_shown_rounded_from_it(library, editor):
     round_id = new_round(library, editor, minimum=5)
     community, vcse = invite(library, round_id, "community"), invite(library, round_id, "vcse")
     for i in range(4):
         answer(library, community, {"S01": spread(i)})
-    for i in range(10):
+    for i in range(12):
         answer(library, vcse, {"S01": spread(i)})
-    rows = review_results.round_results(library, round_id).set_index(["statement_code", "group_code"])
+    rows = close(library, editor, round_id)
     assert not rows.loc[("S01", "community"), "shown"] and pd.isna(rows.loc[("S01", "community"), "mean"])
-    assert not rows.loc[("S01", "All"), "shown"]  # all groups minus VCSE would give the community's answers away
     assert rows.loc[("S01", "vcse"), "shown"] and rows.loc[("S01", "vcse"), "n"] == 10
-    assert pd.isna(rows.loc[("S01", "vcse"), "score_2"])  # 2 people: hidden
-    answer(library, community, {"S01": 5})
-    rows = review_results.round_results(library, round_id).set_index(["statement_code", "group_code"])
-    assert rows.loc[("S01", "community"), "shown"] and rows.loc[("S01", "community"), "n"] == 5
-    assert rows.loc[("S01", "community"), "mean"] == 3.0 and rows.loc[("S01", "vcse"), "mean"] == 3.0
+    assert rows.loc[("S01", "vcse"), "score_1"] == 5  # 3 people, rounded to 5
+    assert rows.loc[("S01", "All"), "n"] == rows.loc[("S01", "vcse"), "n"]  # the hidden group is in no total
+
+
+def test_no_count_anywhere_gives_a_hidden_groups_size_away(library, editor):
+    round_id = new_round(library, editor, minimum=10)
+    for n, group in ((11, "community"), (3, "vcse")):
+        code = invite(library, round_id, group)
+        for i in range(n):
+            answer(library, code, {"S01": spread(i)})
+    assert "respondents" not in review_rounds.list_rounds(library, "DEMO").columns
+    rows = close(library, editor, round_id)
+    sheet = review_results.review_sheet(library, "DEMO")
+    total = sheet[(sheet["Statement code"] == "S01") & (sheet["Group"] == review_results.ALL_WORDS)]
+    shown = sheet[(sheet["Statement code"] == "S01") & (sheet["Group"] == "Community members")]
+    assert total["People rating (rounded to 5)"].iloc[0] == shown["People rating (rounded to 5)"].iloc[0]
+    assert not rows.loc[("S01", "vcse"), "shown"]
+    assert "14" not in sheet.to_string() and "3 people" not in sheet.to_string()
 
 
 PUBLIC_READS = ["round_results", "divergence", "change_since_previous", "review_sheet", "released_comments"]
@@ -242,13 +302,14 @@ def test_no_public_function_returns_a_group_figure_below_the_threshold(library, 
     earlier = new_round(library, editor, groups=("community", "vcse", "healthwatch", "icb"), minimum=6)
     round_id = new_round(library, editor, groups=("community", "vcse", "healthwatch", "icb"), minimum=6)
     library.execute("UPDATE review_round SET opens_on = opens_on - 30 WHERE round_id = ?", [earlier])
-    sizes = {"community": 12, "vcse": 6, "healthwatch": 3, "icb": 5}
+    sizes = {"community": 12, "vcse": 11, "healthwatch": 3, "icb": 5}
     for rid in (earlier, round_id):
         for group, n in sizes.items():
             code = invite(library, rid, group)
             for i in range(n):
                 answer(library, code, {"S01": 1 + i % 5, "S02": 4, "S03": "dont_know" if i % 4 == 0 else 5},
                        {"S01": f"{group} comment {i}"})
+        review_rounds.close_round(library, editor, rid)
     # release every comment an editor is allowed to see
     pending = review_results.comments_to_review(library, editor, round_id)
     for key, text in zip(pending["comment_key"], pending["comment"]):
@@ -261,16 +322,14 @@ def test_no_public_function_returns_a_group_figure_below_the_threshold(library, 
     assert (results[results["shown"]]["n"] >= 6).all()
     assert set(results[results["shown"]]["group_code"]) == {"community", "vcse", "All"}
     for cell in CELLS:
-        shown = results[cell].dropna()
-        assert ((shown == 0) | (shown >= 8)).all(), f"{cell} shows a count of 1 to 7"
-    # subtraction attack: all groups minus the groups shown
+        assert (results[cell].dropna() % 5 == 0).all(), f"{cell} shows a count that is not rounded to 5"
+    # subtraction attack: all groups minus the groups shown leaves nothing
     s01 = results[results["statement_code"] == "S01"].set_index("group_code")
-    if s01.loc["All", "shown"]:
-        residual = s01.loc["All", "n"] - s01.loc["community", "n"] - s01.loc["vcse", "n"]
-        assert residual >= 6, "the hidden groups together must still be at least the minimum"
+    assert s01.loc["All", "n"] - s01.loc["community", "n"] - s01.loc["vcse", "n"] == 0
     sheet = review_results.review_sheet(library, "DEMO")
-    assert set(sheet[sheet["People rating"].notna()]["Group"]) <= {"Community members", "VCSE", "All groups"}
-    assert (sheet["People rating"].dropna() >= 6).all()
+    rating = "People rating (rounded to 5)"
+    assert set(sheet[sheet[rating].notna()]["Group"]) <= {"Community members", "VCSE", review_results.ALL_WORDS}
+    assert (sheet[rating].dropna() >= 6).all()
     agenda = review_results.divergence(library, round_id)
     assert not set(agenda["highest_group"].dropna()) & hidden and not set(agenda["lowest_group"].dropna()) & hidden
     change = review_results.change_since_previous(library, round_id)
@@ -282,8 +341,11 @@ def test_no_public_function_returns_a_group_figure_below_the_threshold(library, 
 def test_a_comment_from_a_group_below_the_minimum_cannot_be_released(library, editor):
     round_id = new_round(library, editor, minimum=5)
     answer(library, invite(library, round_id, "vcse"), {"S01": 2}, {"S01": "Only me here"})
-    assert review_results.comments_to_review(library, editor, round_id).empty
     key = review_results._comments(library, round_id)["comment_key"][0]
+    with pytest.raises(ValidationError, match="once the round has closed"):
+        review_results.release_comment(library, editor, round_id, key, "Only me here")
+    review_rounds.close_round(library, editor, round_id)
+    assert review_results.comments_to_review(library, editor, round_id).empty
     with pytest.raises(ValidationError, match="below the minimum size"):
         review_results.release_comment(library, editor, round_id, key, "Only me here")
     with pytest.raises(ValidationError, match="not part of this round"):
@@ -293,13 +355,14 @@ def test_a_comment_from_a_group_below_the_minimum_cannot_be_released(library, ed
 def test_comment_keys_do_not_show_which_comments_came_from_the_same_person(library, editor):
     round_id = new_round(library, editor, minimum=5)
     code = invite(library, round_id, "community")
-    for i in range(5):
+    for i in range(12):
         answer(library, code, {"S01": spread(i), "S02": spread(i + 1)}, {"S01": f"one {i}", "S02": f"two {i}"})
+    review_rounds.close_round(library, editor, round_id)
     pending = review_results.comments_to_review(library, editor, round_id)
-    assert len(pending) == 10 and "respondent_id" not in pending.columns
+    assert len(pending) == 24 and "respondent_id" not in pending.columns
     ids = [str(r) for (r,) in library.execute("SELECT respondent_id FROM review_respondent").fetchall()]
     assert not any(key.startswith(f"{i}/") or key == i for key in pending["comment_key"] for i in ids)
-    assert pending["comment_key"].nunique() == 10
+    assert pending["comment_key"].nunique() == 24
 
 
 # ---- the disagreement agenda -------------------------------------------------------------------------------------------
@@ -344,8 +407,9 @@ def test_the_demo_review_puts_the_most_contested_statement_first(demo_con, edito
 def test_a_redacted_comment_needs_a_reason_and_the_redaction_is_audited_without_the_original(library, editor):
     round_id = new_round(library, editor, minimum=5)
     code = invite(library, round_id, "community")
-    for i in range(5):
+    for i in range(12):
         answer(library, code, {"S01": spread(i)}, {"S01": "Dr Smith at Eastvale surgery ignored us" if i == 0 else None})
+    review_rounds.close_round(library, editor, round_id)
     pending = review_results.comments_to_review(library, editor, round_id)
     key = pending["comment_key"][0]
     with pytest.raises(ValidationError, match="Reason is required"):
@@ -356,18 +420,6 @@ def test_a_redacted_comment_needs_a_reason_and_the_redaction_is_audited_without_
     audit = library.execute("SELECT action, before, after, reason FROM audit_log WHERE entity = 'review_comment'").fetchall()
     assert audit[0][0] == "redact_and_release" and audit[0][3] == "removed a name"
     assert "Smith" not in (audit[0][1] + audit[0][2])
-
-
-def test_a_changed_comment_must_be_released_again(library, editor):
-    round_id = new_round(library, editor, minimum=5)
-    code = invite(library, round_id, "community")
-    tokens = [answer(library, code, {"S01": spread(i)}, {"S01": f"comment {i}"}) for i in range(5)]
-    pending = review_results.comments_to_review(library, editor, round_id)
-    for key, text in zip(pending["comment_key"], pending["comment"]):
-        review_results.release_comment(library, editor, round_id, key, text)
-    assert len(review_results.released_comments(library, round_id)) == 5
-    answer(library, code, {"S01": 1}, {"S01": "something new"}, token=tokens[0])
-    assert len(review_results.released_comments(library, round_id)) == 4
 
 
 def test_discussion_notes_and_actions_are_kept_and_open_actions_listed(library, editor):
@@ -418,11 +470,11 @@ def test_each_closed_round_adds_one_perception_measurement_and_hidden_results_ad
         review_results.feed_indicators(library, editor, round_id)
     review_rounds.close_round(library, editor, round_id)
     outcome = review_results.feed_indicators(library, editor, round_id)
-    assert outcome["R10"] == "Added 50% agree from 16 people."
+    assert outcome["R10"] == "Added 50% agree from about 15 people."
     assert outcome["R11"].startswith("Not added")
     rows = library.execute("SELECT indicator_code, value, denominator, period_label FROM v_measurement"
                            " WHERE indicator_code IN ('R10', 'R11')").fetchall()
-    assert rows == [("R10", 50.0, 16.0, "Test round")]
+    assert rows == [("R10", 50.0, 15.0, "Test round")]
     kind = library.execute("SELECT kind, unit FROM indicator WHERE indicator_code = 'R10'").fetchall()
     assert kind == [("perception", "%")]
 
@@ -436,12 +488,15 @@ def test_the_review_sheet_has_words_for_columns_and_blanks_for_hidden_figures(li
     round_id = new_round(library, editor, minimum=5)
     crowd(library, invite(library, round_id, "community"), 9, 4)
     crowd(library, invite(library, round_id, "vcse"), 2, 1)
+    assert review_results.review_sheet(library, "DEMO").empty  # nothing while the round is open
+    review_rounds.close_round(library, editor, round_id)
     sheet = review_results.review_sheet(library, "DEMO")
-    assert list(sheet.columns[:7]) == ["Review round", "Closes", "Statement code", "Statement", "Group",
-                                       "People rating", "Mean score (1-5)"]
+    assert list(sheet.columns[:8]) == ["Review round", "Closes", "Statement code", "Statement", "Group",
+                                       "People rating (rounded to 5)", "Mean score (1-5)", "Mean given"]
     s01 = sheet[sheet["Statement code"] == "S01"].set_index("Group")
-    assert s01.loc["Community members", "People rating"] == 9 and s01.loc["Community members", "Agree"] == 9
-    assert pd.isna(s01.loc["VCSE", "People rating"]) and "minimum" in s01.loc["VCSE", "Note"]
+    assert s01.loc["Community members", "People rating (rounded to 5)"] == 10
+    assert s01.loc["Community members", "Agree (rounded to 5)"] == 10
+    assert pd.isna(s01.loc["VCSE", "People rating (rounded to 5)"]) and "Hidden" in s01.loc["VCSE", "Note"]
 
 
 def test_the_demo_review_has_two_rounds_comments_actions_and_a_fed_measure(demo_con, editor):
@@ -452,3 +507,174 @@ def test_the_demo_review_has_two_rounds_comments_actions_and_a_fed_measure(demo_
     assert len(discussions.open_actions(demo_con, "DEMO")) == 2
     values = demo_con.execute("SELECT count(*) FROM measurement WHERE indicator_code = 'R01'").fetchall()
     assert values == [(2,)]
+
+
+# ---- invitations: personal codes and capped group links ----------------------------------------------------------------
+
+from framework.reviews import invitations  # noqa: E402
+
+
+def test_a_personal_code_works_once_and_a_second_answer_needs_the_return_code(library, editor):
+    round_id = new_round(library, editor)
+    codes = invitations.issue_personal_codes(library, editor, round_id, "vcse", 3)
+    assert len(set(codes)) == 3
+    stored = library.execute("SELECT * FROM review_personal_code").df().astype(str).to_string()
+    assert not any(c in stored or c.replace("-", "") in stored for c in codes)
+    info = review_rounds.invite_info(library, codes[0].lower())
+    assert info["group_code"] == "vcse" and info["personal"] and not info["used"]
+    token = answer(library, codes[0], {"S01": 4})
+    with pytest.raises(ValidationError, match="already been used"):
+        answer(library, codes[0], {"S01": 1})
+    answer(library, codes[0], {"S01": 2}, token=token)
+    assert review_rounds.answers_for_token(library, codes[0], token) == {"S01": {"score": 2, "comment": None}}
+    assert library.execute("SELECT count(*) FROM review_respondent").fetchall() == [(1,)]
+    assert review_rounds.invite_info(library, codes[0])["used"]
+
+
+@pytest.mark.parametrize("role", ["viewer", "community", "partner"])
+def test_only_editors_make_personal_codes_or_change_a_link_cap(library, editor, role):
+    round_id = new_round(library, editor)
+    with pytest.raises(PermissionError):
+        invitations.issue_personal_codes(library, make_user(role), round_id, "vcse", 5)
+    with pytest.raises(PermissionError):
+        invitations.set_link_cap(library, make_user(role), round_id, "vcse", 500)
+    assert library.execute("SELECT count(*) FROM review_personal_code").fetchall() == [(0,)]
+
+
+@pytest.mark.parametrize("count", [0, -1, 1001, 2.5, "ten", True])
+def test_a_bad_number_of_codes_is_refused_in_words(library, editor, count):
+    round_id = new_round(library, editor)
+    with pytest.raises(ValidationError, match="Number of codes"):
+        invitations.issue_personal_codes(library, editor, round_id, "vcse", count)
+
+
+def test_the_mail_merge_file_cannot_run_formulas_in_a_spreadsheet():
+    text = invitations.personal_codes_csv("=HYPERLINK(\"http://x\")", "+Group\tname", ["ABCD-EFGH-JKLM"])
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == list(invitations.CSV_COLUMNS)
+    assert rows[1][:4] == ["'=HYPERLINK(\"http://x\")", "'+Group\tname", "ABCD-EFGH-JKLM", "/respond?code=ABCD-EFGH-JKLM"]
+    for start in ("=", "+", "-", "@", "\t", "\r"):
+        assert invitations.csv_safe(start + "1") == "'" + start + "1"
+    assert invitations.csv_safe("plain") == "plain"
+
+
+def test_stuffing_a_shared_link_past_its_cap_hides_and_flags_the_group(library, editor):
+    round_id = new_round(library, editor, minimum=10)
+    invitations.set_link_cap(library, editor, round_id, "community", 1)
+    community = invite(library, round_id, "community")
+    answer(library, community, {"S01": 2})  # the one real person
+    crowd(library, community, 9, 3)  # nine fake answers whose values the sender knows
+    links = review_rounds.invites(library, round_id).set_index("group_code")
+    assert links.loc["community", "over_cap"] and not links.loc["vcse", "over_cap"]
+    rows = close(library, editor, round_id)
+    row = rows.loc[("S01", "community")]
+    assert not row["shown"] and row["link_flag"] and pd.isna(row["mean"]) and "flagged" in row["note"]
+    assert not any(ch.isdigit() for ch in review_results.LINK_FLAG)
+
+
+def test_personal_codes_cannot_be_made_after_the_round_closes(library, editor):
+    round_id = new_round(library, editor)
+    review_rounds.close_round(library, editor, round_id)
+    with pytest.raises(ValidationError, match="has closed"):
+        invitations.issue_personal_codes(library, editor, round_id, "vcse", 2)
+    with pytest.raises(ValidationError, match="not invited"):
+        invitations.set_link_cap(library, editor, round_id, "nobody", 5)
+
+
+# ---- typed text and upgrades ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("comment", [
+    "![pixel](http://tracker.example/p.png)", "[click me](javascript:alert(1))", "<img src=x onerror=alert(1)>",
+    "# A heading\n\n---", "=HYPERLINK(\"http://x\")", "**loud** _and_ `code` $x$ | table |",
+])
+def test_a_released_comment_is_shown_as_plain_text_never_as_markdown(comment):
+    from framework.reviews.wording import comment_lines, plain
+    part = pd.DataFrame({"released_text": [comment], "group_name": ["Community members"], "redacted": [False]})
+    shown = comment_lines(part)
+    inner = shown[shown.index("\u201c") + 1:shown.rindex("\u201d")]
+    assert inner == plain(comment)
+    unescaped = [ch for i, ch in enumerate(inner) if ch in "[]()<>!#*_`$|-" and (i == 0 or inner[i - 1] != "\\")]
+    assert unescaped == [] and "\n" not in inner
+
+
+def test_a_database_from_before_personal_codes_upgrades_without_losing_answers(tmp_path, monkeypatch):
+    from framework.core import db
+    shipped = db._migrations
+    monkeypatch.setattr(db, "_migrations", lambda: [m for m in shipped() if m.VERSION not in (21, 41)])
+    path = tmp_path / "old.duckdb"
+    con = db.connect(path)
+    con.execute("INSERT INTO review_round (system_code, title, opens_on, closes_on, token_salt, created_by)"
+                " VALUES ('X', 'Old round', '2026-01-01', '2026-12-31', '00', 'e')")
+    con.execute("INSERT INTO review_invite VALUES ('AAAA-BBBB-CCCC', 1, 'community')")
+    for i in range(3):
+        con.execute("INSERT INTO review_respondent (round_id, group_code, token_hash) VALUES (1, 'community', ?)",
+                    [f"hash{i}"])
+        con.execute("INSERT INTO review_answer VALUES (?, 'S01', ?, false, ?)", [i + 1, i + 2, f"comment {i}"])
+        con.execute("INSERT INTO audit_log (user_id, user_role, action, entity, entity_key, after) VALUES"
+                    " ('respondent', 'viewer', 'answer', 'review_round', '1', '{\"statements_answered\": 1}')")
+    con.execute("INSERT INTO review_comment_release (respondent_id, statement_code, released_text, released_by)"
+                " VALUES (2, 'S01', 'comment 1', 'e')")
+    con.close()
+    monkeypatch.setattr(db, "_migrations", shipped)
+    con = db.connect(path)
+    try:
+        assert {21, 41} <= db.applied_versions(con)
+        rows = con.execute("SELECT p.token_hash, a.score, a.comment, c.released_text FROM review_respondent p"
+                           " JOIN review_answer a USING (respondent_id) LEFT JOIN review_comment_release c"
+                           " USING (respondent_id, statement_code) ORDER BY p.token_hash").fetchall()
+        assert rows == [("hash0", 2, "comment 0", None), ("hash1", 3, "comment 1", "comment 1"),
+                        ("hash2", 4, "comment 2", None)]
+        ids = sorted(r[0] for r in con.execute("SELECT respondent_id FROM review_respondent").fetchall())
+        assert ids != [1, 2, 3] and min(ids) > 1000
+        audit = con.execute("SELECT action, system_code, changed_at = CAST(CAST(changed_at AS DATE) AS TIMESTAMP)"
+                            " FROM audit_log WHERE user_id = 'respondent'").fetchall()
+        assert audit == [("answers_received", "X", True)]
+        assert con.execute("SELECT link_cap, link_uses FROM review_invite").fetchall() == [(30, 3)]
+    finally:
+        con.close()
+
+
+def test_an_upgrade_never_flags_a_link_that_was_used_by_a_big_group(tmp_path, monkeypatch):
+    from framework.core import db
+    shipped = db._migrations
+    monkeypatch.setattr(db, "_migrations", lambda: [m for m in shipped() if m.VERSION != 41])
+    path = tmp_path / "old.duckdb"
+    con = db.connect(path)
+    con.execute("INSERT INTO review_round (system_code, title, opens_on, closes_on, token_salt, created_by)"
+                " VALUES ('X', 'Old round', '2026-01-01', '2026-02-01', '00', 'e')")
+    con.execute("INSERT INTO review_invite VALUES ('AAAA-BBBB-CCCC', 1, 'community')")
+    for i in range(45):
+        con.execute("INSERT INTO review_respondent (round_id, group_code, token_hash) VALUES (1, 'community', ?)",
+                    [f"hash{i}"])
+    con.close()
+    monkeypatch.setattr(db, "_migrations", shipped)
+    con = db.connect(path)
+    try:
+        assert con.execute("SELECT link_cap, link_uses FROM review_invite").fetchall() == [(45, 45)]
+        assert invitations.over_cap_groups(con, 1) == []
+    finally:
+        con.close()
+
+
+def test_two_people_sending_with_one_personal_code_at_once_get_one_answer_stored(library, editor):
+    import threading
+
+    from framework.core.errors import WriteConflict
+    round_id = new_round(library, editor)
+    code = invitations.issue_personal_codes(library, editor, round_id, "community", 1)[0]
+    outcomes, start = [], threading.Barrier(2)
+
+    def send(score):
+        start.wait()
+        try:
+            outcomes.append(answer(library, code, {"S01": score}))
+        except (ValidationError, WriteConflict) as exc:
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=send, args=(s,)) for s in (1, 5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(isinstance(o, str) for o in outcomes) == 1
+    assert library.execute("SELECT count(*) FROM review_respondent").fetchall() == [(1,)]

@@ -6,6 +6,8 @@ command line prints.
   text; in workbooks it is stored as text with Excel's own quote prefix, so the value itself is unchanged and the
   cell stays text even when someone edits it. Numbers stay numbers: -3.5 is a number, not a formula.
 - Every text field of a CSV is quoted, so a line break or a lone carriage return inside a field never starts a row.
+- `markdown_text` escapes every character Markdown or Streamlit gives a meaning, so user text put inside Markdown
+  (a name, a story, a comment) shows exactly as typed and can never add a link, an image, a heading or a colour.
 - `printable` shows control characters (line breaks, terminal escape codes) as escapes, so a file name can never
   forge a line or colour the terminal.
 
@@ -105,3 +107,15 @@ def printable(text: Any) -> str:
         else:
             out.append(ch)  # other separators, e.g. a no-break space
     return "".join(out)
+
+
+# Every ASCII character that Markdown or Streamlit gives a meaning: emphasis, links and images, headings, lists,
+# tables, code, HTML and entities, directives such as :red[...], LaTeX, strikethrough, and bare links.
+_MARKDOWN_CHARACTERS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&=@^])")
+
+
+def markdown_text(value: object) -> str:
+    """User text made safe to put inside Markdown: each character Markdown or Streamlit would act on is escaped."""
+    if value is None or (isinstance(value, float) and value != value):  # nothing, or a blank cell (NaN)
+        return ""
+    return _MARKDOWN_CHARACTERS.sub(r"\\\1", str(value))

@@ -14,7 +14,7 @@ from framework.core.auth import require
 from framework.core.db import scalar, transaction
 from framework.core.model import User
 from framework.foundation.measurements import upsert_measurements
-from framework.reviews.rounds import insert_round
+from framework.reviews.rounds import insert_round, new_respondent_id
 from framework.reviews.statements import STARTER, insert_starter_statements
 from framework.reviews.suppression import CELLS, suppress_statement
 
@@ -70,8 +70,9 @@ def write_demo_reviews(cur, user: User, system_code: str, *, feed_indicator: boo
             warmth = sizes[2] + 0.25 * year_index  # things improve a little in the second year
             for person in range(sizes[year_index]):
                 token = hashlib.sha256(f"demo-{round_id}-{group}-{person}-{rng.random()}".encode()).hexdigest()
-                rid = scalar(cur, "INSERT INTO review_respondent (round_id, group_code, token_hash) VALUES (?, ?, ?)"
-                             " RETURNING respondent_id", [round_id, group, token])
+                rid = new_respondent_id(cur)
+                cur.execute("INSERT INTO review_respondent (respondent_id, round_id, group_code, token_hash)"
+                            " VALUES (?, ?, ?, ?)", [rid, round_id, group, token])
                 answers = []
                 for code in codes:
                     lift = CONTESTED.get(code, 0.0) * (1 if sizes[2] > 0 else -1)
@@ -89,7 +90,7 @@ def write_demo_reviews(cur, user: User, system_code: str, *, feed_indicator: boo
                 all_answers += answers
         code, statement, group = FEED_INDICATOR
         published = suppress_statement(pd.DataFrame(counts[statement]).T, 10).set_index("group_code")
-        if published.loc[group, "shown"]:
+        if published.loc[group, "shown"] and not pd.isna(published.loc[group, "pct_agree"]):
             feed_rows.append({"period_label": title, "period_start": opens, "period_end": closes,
                               "value": published.loc[group, "pct_agree"], "denominator": published.loc[group, "n"]})
     frame = pd.DataFrame(all_answers, columns=["respondent_id", "statement_code", "score", "dont_know", "comment"])

@@ -1,10 +1,17 @@
 """Prioritisation rounds: editors open a round with open and close dates; members of each stakeholder group rate how
-much each measure matters (1 to 5), one ballot per person per round under a pseudonymous key, changeable while the
-round is open. Results: the priority by stakeholder group, the community-weighted matters score, and where community
-and system priorities differ most.
+much each measure matters (1 to 5), one ballot per person and role per round under a pseudonymous key, changeable
+while the round is open. Results: the priority by stakeholder group, the community-weighted matters score, and where
+community and system priorities differ most.
+
+Ballot keys are an HMAC of the round, the role and the person's id under a secret kept outside the database (the
+SHARED_MEASURES_BALLOT_SECRET environment variable, or a key file beside the database readable only by its owner,
+made on first use), so the database alone cannot link a ballot to a person, even by guessing email addresses.
+A group's results appear only when at least BALLOT_MIN_GROUP people in it rated the measure, and no total includes
+a hidden group.
 
 Scoring rules (pure functions below, and the same rule in the v_indicator view):
-- a group's priority for a measure is the mean rating given by that group's ballots;
+- a group's priority for a measure is the mean rating given by that group's ballots, shown only from
+  BALLOT_MIN_GROUP ballots (the review minimum), otherwise left out of every figure;
 - the community-weighted matters score gives half the weight to the community group and shares the other half
   equally among the other groups that rated the measure; when only one side rated it, that side's mean is the score;
 - the community-system difference is the community group's mean minus the mean of the statutory system bodies
@@ -12,8 +19,11 @@ Scoring rules (pure functions below, and the same rule in the v_indicator view):
 from __future__ import annotations
 
 import hashlib
+import hmac
+import os
 import secrets
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -29,13 +39,58 @@ COMMUNITY_GROUP = "community"
 COMMUNITY_WEIGHT = 0.5
 SYSTEM_GROUPS = ("icb", "local_authority", "nhs_providers", "primary_care")
 STATE_WORDS = {"scheduled": "Not open yet", "open": "Open for ratings", "closed": "Closed"}
+BALLOT_MIN_GROUP = 10  # the same minimum as a stakeholder review's default
+SECRET_ENV = "SHARED_MEASURES_BALLOT_SECRET"
+KEY_FILE_SUFFIX = ".ballot-key"
 
 
 # ---------- pure scoring ----------
 
-def voter_key(salt: str, user_id: str) -> str:
-    """The pseudonymous key a ballot is stored under: a salted SHA-256 of the person's id, one salt per round."""
+def legacy_voter_key(salt: str, user_id: str) -> str:
+    """The key ballots had before they were keyed with a secret: a salted SHA-256 of the person's id."""
     return hashlib.sha256(f"{salt}:{user_id}".encode()).hexdigest()
+
+
+def voter_key(secret: bytes, round_id: int, role: str, user_id: str) -> str:
+    """The pseudonymous key a ballot is stored under: an HMAC of the round, role and person under the secret."""
+    return hmac.new(secret, f"{int(round_id)}:{role}:{user_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def database_path(con) -> Path | None:
+    """The file behind a connection, or None for an in-memory database."""
+    rows = con.cursor().execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()
+    return Path(rows[0][0]) if rows and rows[0][0] else None
+
+
+def ballot_secret(con) -> bytes:
+    """The secret ballots are keyed with: $SHARED_MEASURES_BALLOT_SECRET, or else the key file beside the database
+    (made on first use, readable and writable by its owner only)."""
+    from_env = os.environ.get(SECRET_ENV, "").strip()
+    if from_env:
+        return from_env.encode()
+    path = database_path(con)
+    if path is None:
+        raise ValidationError([f"Ballots need a secret: set {SECRET_ENV}, or use a database file, beside which a key "
+                               "file is made."])
+    key_file = path.with_name(path.name + KEY_FILE_SUFFIX)
+    try:
+        if not key_file.exists():
+            try:
+                fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass
+            else:
+                with os.fdopen(fd, "w") as out:
+                    out.write(secrets.token_hex(32))
+        os.chmod(key_file, 0o600)
+        secret = key_file.read_text().strip()
+    except OSError as exc:
+        raise ValidationError([f"The ballot key file {key_file} cannot be made or read ({exc.strerror}). Set "
+                               f"{SECRET_ENV}, or let the app's account write beside the database."]) from exc
+    if len(secret) < 32:
+        raise ValidationError([f"The ballot key file {key_file} holds too short a secret; it needs 32 characters or "
+                               "more."])
+    return secret.encode()
 
 
 def weighted_score(group_means: dict[str, float]) -> float | None:
@@ -59,18 +114,19 @@ def round_state(opens_on: date, closes_on: date, closed_at: Any, today: date) ->
     return "open" if opens_on <= today else "scheduled"
 
 
-def group_means(ratings: pd.DataFrame) -> pd.DataFrame:
+def group_means(ratings: pd.DataFrame, minimum: int = BALLOT_MIN_GROUP) -> pd.DataFrame:
     """From one row per rating (voter_key, group_code, indicator_code, score): the mean and ballot count per
-    measure and group."""
+    measure and group, for groups with at least `minimum` ballots rating the measure; the rest are left out."""
     if ratings.empty:
         return pd.DataFrame(columns=["indicator_code", "group_code", "mean_score", "ballots"])
     out = ratings.groupby(["indicator_code", "group_code"], as_index=False).agg(
         mean_score=("score", "mean"), ballots=("voter_key", "nunique"))
-    return out
+    return out[out["ballots"] >= minimum].reset_index(drop=True)
 
 
 def compare_sides(means: pd.DataFrame) -> pd.DataFrame:
-    """Per measure: the community mean, the system bodies' mean, their difference and the weighted score."""
+    """Per measure: the community mean, the system bodies' mean, their difference and the weighted score, from the
+    shown groups only (ballots counts only shown groups, so no total gives a hidden group's size away)."""
     rows = []
     for code, part in means.groupby("indicator_code"):
         by = dict(zip(part["group_code"], part["mean_score"]))
@@ -136,6 +192,9 @@ def open_round(con, user: User, system_code: str, title: str, opens_on: Any, clo
             [system_code]).fetchall() if round_state(r[1], r[2], r[3], _today(today)) != "closed"]
         if live:
             raise ValidationError([f"The round '{live[0][0]}' is still open or scheduled; close it first."])
+        for (closed_id,) in cur.execute("SELECT round_id FROM priority_round WHERE system_code = ?",
+                                        [system_code]).fetchall():
+            unlink_legacy_ballots(cur, int(closed_id))
         round_id = int(cur.execute(
             "INSERT INTO priority_round (system_code, title, opens_on, closes_on, salt, created_by)"
             " VALUES (?, ?, ?, ?, ?, ?) RETURNING round_id",
@@ -145,6 +204,19 @@ def open_round(con, user: User, system_code: str, title: str, opens_on: Any, clo
         return round_id
 
     return transaction(con, work)
+
+
+def unlink_legacy_ballots(cur, round_id: int) -> int:
+    """Give a round's ballots still under the old guessable key a random key instead (once the round is over nobody
+    needs to find their ballot again); return how many."""
+    old = [r[0] for r in cur.execute("SELECT voter_key FROM priority_ballot WHERE round_id = ? AND keying = 'legacy'",
+                                     [round_id]).fetchall()]
+    for key in old:
+        new = "random:" + secrets.token_hex(16)
+        for table in ("priority_score", "priority_ballot"):
+            cur.execute(f"UPDATE {table} SET voter_key = ? WHERE round_id = ? AND voter_key = ?", [new, round_id, key])
+        cur.execute("UPDATE priority_ballot SET keying = 'random' WHERE round_id = ? AND voter_key = ?", [round_id, new])
+    return len(old)
 
 
 def close_round(con, user: User, system_code: str, round_id: int, *, today: date | None = None) -> None:
@@ -161,6 +233,7 @@ def close_round(con, user: User, system_code: str, round_id: int, *, today: date
         end = min(rows[0][2], _today(today))
         cur.execute("UPDATE priority_round SET closed_at = current_timestamp, closes_on = ?, opens_on = least(opens_on, ?)"
                     " WHERE round_id = ?", [end, end, int(round_id)])
+        unlink_legacy_ballots(cur, int(round_id))
         audit.record(cur, user, "close", "priority_round", f"{system_code}/{round_id}", system_code=system_code,
                      before={"closes_on": rows[0][2]}, after={"closes_on": end})
 
@@ -168,12 +241,12 @@ def close_round(con, user: User, system_code: str, round_id: int, *, today: date
 
 
 def list_rounds(con, system_code: str, *, today: date | None = None) -> pd.DataFrame:
-    """Every round, newest first, with its state in words and how many ballots it holds."""
+    """Every round, newest first, with its state in words. No ballot count: beside the shown groups' counts, a total
+    would give the hidden groups' size away."""
     df = read_df(
         con,
-        "SELECT r.round_id, r.title, r.opens_on, r.closes_on, r.closed_at, count(b.voter_key) AS ballots"
-        " FROM priority_round r LEFT JOIN priority_ballot b USING (round_id) WHERE r.system_code = ?"
-        " GROUP BY ALL ORDER BY r.closes_on DESC, r.round_id DESC",
+        "SELECT r.round_id, r.title, r.opens_on, r.closes_on, r.closed_at FROM priority_round r"
+        " WHERE r.system_code = ? ORDER BY r.closes_on DESC, r.round_id DESC",
         [system_code],
     )
     day = _today(today)
@@ -250,11 +323,20 @@ def cast_ballot(con, user: User, system_code: str, round_id: int, group_code: st
         problems.append("Rate at least one measure from 1 (not at all) to 5 (it matters most).")
     if problems:
         raise ValidationError(problems)
-    key = voter_key(rnd["salt"], user.user_id)
+    key = voter_key(ballot_secret(con), int(round_id), user.role, user.user_id)
+    legacy = legacy_voter_key(rnd["salt"], user.user_id)
     # The audit trail keeps the pseudonym, never the person's id, so a ballot cannot be traced back through it.
     voter = User(f"voter:{key[:12]}", "A voter", user.role)
 
     def work(cur) -> int:
+        # a ballot cast before ballots were keyed with the secret moves to the new key when its voter saves again
+        if cur.execute("SELECT count(*) FROM priority_ballot WHERE round_id = ? AND voter_key = ? AND keying = 'legacy'",
+                       [int(round_id), legacy]).fetchall()[0][0]:
+            for table in ("priority_score", "priority_ballot"):
+                cur.execute(f"UPDATE {table} SET voter_key = ? WHERE round_id = ? AND voter_key = ?",
+                            [key, int(round_id), legacy])
+            cur.execute("UPDATE priority_ballot SET keying = 'hmac' WHERE round_id = ? AND voter_key = ?",
+                        [int(round_id), key])
         existing = cur.execute("SELECT group_code FROM priority_ballot WHERE round_id = ? AND voter_key = ?",
                                [int(round_id), key]).fetchall()
         cur.execute("DELETE FROM priority_score WHERE round_id = ? AND voter_key = ?", [int(round_id), key])
@@ -262,7 +344,7 @@ def cast_ballot(con, user: User, system_code: str, round_id: int, group_code: st
             cur.execute("UPDATE priority_ballot SET group_code = ?, updated_at = current_timestamp"
                         " WHERE round_id = ? AND voter_key = ?", [group_code, int(round_id), key])
         else:
-            cur.execute("INSERT INTO priority_ballot (round_id, voter_key, group_code) VALUES (?, ?, ?)",
+            cur.execute("INSERT INTO priority_ballot (round_id, voter_key, group_code, keying) VALUES (?, ?, ?, 'hmac')",
                         [int(round_id), key, group_code])
         cur.executemany("INSERT INTO priority_score VALUES (?, ?, ?, ?)",
                         [(int(round_id), key, c, s) for c, s in clean.items()])
@@ -273,25 +355,33 @@ def cast_ballot(con, user: User, system_code: str, round_id: int, group_code: st
     return transaction(con, work)
 
 
-def my_ballot(con, system_code: str, round_id: int, user_id: str) -> dict[str, Any] | None:
-    """This person's ballot in a round ({group_code, scores}), or None when they have not rated yet."""
+def my_ballot(con, user: User, system_code: str, round_id: int) -> dict[str, Any] | None:
+    """The acting person's own ballot in a round, as the role they act in ({group_code, scores}), or None when
+    they have not rated yet. Nobody can ask for another person's ballot."""
+    require(user, "vote")
     rnd = _round(con, system_code, round_id)
     if rnd is None:
         return None
-    key = voter_key(rnd["salt"], user_id)
-    ballot = read_rows(con, "SELECT group_code FROM priority_ballot WHERE round_id = ? AND voter_key = ?",
-                       [int(round_id), key])
-    if not ballot:
-        return None
-    scores = read_rows(con, "SELECT indicator_code, score FROM priority_score WHERE round_id = ? AND voter_key = ?",
-                       [int(round_id), key])
-    return {"group_code": ballot[0]["group_code"], "scores": {r["indicator_code"]: r["score"] for r in scores}}
+    keys = [voter_key(ballot_secret(con), int(round_id), user.role, user.user_id)]
+    keys.append(legacy_voter_key(rnd["salt"], user.user_id))
+    for key in keys:
+        ballot = read_rows(con, "SELECT group_code, keying FROM priority_ballot WHERE round_id = ? AND voter_key = ?",
+                           [int(round_id), key])
+        if ballot and (key == keys[0] or ballot[0]["keying"] == "legacy"):
+            scores = read_rows(con, "SELECT indicator_code, score FROM priority_score WHERE round_id = ?"
+                               " AND voter_key = ?", [int(round_id), key])
+            return {"group_code": ballot[0]["group_code"], "scores": {r["indicator_code"]: r["score"] for r in scores}}
+    return None
 
 
 # ---------- results ----------
 
-def ratings(con, system_code: str, round_id: int) -> pd.DataFrame:
-    """One row per rating in a round (pseudonymous keys only)."""
+def _ratings(con, system_code: str, round_id: int) -> pd.DataFrame:
+    """One row per rating in a closed round (pseudonymous keys only); private: only group figures leave this module.
+    Empty while the round is open, so two looks at a live round cannot be compared."""
+    rnd = _round(con, system_code, round_id)
+    if rnd is None or round_state(rnd["opens_on"], rnd["closes_on"], rnd["closed_at"], date.today()) != "closed":
+        return pd.DataFrame(columns=["voter_key", "group_code", "indicator_code", "score"])
     return read_df(
         con,
         "SELECT b.voter_key, b.group_code, s.indicator_code, s.score FROM priority_ballot b"
@@ -303,7 +393,7 @@ def ratings(con, system_code: str, round_id: int) -> pd.DataFrame:
 
 def results_by_group(con, system_code: str, round_id: int) -> pd.DataFrame:
     """The priority by stakeholder group: one row per measure and group with the mean rating and ballots."""
-    means = group_means(ratings(con, system_code, round_id))
+    means = group_means(_ratings(con, system_code, round_id))
     names = read_df(con, "SELECT indicator_code, name AS indicator_name FROM indicator WHERE system_code = ?",
                     [system_code])
     groups = stakeholder_groups(con).rename(columns={"name": "group_name"})[["group_code", "group_name"]]
@@ -323,7 +413,7 @@ def results_table_by_group(con, system_code: str, round_id: int) -> pd.DataFrame
 
 def results_summary(con, system_code: str, round_id: int) -> pd.DataFrame:
     """Per measure: the community and system means, their difference in numbers and words, the weighted score."""
-    sides = compare_sides(group_means(ratings(con, system_code, round_id)))
+    sides = compare_sides(group_means(_ratings(con, system_code, round_id)))
     names = read_df(con, "SELECT indicator_code, name AS indicator_name FROM indicator WHERE system_code = ?",
                     [system_code])
     out = sides.merge(names, on="indicator_code", how="left")

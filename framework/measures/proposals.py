@@ -1,5 +1,8 @@
 """Measures proposed by communities and partners, and what editors did with each: accepted as a new indicator,
-merged into an existing one, or declined with a public reason ("you said, we did" for measures)."""
+merged into an existing one, or declined with a public reason ("you said, we did" for measures).
+
+Proposers are named in public only when they chose to be (a box on the form, off by default); otherwise the public
+see their role in words, such as "a community member". Editors reviewing proposals see who proposed them."""
 from __future__ import annotations
 
 import re
@@ -8,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from framework.core import audit
-from framework.core.auth import require
+from framework.core.auth import can, require
 from framework.core.db import read_df, read_rows, transaction
 from framework.core.errors import ValidationError
 from framework.core.model import User, clean_text, require_one, require_text
@@ -20,6 +23,8 @@ FIELDS = {
     "who_it_matters_to": ("Who it matters to", 500),
     "how_measured": ("How it might be measured", 2000),
 }
+ROLE_IN_WORDS = {"viewer": "a member of the public", "community": "a community member",
+                 "partner": "a partner organisation", "editor": "the engagement team", "admin": "the engagement team"}
 STATUS_WORDS = {
     "open": "Waiting for review",
     "accepted": "Accepted as a new measure",
@@ -45,6 +50,7 @@ def validate_proposal(values: dict[str, Any], known_outcomes: set[str]) -> dict[
     elif outcome not in known_outcomes:
         problems.append(f"Outcome {outcome!r} is not an outcome of this system.")
     clean["outcome_code"] = outcome
+    clean["proposer_named"] = values.get("proposer_named") is True
     if problems:
         raise ValidationError(problems)
     return clean
@@ -58,10 +64,11 @@ def propose_measure(con, user: User, system_code: str, values: dict[str, Any]) -
     def work(cur) -> int:
         rows = cur.execute(
             "INSERT INTO measure_proposal (system_code, name, why_it_matters, who_it_matters_to, how_measured,"
-            " outcome_code, proposed_by_id, proposed_by_name, proposed_by_role) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " RETURNING proposal_id",
+            " outcome_code, proposed_by_id, proposed_by_name, proposed_by_role, proposer_named)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING proposal_id",
             [system_code, *(clean[k] for k in ("name", "why_it_matters", "who_it_matters_to", "how_measured",
-                                                "outcome_code")), user.user_id, user.name, user.role],
+                                                "outcome_code")), user.user_id, user.name, user.role,
+             clean["proposer_named"]],
         ).fetchall()
         proposal_id = int(rows[0][0])
         audit.record(cur, user, "propose", "proposal", f"{system_code}/{proposal_id}", system_code=system_code,
@@ -71,8 +78,16 @@ def propose_measure(con, user: User, system_code: str, values: dict[str, Any]) -
     return transaction(con, work)
 
 
-def list_proposals(con, system_code: str, *, statuses: list[str] | tuple[str, ...] | None = None) -> pd.DataFrame:
-    """Every proposal with what happened to it, newest first; public, so it holds names, not user ids."""
+def proposer_words(name: str | None, role: str, named: bool) -> str:
+    """Who proposed a measure, as the public see it: their name and role if they chose to be named, else the role."""
+    words = ROLE_IN_WORDS.get(role, "a participant")
+    return f"{name} ({words})" if named and name else words[0].upper() + words[1:]
+
+
+def list_proposals(con, system_code: str, *, statuses: list[str] | tuple[str, ...] | None = None,
+                   reviewer: User | None = None) -> pd.DataFrame:
+    """Every proposal with what happened to it, newest first. Public: `proposed_by` names a proposer only when they
+    chose to be named; with a reviewer who may review proposals, `proposed_by_name` is given as well."""
     where, params = ["p.system_code = ?"], [system_code]
     if statuses:
         where.append(f"p.status IN ({', '.join('?' * len(statuses))})")
@@ -80,7 +95,7 @@ def list_proposals(con, system_code: str, *, statuses: list[str] | tuple[str, ..
     df = read_df(
         con,
         "SELECT p.proposal_id, p.name, p.why_it_matters, p.who_it_matters_to, p.how_measured, p.outcome_code,"
-        " o.title AS outcome_title, p.proposed_by_name, p.proposed_by_role, p.proposed_at, p.status,"
+        " o.title AS outcome_title, p.proposed_by_name, p.proposed_by_role, p.proposer_named, p.proposed_at, p.status,"
         " p.indicator_code, i.name AS indicator_name, p.decision_reason, p.decided_at, p.version"
         " FROM measure_proposal p LEFT JOIN outcome o USING (system_code, outcome_code)"
         " LEFT JOIN indicator i ON i.system_code = p.system_code AND i.indicator_code = p.indicator_code"
@@ -88,6 +103,10 @@ def list_proposals(con, system_code: str, *, statuses: list[str] | tuple[str, ..
         params,
     )
     df["what_happened"] = [what_happened(r) for r in df.to_dict("records")]
+    df["proposed_by"] = [proposer_words(n, r, bool(k)) for n, r, k in
+                         zip(df["proposed_by_name"], df["proposed_by_role"], df["proposer_named"])]
+    if reviewer is None or not can(reviewer, "review_proposals"):
+        df = df.drop(columns=["proposed_by_name"])
     return df
 
 
@@ -162,7 +181,8 @@ def accept_proposal(con, user: User, system_code: str, proposal_id: int, indicat
                             [system_code, code]).fetchall()[0][0]
         if taken:
             raise ValidationError([f"Indicator code {code!r} is already used; choose another."])
-        clean["proposed_by"] = clean.get("proposed_by") or p["proposed_by_name"]
+        clean["proposed_by"] = clean.get("proposed_by") or proposer_words(
+            p["proposed_by_name"], p["proposed_by_role"], bool(p.get("proposer_named")))
         insert_indicators(cur, system_code, [clean])
         audit.record(cur, user, "create", "indicator", f"{system_code}/{code}", system_code=system_code,
                      after={k: v for k, v in clean.items() if k != "indicator_code"},

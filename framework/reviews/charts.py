@@ -75,25 +75,25 @@ def distribution(results: pd.DataFrame, statement_code: str, round_title: str) -
                        with_counts[with_counts["group_code"] != ALL_GROUPS]])
     no_counts = rows[rows["shown"] & ~rows.index.isin(with_counts.index)]["group_name"].tolist()
     if shown.empty:
-        return _empty(title, "No counts can be shown for this statement: each would reveal answers from fewer than "
-                             "8 people.")
+        return _empty(title, "No counts can be shown for this statement: no group had enough people to show them "
+                             "safely.")
     fig = go.Figure()
     for cell in CELLS:
         counts = shown[cell]
         fig.add_trace(go.Bar(
             name=CELL_WORDS[cell], y=shown["group_name"], x=counts.fillna(0), orientation="h",
             marker_color=CELL_COLOURS[cell],
-            text=["hidden" if pd.isna(c) else f"{int(c)}" for c in counts], textposition="outside",
-            hovertemplate=f"{CELL_WORDS[cell]}: %{{text}} people<extra>%{{y}}</extra>",
+            text=["hidden" if pd.isna(c) else f"about {int(c)}" for c in counts], textposition="outside",
+            hovertemplate=f"{CELL_WORDS[cell]}: %{{text}} people (rounded to 5)<extra>%{{y}}</extra>",
         ))
     hidden = rows[~rows["shown"]]["group_name"].tolist()
-    note = f" Hidden: {', '.join(hidden)} (fewer people than the minimum, or to stop subtraction)." if hidden else ""
+    note = f" Hidden: {', '.join(hidden)} (too few people to show safely)." if hidden else ""
     if no_counts:
-        note += f"<br>Only the average is shown for {', '.join(no_counts)}: no count there is 8 or more."
+        note += f"<br>Every count for {', '.join(no_counts)} rounds to 0, so only the average is shown."
     fig.update_layout(
-        barmode="group", title=dict(text=f"{title}<br><sup>{_wrap(text, 110)}<br>Counts of 1 to 7 people are hidden."
-                                         f"{note}</sup>"),
-        xaxis=dict(title="People (count)"), yaxis=dict(title="Stakeholder group", autorange="reversed"),
+        barmode="group", title=dict(text=f"{title}<br><sup>{_wrap(text, 110)}<br>Counts are rounded to the nearest 5; "
+                                         f"all groups shown adds up the shown groups only.{note}</sup>"),
+        xaxis=dict(title="People (count, rounded to 5)"), yaxis=dict(title="Stakeholder group", autorange="reversed"),
         legend=dict(title="Answer", orientation="h", y=-0.15), height=max(380, 120 * len(shown) + 160),
         margin=dict(l=10, r=10, t=120, b=10), font=FONT,
     )

@@ -1,7 +1,8 @@
-"""Results of review rounds that keep confidences. Every figure that leaves this module has been through
-framework.suppression: group figures appear only for groups at or above the round's minimum size, counts of 1 to 7
-are hidden, and secondary suppression stops subtraction. Individual answers never leave it, except comments an
-editor has released, optionally redacted, for groups above the threshold.
+"""Results of review rounds that keep confidences. Results are published only once a round has closed, so nobody can
+difference two looks at a live round to find one person's answers. Every figure that leaves this module has been
+through framework.reviews.suppression: group figures appear only for groups at or above the round's minimum size,
+counts and sizes are rounded to 5, means are only as precise as is safe, and hidden groups appear in no total.
+Individual answers never leave it, except comments an editor has released, optionally redacted, for shown groups.
 
 The disagreement agenda ranks statements by how far the groups' views diverge. The method: for each statement,
 take the mean score (1 = strongly disagree, 5 = strongly agree) of every group whose results are shown; the
@@ -23,13 +24,18 @@ from framework.core.db import read_df, read_rows, scalar, transaction
 from framework.core.errors import ValidationError
 from framework.core.model import User, clean_text
 from framework.foundation.measurements import upsert_measurements
+from framework.reviews.invitations import over_cap_groups
 from framework.reviews.rounds import get_round, round_state
-from framework.reviews.suppression import CELLS, suppress_round
+from framework.reviews.suppression import CELLS, MEAN_BASIS_WORDS, suppress_round
 
 CELL_WORDS = {"score_1": "Strongly disagree", "score_2": "Disagree", "score_3": "Neither agree nor disagree",
               "score_4": "Agree", "score_5": "Strongly agree", "dont_know": "Don't know"}
 ALL_GROUPS = "All"
-ALL_WORDS = "All groups"
+ALL_WORDS = "All groups shown"
+NOT_YET = "Results are published when the round closes, so that no answer can be worked out by comparing two looks."
+LINK_FLAG = ("Hidden and flagged: this group's shared link was used more times than the number of people it was "
+             "sent to, so some answers may not be genuine. An editor can check, and raise the link's cap if it was "
+             "sent to more people.")
 
 
 def mean_words(mean: float | None) -> str:
@@ -63,30 +69,38 @@ def _raw_counts(con, round_id: int) -> pd.DataFrame:
 
 
 @lru_cache(maxsize=64)
-def _suppressed(key: tuple, min_group: int) -> pd.DataFrame:
+def _suppressed(key: tuple, min_group: int, withheld: tuple[str, ...]) -> pd.DataFrame:
     counts = pd.DataFrame(list(key), columns=["statement_code", "group_code", *CELLS])
-    return suppress_round(counts, min_group)
+    return suppress_round(counts, min_group, dict.fromkeys(withheld, LINK_FLAG))
+
+
+def published(info: dict[str, Any] | None) -> bool:
+    """Whether a round's results may be shown: only once it has closed."""
+    return info is not None and round_state(info) == "closed"
 
 
 def round_results(con, round_id: int) -> pd.DataFrame:
-    """Suppressed results of a round: one row per statement and group, plus an 'All' row per statement."""
+    """Suppressed results of a closed round: one row per statement and group, plus an 'All' row per statement
+    (the shown groups added up). Empty while the round is open or not yet open."""
     info = get_round(con, round_id)
-    if info is None:
+    if not published(info):
         return pd.DataFrame()
     counts = _raw_counts(con, round_id)
     key = tuple(tuple(int(v) if i > 1 else v for i, v in enumerate(row))
                 for row in counts[["statement_code", "group_code", *CELLS]].itertuples(index=False))
-    published = _suppressed(key, int(info["min_group_size"])).copy()
-    if published.empty:
-        return published
+    flagged = over_cap_groups(con, round_id)
+    out = _suppressed(key, int(info["min_group_size"]), tuple(flagged)).copy()
+    if out.empty:
+        return out
     names = {r["group_code"]: r["name"] for r in read_rows(con, "SELECT group_code, name FROM stakeholder_group")}
     statements = read_df(
         con, "SELECT rs.statement_code, s.theme, s.text, rs.sort_order FROM review_round_statement rs"
         " JOIN review_round r USING (round_id) JOIN review_statement s ON s.system_code = r.system_code"
         " AND s.statement_code = rs.statement_code WHERE rs.round_id = ?", [round_id])
-    out = published.merge(statements, on="statement_code", how="left")
+    out = out.merge(statements, on="statement_code", how="left")
     out.insert(2, "group_name", out["group_code"].map(names).fillna(ALL_WORDS))
     out["mean_words"] = [mean_words(m) for m in out["mean"]]
+    out["link_flag"] = out["group_code"].isin(flagged)
     return out.sort_values(["sort_order"], kind="stable").reset_index(drop=True)
 
 
@@ -197,8 +211,9 @@ def comments_to_review(con, user: User, round_id: int) -> pd.DataFrame:
     require(user, "run_reviews")
     frame = _comments(con, round_id)
     shown = _shown_pairs(con, round_id)
-    keep = [(s, g) in shown for s, g in zip(frame["statement_code"], frame["group_code"])]
-    return frame.loc[keep].drop(columns=["group_code", "respondent_id"]).reset_index(drop=True)
+    keep = pd.Series([(s, g) in shown for s, g in zip(frame["statement_code"], frame["group_code"])],
+                     index=frame.index, dtype=bool)
+    return frame[keep].drop(columns=["group_code", "respondent_id"]).reset_index(drop=True)
 
 
 def release_comment(con, user: User, round_id: int, comment_key: str, released_text: str,
@@ -212,6 +227,8 @@ def release_comment(con, user: User, round_id: int, comment_key: str, released_t
     problems = []
     if match.empty:
         problems.append("That comment is not part of this round.")
+    elif not published(get_round(con, round_id)):
+        problems.append("Comments can be released once the round has closed and its results are published.")
     elif (match["statement_code"].iloc[0], match["group_code"].iloc[0]) not in _shown_pairs(con, round_id):
         problems.append("That comment comes from a group below the minimum size for this statement, so it cannot "
                         "be released.")
@@ -273,13 +290,15 @@ def released_comments(con, round_id: int) -> pd.DataFrame:
 # ---- the Excel return and perception indicators --------------------------------------------------------------------
 
 SHEET_COLUMNS = {"round_title": "Review round", "closes_on": "Closes", "statement_code": "Statement code",
-                 "text": "Statement", "group_name": "Group", "n": "People rating", "mean": "Mean score (1-5)",
-                 "mean_words": "Mean in words", "pct_agree": "% agree", **{c: CELL_WORDS[c] for c in CELLS},
-                 "note": "Note"}
+                 "text": "Statement", "group_name": "Group", "n": "People rating (rounded to 5)",
+                 "mean": "Mean score (1-5)", "mean_basis": "Mean given", "mean_words": "Mean in words",
+                 "pct_agree": "% agree (from rounded counts)",
+                 **{c: f"{CELL_WORDS[c]} (rounded to 5)" for c in CELLS}, "note": "Note"}
 
 
 def review_sheet(con, system_code: str) -> pd.DataFrame:
-    """Suppressed aggregates of every round of the system, for the Excel return: hidden figures are blank."""
+    """Suppressed aggregates of every closed round of the system, for the Excel return: hidden figures are blank,
+    counts are rounded to 5 and no total includes a hidden group."""
     frames = []
     for r in read_rows(con, "SELECT round_id, title, closes_on FROM review_round WHERE system_code = ?"
                        " ORDER BY opens_on, round_id", [system_code]):
@@ -287,11 +306,16 @@ def review_sheet(con, system_code: str) -> pd.DataFrame:
         if results.empty:
             continue
         results["round_title"], results["closes_on"] = r["title"], r["closes_on"]
+        results["mean_basis"] = results["mean_basis"].map(MEAN_BASIS_WORDS)
         frames.append(results)
     if not frames:
         return pd.DataFrame(columns=list(SHEET_COLUMNS.values()))
     out = pd.concat(frames, ignore_index=True)
     return out[list(SHEET_COLUMNS)].rename(columns=SHEET_COLUMNS)
+
+
+FEED_COLUMNS = {"indicator_code": "Measure", "indicator_name": "Name", "statement_code": "Statement",
+                "group_code": "Group"}
 
 
 def indicator_feeds(con, system_code: str) -> pd.DataFrame:
@@ -367,14 +391,14 @@ def feed_indicators(con, user: User, round_id: int) -> dict[str, str]:
             outcome[feed["indicator_code"]] = "Not asked in this round."
             continue
         r = match.iloc[0]
-        if not r["shown"]:
+        if not r["shown"] or pd.isna(r["pct_agree"]):
             outcome[feed["indicator_code"]] = "Not added: the group's result is hidden to keep answers confidential."
             continue
         rows.append({"system_code": system, "indicator_code": feed["indicator_code"], "area_code": area,
                      "period_label": info["title"], "period_start": info["opens_on"], "period_end": info["closes_on"],
                      "value": r["pct_agree"], "denominator": r["n"],
                      "value_note": f"From the stakeholder review '{info['title']}'"})
-        outcome[feed["indicator_code"]] = f"Added {r['pct_agree']:.0f}% agree from {int(r['n'])} people."
+        outcome[feed["indicator_code"]] = f"Added {r['pct_agree']:.0f}% agree from about {int(r['n'])} people."
     if not rows:
         return outcome
 

@@ -1,9 +1,11 @@
 """Review rounds: the statements chosen, the groups invited, open and close dates, and the minimum group size;
-one invite code per group, which fixes the respondent's group; and anonymous answers.
+invite codes, which fix the respondent's group (a personal code for each person, used once, or a shared group link
+with a cap); and anonymous answers.
 
 No identity is stored with the answers. A respondent gets a one-time return code when they first answer; only a
 salted hash of it is kept, so they can come back with it to change their answers while the round is open, and
-nobody, editors included, can link answers to a person."""
+nobody, editors included, can link answers to a person. Respondents are numbered at random, and the audit trail
+records only that answers arrived on a day, never who sent them or in what order."""
 from __future__ import annotations
 
 import hashlib
@@ -28,9 +30,39 @@ COMMENT_MAX = 2000
 SCALE = {1: "Strongly disagree", 2: "Disagree", 3: "Neither agree nor disagree", 4: "Agree", 5: "Strongly agree"}
 DONT_KNOW = "dont_know"
 RESPONDENT = User("respondent", "Anonymous respondent", "viewer")
+LINK_CAP_DEFAULT = 30
+ANSWERS_ACTION = "answers_received"
 
 
-def _random_code(groups: int) -> str:
+def personal_code_hash(code: str) -> str:
+    """The hash kept for a personal invite code: codes carry 60 random bits, so a plain SHA-256 is enough."""
+    return hashlib.sha256(normalise_code(code).encode()).hexdigest()
+
+
+def new_respondent_id(cur) -> int:
+    """A random respondent number, so the numbers say nothing about who answered first."""
+    while True:
+        candidate = secrets.randbits(62) + 1
+        if not scalar(cur, "SELECT count(*) FROM review_respondent WHERE respondent_id = ?", [candidate]):
+            return candidate
+
+
+def record_answers_today(cur, system_code: str, round_id: int) -> None:
+    """One audit row per round and day that answers arrived, dated to the day and with the round's system:
+    never one row per respondent, so the trail cannot be matched to answers."""
+    key = str(round_id)
+    seen = scalar(cur, "SELECT count(*) FROM audit_log WHERE entity = 'review_round' AND entity_key = ?"
+                  " AND action = ? AND CAST(changed_at AS DATE) = current_date", [key, ANSWERS_ACTION])
+    if seen:
+        return
+    audit.record(cur, RESPONDENT, ANSWERS_ACTION, "review_round", key, system_code=system_code,
+                 after={"answers": "received or changed on this day"})
+    cur.execute("UPDATE audit_log SET changed_at = CAST(current_date AS TIMESTAMP) WHERE entity = 'review_round'"
+                " AND entity_key = ? AND action = ? AND changed_at >= CAST(current_date AS TIMESTAMP)",
+                [key, ANSWERS_ACTION])
+
+
+def random_code(groups: int) -> str:
     return "-".join("".join(secrets.choice(ALPHABET) for _ in range(4)) for _ in range(groups))
 
 
@@ -87,10 +119,21 @@ def validate_round(values: dict[str, Any], known_statements: set[str], known_gro
         problems.append(f"Groups {', '.join(bad)} are not stakeholder groups.")
     minimum = values.get("min_group_size", MIN_GROUP_DEFAULT)
     problems += check_min_group_size(minimum)
+    cap = values.get("link_cap") or LINK_CAP_DEFAULT
+    problems += check_link_cap(cap)
     if problems:
         raise ValidationError(problems)
     return {"title": title, "opens_on": opens, "closes_on": closes, "statements": statements, "groups": groups,
-            "min_group_size": int(minimum)}
+            "min_group_size": int(minimum), "link_cap": int(cap)}
+
+
+def check_link_cap(value: object) -> list[str]:
+    """Problems with a shared link's cap (how many people it was sent to), as sentences."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)) or not str(value).strip().isdigit() \
+            or not 1 <= int(value) <= 10_000:
+        return [f"Link cap {value!r} is not a whole number from 1 to 10,000: give how many people the shared link "
+                "is sent to."]
+    return []
 
 
 def create_round(con, user: User, system_code: str, values: dict[str, Any]) -> int:
@@ -121,10 +164,11 @@ def insert_round(cur, user: User, system_code: str, clean: dict[str, Any]) -> in
                     [(round_id, s, i) for i, s in enumerate(clean["statements"], start=1)])
     for group in clean["groups"]:
         while True:
-            code = _random_code(3)
+            code = random_code(3)
             if not scalar(cur, "SELECT count(*) FROM review_invite WHERE invite_code = ?", [code]):
                 break
-        cur.execute("INSERT INTO review_invite VALUES (?, ?, ?)", [code, round_id, group])
+        cur.execute("INSERT INTO review_invite (invite_code, round_id, group_code, link_cap) VALUES (?, ?, ?, ?)",
+                    [code, round_id, group, int(clean.get("link_cap") or LINK_CAP_DEFAULT)])
     audit.record(cur, user, "create", "review_round", str(round_id), system_code=system_code,
                  after={k: v for k, v in clean.items()})
     return int(round_id)
@@ -146,13 +190,13 @@ def close_round(con, user: User, round_id: int, reason: str | None = None) -> No
 
 
 def list_rounds(con, system_code: str) -> pd.DataFrame:
-    """The system's rounds, newest first, with their state in words and how many people answered."""
+    """The system's rounds, newest first, with their state in words (no count of people: with the shown groups'
+    sizes, a total would give the hidden groups' size away)."""
     frame = read_df(
         con,
         "SELECT r.round_id, r.title, r.opens_on, r.closes_on, r.min_group_size, r.closed_early,"
         " (SELECT count(*) FROM review_round_statement s WHERE s.round_id = r.round_id) AS statements,"
-        " (SELECT count(*) FROM review_invite i WHERE i.round_id = r.round_id) AS groups,"
-        " (SELECT count(*) FROM review_respondent p WHERE p.round_id = r.round_id) AS respondents"
+        " (SELECT count(*) FROM review_invite i WHERE i.round_id = r.round_id) AS groups"
         " FROM review_round r WHERE r.system_code = ? ORDER BY r.opens_on DESC, r.round_id DESC",
         [system_code],
     )
@@ -182,12 +226,16 @@ def round_statements(con, round_id: int) -> pd.DataFrame:
 
 
 def invites(con, round_id: int) -> pd.DataFrame:
-    """Each invited group with its invite code and link path, and whether it has reached the minimum yet."""
+    """Each invited group with its shared link, the link's cap, whether the link was used past its cap, and whether
+    the group has reached the round's minimum yet (yes or no, never how many)."""
     return read_df(
         con,
-        "SELECT i.group_code, g.name AS group_name, i.invite_code, '/respond?code=' || i.invite_code AS link"
-        " FROM review_invite i JOIN stakeholder_group g USING (group_code) WHERE i.round_id = ?"
-        " ORDER BY g.sort_order",
+        "SELECT i.group_code, g.name AS group_name, i.invite_code, '/respond?code=' || i.invite_code AS link,"
+        " i.link_cap, i.link_uses > i.link_cap AS over_cap,"
+        " (SELECT count(*) FROM review_respondent p WHERE p.round_id = i.round_id AND p.group_code = i.group_code)"
+        "   >= r.min_group_size AS reached_minimum"
+        " FROM review_invite i JOIN stakeholder_group g USING (group_code) JOIN review_round r USING (round_id)"
+        " WHERE i.round_id = ? ORDER BY g.sort_order",
         [round_id],
     )
 
@@ -200,15 +248,17 @@ def stakeholder_groups(con) -> pd.DataFrame:
 # ---- respondents -------------------------------------------------------------------------------------------------
 
 def invite_info(con, invite_code: str) -> dict[str, Any] | None:
-    """What a respondent with this invite code is asked: the round, its state, their group and the statements."""
-    rows = read_rows(
-        con,
-        "SELECT i.round_id, i.group_code, g.name AS group_name, r.title, r.opens_on, r.closes_on, r.closed_early,"
-        " s.name AS system_name FROM review_invite i JOIN review_round r USING (round_id)"
-        " JOIN stakeholder_group g USING (group_code) JOIN system s ON s.system_code = r.system_code"
-        " WHERE i.invite_code = ?",
-        [normalise_code(invite_code)],
-    )
+    """What a respondent with this invite code is asked: the round, its state, their group and the statements;
+    `personal` says whether it is a personal code (used once) rather than a shared group link."""
+    columns = ("SELECT i.round_id, i.group_code, g.name AS group_name, r.title, r.opens_on, r.closes_on,"
+               " r.closed_early, r.system_code, s.name AS system_name, {personal} AS personal, {used} AS used"
+               " FROM {table} i JOIN review_round r USING (round_id) JOIN stakeholder_group g USING (group_code)"
+               " JOIN system s ON s.system_code = r.system_code WHERE i.{key} = ?")
+    rows = read_rows(con, columns.format(personal="false", used="false", table="review_invite", key="invite_code"),
+                     [normalise_code(invite_code)])
+    if not rows:
+        rows = read_rows(con, columns.format(personal="true", used="i.used", table="review_personal_code",
+                                             key="code_hash"), [personal_code_hash(invite_code)])
     if not rows:
         return None
     info = rows[0]
@@ -299,15 +349,25 @@ def submit_answers(con, invite_code: str, answers: dict[str, dict[str, Any]], to
             changed = [c for c, _, _, comment in rows if old.get(c) != comment] + [c for c in old if c not in {r[0] for r in rows}]
             for statement in changed:  # a changed comment must be released again
                 cur.execute("DELETE FROM review_comment_release WHERE respondent_id = ? AND statement_code = ?", [rid, statement])
-            action = "change_answers"
         else:
-            code = (new_token or (lambda: _random_code(TOKEN_GROUPS)))()
-            rid = scalar(cur, "INSERT INTO review_respondent (round_id, group_code, token_hash) VALUES (?, ?, ?)"
-                         " RETURNING respondent_id", [round_id, group, hash_token(code, salt)])
-            action = "answer"
+            if info["personal"]:
+                used = scalar(cur, "SELECT used FROM review_personal_code WHERE code_hash = ?",
+                              [personal_code_hash(invite_code)])
+                if used:
+                    raise ValidationError(["This personal invite code has already been used. To change your answers, "
+                                           "enter the return code you were given when you answered."])
+                cur.execute("UPDATE review_personal_code SET used = true WHERE code_hash = ?",
+                            [personal_code_hash(invite_code)])
+            else:
+                cur.execute("UPDATE review_invite SET link_uses = link_uses + 1 WHERE invite_code = ?",
+                            [normalise_code(invite_code)])
+            code = (new_token or (lambda: random_code(TOKEN_GROUPS)))()
+            rid = new_respondent_id(cur)
+            cur.execute("INSERT INTO review_respondent (respondent_id, round_id, group_code, token_hash)"
+                        " VALUES (?, ?, ?, ?)", [rid, round_id, group, hash_token(code, salt)])
         cur.executemany("INSERT INTO review_answer VALUES (?, ?, ?, ?, ?)", [(rid, *r) for r in rows])
-        # Audited without the respondent, their group or their answers, so the trail cannot identify anyone.
-        audit.record(cur, RESPONDENT, action, "review_round", str(round_id), after={"statements_answered": len(rows)})
+        # Audited once per round and day, without the respondent, their group or their answers.
+        record_answers_today(cur, info["system_code"], round_id)
         return code
 
     return transaction(con, work)
