@@ -87,7 +87,7 @@ else:
         st.subheader("What the import did")
         for s in st.session_state[RESULT]:
             st.success(words.result_sentence(s, glue.text))
-            data = s.get("rejects_data") or rejects_bytes(s["rejects_file"])
+            data = rejects_bytes(s)
             if data:
                 st.download_button("Download the rows set aside, with reasons (CSV)", data,
                                    file_name=f"{s['file_name'].rsplit('.', 1)[0]}.rejects.csv", mime="text/csv",

@@ -195,6 +195,7 @@ SAFE_PRODUCERS = {  # every download's bytes come from one of these, each attack
     "rejects_bytes": "test_skip_invalid_rejects_csv_holds_no_formula",
     "template_workbook": "test_the_engagement_template_workbook_holds_no_formula",
     "return_bytes": "test_the_excel_return_keeps_formula_like_text_with_excels_quote_prefix",
+    "personal_codes_csv": "test_the_mail_merge_file_of_personal_codes_holds_no_formula",
 }
 
 
@@ -254,3 +255,12 @@ def test_every_download_button_offers_bytes_from_a_producer_that_is_attacked_by_
     unknown = [b for b in buttons if b[2] not in SAFE_PRODUCERS]
     assert unknown == []
     assert all(name in globals() for name in SAFE_PRODUCERS.values())
+
+
+def test_the_mail_merge_file_of_personal_codes_holds_no_formula():
+    from framework.reviews.invitations import personal_codes_csv
+
+    data = personal_codes_csv("=cmd|' /C calc'!A0", "@group\r=evil", ["ABCD-EFGH-JKLM"]).decode("utf-8")
+    rows = list(csv.reader(io.StringIO(data)))
+    assert len(rows) == 2
+    assert rows[1][0].startswith("'=") and rows[1][1].startswith("'@")

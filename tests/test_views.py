@@ -165,6 +165,19 @@ def test_a_database_from_release_ae2f384_opens_with_the_views_and_contents_of_a_
         new_con.close()
 
 
+# Tables whose rows later migrations rewrite on purpose (their row counts still hold), and why.
+REWRITTEN = {
+    "import_batch": "m031 counts the rows each batch delivered again",
+    "priority_ballot": "m021 replaces guessable ballot keys with random ones",
+    "priority_score": "m021 replaces guessable ballot keys with random ones",
+    "review_respondent": "m041 gives respondents random ids",
+    "review_answer": "m041 gives respondents random ids",
+    "review_comment_release": "m041 gives respondents random ids",
+    "review_invite": "m041 gives shared links a cap",
+    "schema_version": "records the migrations applied",
+}
+
+
 def test_an_old_database_keeps_every_row_of_every_table_when_opened(tmp_path):
     old = old_database(tmp_path)
     raw = duckdb.connect(str(old), read_only=True)
@@ -174,7 +187,9 @@ def test_an_old_database_keeps_every_row_of_every_table_when_opened(tmp_path):
     raw = duckdb.connect(str(old), read_only=True)
     after = table_fingerprints(raw)
     raw.close()
-    assert after == before
+    kept = {t for t in before if t != "schema_version"}
+    assert {t: after[t][0] for t in kept} == {t: before[t][0] for t in kept}  # no row lost or added
+    assert {t: after[t] for t in kept - set(REWRITTEN)} == {t: before[t] for t in kept - set(REWRITTEN)}
     assert before["measurement"][0] > 2000 and before["review_answer"][0] > 0
 
 
@@ -210,7 +225,7 @@ def test_a_database_whose_stored_views_are_stale_shows_todays_views_after_openin
         assert view_definitions(con) == todays_definitions
         scores = dict(con.execute("SELECT indicator_code, matters_score FROM v_indicator"
                                   " WHERE matters_score IS NOT NULL").fetchall())
-        assert scores == {"I01": 3.25, "I02": 1.75, "I03": 4.0}  # community half, other groups the other half
+        assert scores == {}  # the release's round had fewer than 10 ballots in every group: no group's mean counts
         statuses = {s for (s,) in con.execute("SELECT DISTINCT status FROM v_progress").fetchall()}
         assert {"ahead", "on_track", "behind"} <= statuses
     finally:

@@ -5,6 +5,8 @@ The store rebuilds them from this code every time it opens a database for writin
 """
 from __future__ import annotations
 
+from framework.measures.priorities import BALLOT_MIN_GROUP
+
 V_PRIORITY_LATEST_CLOSED = """
 SELECT system_code, round_id
 FROM priority_round
@@ -15,13 +17,16 @@ QUALIFY row_number() OVER (PARTITION BY system_code ORDER BY closes_on DESC, rou
 # The community-weighted score: half the weight goes to the community group's mean rating, half is shared
 # equally by the other stakeholder groups' means; when only one side rated a measure, its mean is the score.
 # framework.measures.priorities.weighted_score is the same rule in Python, and a test holds them together.
-V_PRIORITY_MATTERS = """
+# A group's mean counts only from BALLOT_MIN_GROUP ballots on a measure, as in the published results, so the score
+# never rests on one person's ratings.
+V_PRIORITY_MATTERS = f"""
 WITH by_group AS (
     SELECT r.system_code, s.indicator_code, b.group_code, avg(s.score) AS mean_score
     FROM v_priority_latest_closed r
     JOIN priority_ballot b ON b.round_id = r.round_id
     JOIN priority_score s ON s.round_id = b.round_id AND s.voter_key = b.voter_key
     GROUP BY ALL
+    HAVING count(DISTINCT b.voter_key) >= {BALLOT_MIN_GROUP}
 ), sides AS (
     SELECT system_code, indicator_code,
            avg(mean_score) FILTER (WHERE group_code = 'community') AS community_mean,

@@ -1,35 +1,12 @@
 """Private ballots and proposers: ballots keyed with a secret kept outside the database (this migration marks the
 old guessable keys and replaces those of closed rounds with random ones, and the audit trail's pseudonyms with
-random ones), group results only from the minimum number of ballots in the matters score, and proposers who are
+random ones), and proposers who are
 named in public only when they choose to be."""
 from __future__ import annotations
 
 VERSION = 21
 DESCRIPTION = "Ballots keyed with a secret, matters score from groups of ten or more, proposers anonymous by default"
 
-MINIMUM = 10  # framework.measures.priorities.BALLOT_MIN_GROUP; a test holds them together
-
-VIEWS = f"""
-CREATE OR REPLACE VIEW v_priority_matters AS
-WITH by_group AS (
-    SELECT r.system_code, s.indicator_code, b.group_code, avg(s.score) AS mean_score
-    FROM v_priority_latest_closed r
-    JOIN priority_ballot b ON b.round_id = r.round_id
-    JOIN priority_score s ON s.round_id = b.round_id AND s.voter_key = b.voter_key
-    GROUP BY ALL
-    HAVING count(DISTINCT b.voter_key) >= {MINIMUM}
-), sides AS (
-    SELECT system_code, indicator_code,
-           avg(mean_score) FILTER (WHERE group_code = 'community') AS community_mean,
-           avg(mean_score) FILTER (WHERE group_code <> 'community') AS others_mean
-    FROM by_group GROUP BY ALL
-)
-SELECT system_code, indicator_code,
-       CASE WHEN community_mean IS NULL THEN others_mean
-            WHEN others_mean IS NULL THEN community_mean
-            ELSE 0.5 * community_mean + 0.5 * others_mean END AS matters_score
-FROM sides
-"""
 
 
 def up(cur) -> None:
@@ -55,6 +32,5 @@ def up(cur) -> None:
     cur.execute("UPDATE audit_log a SET user_id = v.new_id, entity_key = split_part(a.entity_key, '/', 1) || '/'"
                 " || substr(v.new_id, 7) FROM voter_alias v WHERE a.user_id = v.old_id AND a.entity = 'ballot'")
     cur.execute("DROP TABLE voter_alias")
-    cur.execute(VIEWS)
     cur.execute("ALTER TABLE measure_proposal ADD COLUMN proposer_named BOOLEAN DEFAULT false")
     cur.execute("UPDATE measure_proposal SET proposer_named = false")

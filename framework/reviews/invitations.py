@@ -3,30 +3,25 @@ or a mail-merge CSV; and a cap on each group's shared link, so a link passed aro
 flagged. Only a hash of each personal code is kept, and nothing records which code led to which answers."""
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
+
+import pandas as pd
 
 from framework.core import audit
 from framework.core.auth import require
 from framework.core.db import read_rows, scalar, transaction
 from framework.core.errors import ValidationError
 from framework.core.model import User
+from framework.core.safe_text import csv_bytes
 from framework.reviews.rounds import check_link_cap, personal_code_hash, random_code, round_state
 
 MAX_CODES_AT_ONCE = 1000
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 LINK_COLUMNS = {"group_name": "Group", "invite_code": "Invite code", "link": "Link (add to this app's address)",
                 "link_cap": "Cap (people sent it)", "over_cap": "Flag", "reached_minimum": "Reached the minimum"}
 ROUND_COLUMNS = {"title": "Round", "opens_on": "Opens", "closes_on": "Closes", "state": "State",
                  "min_group_size": "Minimum group size", "statements": "Statements", "groups": "Groups invited"}
 CSV_COLUMNS = ("Review", "Group", "Personal invite code", "Link (add to this app's address)", "Name", "Email")
 
-
-def csv_safe(value: Any) -> str:
-    """Text for a CSV cell that a spreadsheet will not run as a formula: a leading = + - @ tab or CR gets a quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _round_and_group(cur, round_id: int, group_code: str) -> dict[str, Any]:
@@ -69,14 +64,10 @@ def issue_personal_codes(con, user: User, round_id: int, group_code: str, count:
     return transaction(con, work)
 
 
-def personal_codes_csv(round_title: str, group_name: str, codes: list[str]) -> str:
+def personal_codes_csv(round_title: str, group_name: str, codes: list[str]) -> bytes:
     """A mail-merge CSV of personal codes (blank Name and Email columns to fill in), safe to open in a spreadsheet."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for code in codes:
-        writer.writerow([csv_safe(v) for v in (round_title, group_name, code, f"/respond?code={code}", "", "")])
-    return out.getvalue()
+    rows = [(round_title, group_name, code, f"/respond?code={code}", "", "") for code in codes]
+    return csv_bytes(pd.DataFrame(rows, columns=list(CSV_COLUMNS)))
 
 
 def set_link_cap(con, user: User, round_id: int, group_code: str, cap: int) -> None:

@@ -9,6 +9,7 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from framework.core.model import User
 from framework.data_io.importers.core import check_files, import_files
@@ -69,12 +70,15 @@ def import_upload(con, user: User, path: str, system_code: str | None, skip_inva
 
 
 def _with_rejects(summary: BatchSummary) -> BatchSummary:
-    data = rejects_bytes(summary.rejects_file)
+    data = rejects_bytes({"rejects_file": summary.rejects_file})
     return BatchSummary(**{**summary.__dict__, "rejects_data": data}) if data else summary
 
 
-def rejects_bytes(path: str | None) -> bytes | None:
-    """The rejected rows file as bytes, or None when there is none."""
+def rejects_bytes(summary: dict[str, Any]) -> bytes | None:
+    """The rejected rows of an import as CSV bytes (kept with the summary, or its file), or None when there are none."""
+    if summary.get("rejects_data"):
+        return summary["rejects_data"]
+    path = summary.get("rejects_file")
     if not path or not Path(path).exists():
         return None
     return Path(path).read_bytes()
