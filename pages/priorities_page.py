@@ -7,6 +7,7 @@ import streamlit as st
 from framework import streamlit_glue as glue
 from framework.core.auth import can
 from framework.core.errors import ValidationError
+from framework.foundation.stakeholder_groups import stakeholder_groups
 from framework.measures.priorities import (
     BALLOT_MIN_GROUP,
     SCALE,
@@ -20,7 +21,6 @@ from framework.measures.priorities import (
     results_by_group,
     results_summary,
     results_table_by_group,
-    stakeholder_groups,
 )
 from framework.measures.priority_charts import difference_chart, group_chart
 

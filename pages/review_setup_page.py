@@ -5,6 +5,7 @@ import streamlit as st
 
 from framework import streamlit_glue as glue
 from framework.core.auth import can
+from framework.foundation.stakeholder_groups import stakeholder_groups
 from framework.foundation.vision import list_outcomes, principles
 from framework.reviews import invitations, rounds
 from framework.reviews import statements as lib
@@ -96,7 +97,7 @@ with statements_tab:
 
 with rounds_tab:
     active = library[library["status"] == "active"] if not library.empty else library
-    groups = glue.read(rounds.stakeholder_groups)
+    groups = glue.read(stakeholder_groups)
     group_words = dict(zip(groups["group_code"], groups["name"]))
     st.subheader("Start a new round")
     if active.empty:

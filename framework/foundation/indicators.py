@@ -73,20 +73,20 @@ def counts_by_kind_and_status(con, system_code: str) -> pd.DataFrame:
     return table
 
 
+LATEST_VALUES_SQL = """
+    SELECT m.area_code, a.area_name, coalesce(sa.role, 'comparator') AS role, m.period_label, m.period_end,
+    m.value, m.lower_ci, m.upper_ci, m.value_note
+    FROM measurement m JOIN area a USING (area_code)
+    LEFT JOIN system_area sa ON sa.system_code = m.system_code AND sa.area_code = m.area_code
+    WHERE m.system_code = ? AND m.indicator_code = ? AND m.breakdown = 'All' AND m.breakdown_group = 'All'
+    QUALIFY row_number() OVER (PARTITION BY m.area_code ORDER BY m.period_end DESC) = 1
+    ORDER BY CASE coalesce(sa.role, 'comparator') WHEN 'system' THEN 0 WHEN 'place' THEN 1 ELSE 2 END,
+    a.area_name"""
+
+
 def latest_values(con, system_code: str, indicator_code: str) -> pd.DataFrame:
     """The latest headline value in each area for one indicator, system first, then places, then comparators."""
-    return read_df(
-        con,
-        "SELECT m.area_code, a.area_name, coalesce(sa.role, 'comparator') AS role, m.period_label, m.period_end,"
-        " m.value, m.lower_ci, m.upper_ci, m.value_note"
-        " FROM measurement m JOIN area a USING (area_code)"
-        " LEFT JOIN system_area sa ON sa.system_code = m.system_code AND sa.area_code = m.area_code"
-        " WHERE m.system_code = ? AND m.indicator_code = ? AND m.breakdown = 'All' AND m.breakdown_group = 'All'"
-        " QUALIFY row_number() OVER (PARTITION BY m.area_code ORDER BY m.period_end DESC) = 1"
-        " ORDER BY CASE coalesce(sa.role, 'comparator') WHEN 'system' THEN 0 WHEN 'place' THEN 1 ELSE 2 END,"
-        " a.area_name",
-        [system_code, indicator_code],
-    )
+    return read_df(con, LATEST_VALUES_SQL, [system_code, indicator_code])
 
 
 def _number(problems: list[str], label: str, value: Any) -> float | None:

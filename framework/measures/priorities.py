@@ -33,6 +33,7 @@ from framework.core.auth import require
 from framework.core.db import read_df, read_rows, transaction
 from framework.core.errors import ValidationError
 from framework.core.model import User, require_text
+from framework.foundation.stakeholder_groups import stakeholder_groups
 
 SCALE = {1: "Not at all", 2: "A little", 3: "Somewhat", 4: "A lot", 5: "It matters most"}
 COMMUNITY_GROUP = "community"
@@ -270,20 +271,16 @@ def latest_closed_round(con, system_code: str, *, today: date | None = None) -> 
 
 # ---------- ballots ----------
 
+RATEABLE_MEASURES_SQL = """
+    SELECT i.indicator_code, i.name, i.status, i.outcome_code, o.title AS outcome_title FROM indicator i
+    LEFT JOIN outcome o USING (system_code, outcome_code) WHERE i.system_code = ? AND i.status <> 'retired'
+    ORDER BY o.sort_order NULLS LAST, i.indicator_code"""
+
+
 def rateable_measures(con, system_code: str) -> pd.DataFrame:
     """The measures a ballot can rate: every proposed or active measure, by outcome."""
-    return read_df(
-        con,
-        "SELECT i.indicator_code, i.name, i.status, i.outcome_code, o.title AS outcome_title FROM indicator i"
-        " LEFT JOIN outcome o USING (system_code, outcome_code) WHERE i.system_code = ? AND i.status <> 'retired'"
-        " ORDER BY o.sort_order NULLS LAST, i.indicator_code",
-        [system_code],
-    )
+    return read_df(con, RATEABLE_MEASURES_SQL, [system_code])
 
-
-def stakeholder_groups(con) -> pd.DataFrame:
-    """The active stakeholder groups in order."""
-    return read_df(con, "SELECT group_code, name, description FROM stakeholder_group WHERE active ORDER BY sort_order")
 
 
 def cast_ballot(con, user: User, system_code: str, round_id: int, group_code: str, scores: dict[str, Any], *,

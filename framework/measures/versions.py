@@ -69,15 +69,15 @@ def record_version(con, user: User, system_code: str, label: str, agreed_on: Any
     return transaction(con, work)
 
 
+VERSIONS_SQL = """
+    SELECT version_id, label, agreed_on, approved_by, notes, recorded_by, recorded_at,
+    json_array_length(json_keys(snapshot->'indicators')) AS measures
+    FROM framework_version WHERE system_code = ? ORDER BY agreed_on DESC, version_id DESC"""
+
+
 def list_versions(con, system_code: str) -> pd.DataFrame:
     """The agreed versions, newest first."""
-    return read_df(
-        con,
-        "SELECT version_id, label, agreed_on, approved_by, notes, recorded_by, recorded_at,"
-        " json_array_length(json_keys(snapshot->'indicators')) AS measures"
-        " FROM framework_version WHERE system_code = ? ORDER BY agreed_on DESC, version_id DESC",
-        [system_code],
-    )
+    return read_df(con, VERSIONS_SQL, [system_code])
 
 
 def _snapshot(con, system_code: str, version_id: int) -> dict[str, Any]:

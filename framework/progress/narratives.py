@@ -27,16 +27,16 @@ def narrative_periods(con, system_code: str, indicator_code: str) -> pd.DataFram
     )
 
 
+NARRATIVES_SQL = """
+    SELECT narrative_id, indicator_code, area_code, period_label, period_end, happening, learning, next_steps,
+    author_id, author_name, author_role, created_at FROM narrative
+    WHERE system_code = ? AND indicator_code = ? AND NOT withdrawn
+    ORDER BY period_end DESC NULLS LAST, created_at DESC"""
+
+
 def list_narratives(con, system_code: str, indicator_code: str) -> pd.DataFrame:
     """The narratives of one indicator that are not withdrawn, newest period first."""
-    return read_df(
-        con,
-        "SELECT narrative_id, indicator_code, area_code, period_label, period_end, happening, learning, next_steps,"
-        " author_id, author_name, author_role, created_at FROM narrative"
-        " WHERE system_code = ? AND indicator_code = ? AND NOT withdrawn"
-        " ORDER BY period_end DESC NULLS LAST, created_at DESC",
-        [system_code, indicator_code],
-    )
+    return read_df(con, NARRATIVES_SQL, [system_code, indicator_code])
 
 
 def validate_narrative(values: dict[str, Any], periods: dict[str, Any]) -> dict[str, Any]:

@@ -237,15 +237,15 @@ def _system_area(con, system_code: str) -> str | None:
     return rows["area_code"].iloc[0] if len(rows) else None
 
 
+PROGRESS_AREAS_SQL = """
+    SELECT sa.area_code, a.area_name, sa.role FROM system_area sa JOIN area a USING (area_code)
+    WHERE sa.system_code = ? AND sa.role IN ('system', 'place')
+    ORDER BY CASE sa.role WHEN 'system' THEN 0 ELSE 1 END, a.area_name"""
+
+
 def progress_areas(con, system_code: str) -> pd.DataFrame:
     """The areas a system's progress can be shown for: its own area first, then places, then comparators."""
-    return read_df(
-        con,
-        "SELECT sa.area_code, a.area_name, sa.role FROM system_area sa JOIN area a USING (area_code)"
-        " WHERE sa.system_code = ? AND sa.role IN ('system', 'place')"
-        " ORDER BY CASE sa.role WHEN 'system' THEN 0 ELSE 1 END, a.area_name",
-        [system_code],
-    )
+    return read_df(con, PROGRESS_AREAS_SQL, [system_code])
 
 
 def indicator_series(con, system_code: str, indicator_code: str, area_code: str | None = None) -> pd.DataFrame:

@@ -214,15 +214,15 @@ def get_round(con, round_id: int) -> dict[str, Any] | None:
     return row
 
 
+ROUND_STATEMENTS_SQL = """
+    SELECT rs.statement_code, s.theme, s.text FROM review_round_statement rs JOIN review_round r USING (round_id)
+    JOIN review_statement s ON s.system_code = r.system_code AND s.statement_code = rs.statement_code
+    WHERE rs.round_id = ? ORDER BY rs.sort_order"""
+
+
 def round_statements(con, round_id: int) -> pd.DataFrame:
     """The statements of a round in the order asked."""
-    return read_df(
-        con,
-        "SELECT rs.statement_code, s.theme, s.text FROM review_round_statement rs JOIN review_round r USING (round_id)"
-        " JOIN review_statement s ON s.system_code = r.system_code AND s.statement_code = rs.statement_code"
-        " WHERE rs.round_id = ? ORDER BY rs.sort_order",
-        [round_id],
-    )
+    return read_df(con, ROUND_STATEMENTS_SQL, [round_id])
 
 
 def invites(con, round_id: int) -> pd.DataFrame:
@@ -239,10 +239,6 @@ def invites(con, round_id: int) -> pd.DataFrame:
         [round_id],
     )
 
-
-def stakeholder_groups(con) -> pd.DataFrame:
-    """The active stakeholder groups."""
-    return read_df(con, "SELECT group_code, name, description FROM stakeholder_group WHERE active ORDER BY sort_order")
 
 
 # ---- respondents -------------------------------------------------------------------------------------------------

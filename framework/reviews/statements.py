@@ -84,16 +84,16 @@ def list_statements(con, system_code: str, *, include_retired: bool = True) -> p
     )
 
 
+PRINCIPLE_COVERAGE_SQL = """
+    SELECT p.principle_no, p.short_label, count(s.statement_code) AS statements FROM principle p
+    LEFT JOIN review_statement_principle sp ON sp.principle_no = p.principle_no AND sp.system_code = ?
+    LEFT JOIN review_statement s ON s.system_code = sp.system_code AND s.statement_code = sp.statement_code
+    AND s.status = 'active' GROUP BY ALL ORDER BY p.principle_no"""
+
+
 def principle_coverage(con, system_code: str) -> pd.DataFrame:
     """For each of the 10 principles, how many active statements cover it."""
-    return read_df(
-        con,
-        "SELECT p.principle_no, p.short_label, count(s.statement_code) AS statements FROM principle p"
-        " LEFT JOIN review_statement_principle sp ON sp.principle_no = p.principle_no AND sp.system_code = ?"
-        " LEFT JOIN review_statement s ON s.system_code = sp.system_code AND s.statement_code = sp.statement_code"
-        "  AND s.status = 'active' GROUP BY ALL ORDER BY p.principle_no",
-        [system_code],
-    )
+    return read_df(con, PRINCIPLE_COVERAGE_SQL, [system_code])
 
 
 def validate_statement(values: dict[str, Any], known_principles: set[int], known_outcomes: set[str]) -> dict[str, Any]:
