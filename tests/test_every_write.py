@@ -420,6 +420,11 @@ WRITES: dict[str, Write] = {
             con, mod("engagement.you_said").insert_item, u, "DEMO", _activity(con),
             mod("engagement.validation").validate_you_said(SAID)[0]),
         via=F + "engagement.you_said.add_you_said", role="editor"),
+    F + "engagement.you_said.record_item": Write(
+        "log_engagement", lambda con, u, _: in_transaction(
+            con, mod("engagement.you_said").record_item, u, "DEMO", _activity(con),
+            mod("engagement.validation").validate_you_said(SAID)[0]),
+        via=F + "engagement.you_said.add_you_said", role="editor"),
     F + "engagement.you_said.update_you_said": Write(
         "log_engagement", lambda con, u, _: mod("engagement.you_said").update_you_said(
             con, u, "DEMO", _item(con), {**SAID, "status": "done", "we_did": "Saturday mornings added."}), role="editor"),

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import duckdb
 
-from framework.core.errors import StoreError, WriteConflict
+from framework.core.errors import StoreError, ValidationError, WriteConflict
 
 DEFAULT_PATH = Path("data/shared_measures.duckdb")
 ENV_VAR = "SHARED_MEASURES_DB"
@@ -218,3 +218,17 @@ def scalar(cur: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = 
     """The first column of the first row, or None; drains the result, as DuckDB needs before the next statement."""
     rows = cur.execute(sql, params or []).fetchall()
     return rows[0][0] if rows else None
+
+
+def row_to_save(cur: duckdb.DuckDBPyConnection, table: str, key: str, system_code: str, code: str, *,
+                is_new: bool, noun: str) -> dict[str, Any] | None:
+    """The stored row a create or an update of one coded record starts from (None when new), inside the caller's
+    transaction; refuse a new code that is taken and an update of a code that is not there."""
+    rows = cur.execute(f"SELECT * FROM {table} WHERE system_code = ? AND {key} = ?", [system_code, code]
+                       ).df().to_dict("records")
+    before = rows[0] if rows else None
+    if is_new and before:
+        raise ValidationError([f"{noun.capitalize()} code {code!r} is already used; choose another."])
+    if not is_new and before is None:
+        raise ValidationError([f"There is no {noun} {code!r} to update; it may have been removed."])
+    return before

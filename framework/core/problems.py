@@ -90,20 +90,23 @@ class Plan:
     files: list[FileCheck] = field(default_factory=list)
 
     @property
-    def ok(self) -> bool:
-        return all(f.ok for f in self.files)
-
-    @property
     def problems(self) -> list[Problem]:
         """Every listed problem, file by file."""
         return [p for f in self.files for p in f.problems]
 
     @property
     def problems_total(self) -> int:
+        """How many problems were found in all the files, listed or not."""
         return sum(f.problems_total for f in self.files)
 
     @property
+    def ok(self) -> bool:
+        """True when no file has a problem."""
+        return self.problems_total == 0
+
+    @property
     def notes(self) -> list[str]:
+        """Every note, file by file."""
         return [n for f in self.files for n in f.notes]
 
     def file(self, name: str, path: str = "") -> FileCheck:

@@ -19,6 +19,7 @@ from framework.core.db import read_df, read_rows, scalar, transaction
 from framework.core.errors import ValidationError
 from framework.core.model import User
 from framework.engagement.insight_search import reindex_activities
+from framework.engagement.log_filters import activity_conditions
 from framework.engagement.ownership import may_change, require_owner
 from framework.engagement.sync import refresh_measures
 from framework.engagement.validation import (
@@ -30,7 +31,7 @@ from framework.engagement.validation import (
     validate_you_said,
 )
 from framework.engagement.vocab import ACTIVITY_FIELDS, ITEM_FIELDS
-from framework.engagement.you_said import insert_item
+from framework.engagement.you_said import record_item
 
 
 def insert_activity(cur, user: User, system_code: str, clean: dict[str, Any], batch_id: int | None = None) -> int:
@@ -92,9 +93,7 @@ def save_activity(
             new_id = int(activity_id)
             days.extend(_update_activity(cur, user, system_code, new_id, clean))
         for ci in cleaned_items:
-            item_id = insert_item(cur, user, system_code, new_id, ci)
-            audit.record(cur, user, "create", "you_said", str(item_id), system_code=system_code,
-                         after={**ci, "activity_id": new_id})
+            record_item(cur, user, system_code, new_id, ci)
         reindex_activities(cur, [new_id])
         return new_id
 
@@ -127,20 +126,8 @@ def list_activities(
     areas: Iterable[str] = (), date_from: date | None = None, date_to: date | None = None,
 ) -> pd.DataFrame:
     """The log, newest first, with how many "you said" items each activity has and how many were fed back."""
-    where, params = ["a.system_code = ?"], [system_code]
-    if levels:
-        where.append(f"a.level IN ({', '.join('?' * len(list(levels)))})")
-        params += list(levels)
-    for column, chosen in (("a.communities", communities), ("a.areas", areas)):
-        if chosen:
-            where.append(f"list_has_any({column}, ?::VARCHAR[])")
-            params.append(list(chosen))
-    if date_from:
-        where.append("a.end_date >= ?")
-        params.append(date_from)
-    if date_to:
-        where.append("a.start_date <= ?")
-        params.append(date_to)
+    where, params = activity_conditions(system_code, levels=levels, communities=communities, areas=areas,
+                                        date_from=date_from, date_to=date_to)
     return read_df(
         con,
         "SELECT a.*, count(y.item_id) AS items, count(y.feedback_date) AS items_fed_back"

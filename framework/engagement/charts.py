@@ -7,8 +7,6 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from framework.engagement.vocab import LEVELS
-
 LEVEL_COLOURS = {"inform": "#56B4E9", "consult": "#0072B2", "involve": "#009E73", "collaborate": "#E69F00",
                  "empower": "#D55E00"}
 LOOP_COLOURS = {"fed back within 3 months": "#009E73", "fed back later": "#56B4E9",
@@ -27,19 +25,27 @@ def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, height: int 
     return fig
 
 
-def activities_by_level_chart(frame: pd.DataFrame) -> go.Figure:
-    """Stacked bars: activities started each quarter, by level on the spectrum of engagement."""
+def _quarterly_bars(frame: pd.DataFrame, column: str, colours: dict[str, str], counted: str, *, empty_title: str,
+                    empty_y: str, title: str, x_title: str, y_title: str) -> go.Figure:
+    """Stacked bars of the `counted` column each quarter, one colour a value of `column` in the order of `colours`;
+    the title's {latest} names the latest quarter."""
     fig = go.Figure()
     if frame.empty:
-        return _layout(fig, "Activities by level: none logged yet", "Quarter (financial year)", "Activities")
+        return _layout(fig, empty_title, "Quarter (financial year)", empty_y)
     order = list(dict.fromkeys(frame.sort_values("quarter_start")["period_label"]))
-    for level in LEVELS:
-        part = frame[frame["level"] == level].set_index("period_label").reindex(order)
-        fig.add_bar(x=order, y=part["activities"].fillna(0), name=level.capitalize(),
-                    marker_color=LEVEL_COLOURS[level],
-                    hovertemplate="%{x}<br>" + level.capitalize() + ": %{y} activities<extra></extra>")
-    return _layout(fig, f"Engagement activities by level, to {order[-1]}<br><sup>{SOURCE}</sup>",
-                   "Quarter the activity started (financial year)", "Activities (number)")
+    for category in colours:
+        part = frame[frame[column] == category].set_index("period_label").reindex(order)
+        fig.add_bar(x=order, y=part[counted].fillna(0), name=category.capitalize(), marker_color=colours[category],
+                    hovertemplate="%{x}<br>" + category.capitalize() + f": %{{y}} {counted}<extra></extra>")
+    return _layout(fig, title.format(latest=order[-1]), x_title, y_title)
+
+
+def activities_by_level_chart(frame: pd.DataFrame) -> go.Figure:
+    """Stacked bars: activities started each quarter, by level on the spectrum of engagement."""
+    title = f"Engagement activities by level, to {{latest}}<br><sup>{SOURCE}</sup>"
+    return _quarterly_bars(frame, "level", LEVEL_COLOURS, "activities", title=title,
+                           x_title="Quarter the activity started (financial year)", y_title="Activities (number)",
+                           empty_title="Activities by level: none logged yet", empty_y="Activities")
 
 
 def reach_chart(frame: pd.DataFrame) -> go.Figure:
@@ -65,16 +71,9 @@ def reach_chart(frame: pd.DataFrame) -> go.Figure:
 
 def feedback_loops_chart(frame: pd.DataFrame) -> go.Figure:
     """Stacked bars: "you said" items by the quarter their activity ended, by where the feedback loop stands."""
-    fig = go.Figure()
-    if frame.empty:
-        return _layout(fig, "Feedback loops: no 'you said' items yet", "Quarter (financial year)", "Items")
-    order = list(dict.fromkeys(frame.sort_values("quarter_start")["period_label"]))
-    for loop in LOOPS:
-        part = frame[frame["loop"] == loop].set_index("period_label").reindex(order)
-        fig.add_bar(x=order, y=part["items"].fillna(0), name=loop.capitalize(), marker_color=LOOP_COLOURS[loop],
-                    hovertemplate="%{x}<br>" + loop.capitalize() + ": %{y} items<extra></extra>")
-    closed = int(frame[frame["loop"].str.startswith("fed back")]["items"].sum())
-    total = int(frame["items"].sum())
-    return _layout(fig, f"Feedback loops closed: {closed} of {total} 'you said' items fed back, to {order[-1]}"
-                        f"<br><sup>{SOURCE}</sup>", "Quarter the activity ended (financial year)",
-                   "'You said' items (number)")
+    closed = int(frame.loc[frame["loop"].str.startswith("fed back"), "items"].sum()) if len(frame) else 0
+    total = int(frame["items"].sum()) if len(frame) else 0
+    title = f"Feedback loops closed: {closed} of {total} 'you said' items fed back, to {{latest}}<br><sup>{SOURCE}</sup>"
+    return _quarterly_bars(frame, "loop", LOOP_COLOURS, "items", title=title,
+                           x_title="Quarter the activity ended (financial year)", y_title="'You said' items (number)",
+                           empty_title="Feedback loops: no 'you said' items yet", empty_y="Items")

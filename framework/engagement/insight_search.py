@@ -17,6 +17,7 @@ from datetime import date
 import pandas as pd
 
 from framework.core.db import read_df
+from framework.engagement.log_filters import activity_conditions
 
 STOPWORDS = frozenset(
     ["a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "from", "had", "has", "have", "he", "her", "his", "i", "if", "in", "into", "is", "it", "its", "me", "my", "no", "not", "of", "on", "or", "our", "she", "so", "than", "that", "the", "their", "them", "then", "there", "they", "this", "to", "too", "us", "was", "we", "were", "what", "when", "which", "who", "will", "with", "you", "your"]
@@ -99,18 +100,8 @@ def search_insight(
     match when the activity carries any of the chosen values; dates keep activities that overlap the range."""
     words = list(dict.fromkeys(tokens(query)))
     kinds = [k for k in kinds if k in ("activity", "you_said")] or ["activity", "you_said"]
-    where, params = ["a.system_code = ?"], [system_code]
-    for column, chosen in (("a.communities", communities), ("a.areas", areas), ("a.outcomes", outcomes)):
-        chosen = [str(c) for c in chosen]
-        if chosen:
-            where.append(f"list_has_any({column}, ?::VARCHAR[])")
-            params.append(chosen)
-    if date_from:
-        where.append("a.end_date >= ?")
-        params.append(date_from)
-    if date_to:
-        where.append("a.start_date <= ?")
-        params.append(date_to)
+    where, params = activity_conditions(system_code, communities=communities, areas=areas, outcomes=outcomes,
+                                        date_from=date_from, date_to=date_to)
     docs = (
         "SELECT 'activity' AS kind, a.activity_id, NULL::BIGINT AS item_id, a.summary AS text, NULL AS we_did,"
         " NULL AS status, NULL::DATE AS feedback_date FROM engagement_activity a"

@@ -43,6 +43,14 @@ def insert_item(cur, user: User, system_code: str, activity_id: int, clean: dict
     ))
 
 
+def record_item(cur, user: User, system_code: str, activity_id: int, clean: dict[str, Any]) -> int:
+    """Insert a validated "you said" item and its audit row, inside the caller's transaction; return its id."""
+    item_id = insert_item(cur, user, system_code, activity_id, clean)
+    audit.record(cur, user, "create", "you_said", str(item_id), system_code=system_code,
+                 after={**clean, "activity_id": activity_id})
+    return item_id
+
+
 def _activity_dates(con, system_code: str, activity_id: int) -> tuple[date, date]:
     cur = con.cursor()
     try:
@@ -60,9 +68,7 @@ def add_you_said(con, user: User, system_code: str, activity_id: int, values: di
     raise_problems(problems)
 
     def work(cur) -> int:
-        item_id = insert_item(cur, user, system_code, activity_id, clean)
-        audit.record(cur, user, "create", "you_said", str(item_id), system_code=system_code,
-                     after={**clean, "activity_id": activity_id})
+        item_id = record_item(cur, user, system_code, activity_id, clean)
         reindex_activities(cur, [activity_id])
         return item_id
 

@@ -9,7 +9,7 @@ import pandas as pd
 
 from framework.core import audit
 from framework.core.auth import require
-from framework.core.db import read_df, read_rows, transaction
+from framework.core.db import read_df, read_rows, row_to_save, transaction
 from framework.core.errors import StaleEdit, ValidationError
 from framework.core.model import DIRECTIONS, INDICATOR_STATUSES, KINDS, User, clean_text, require_text
 
@@ -167,14 +167,7 @@ def save_indicator(
     reason = clean_text(reason)
 
     def work(cur) -> int:
-        rows = cur.execute(
-            "SELECT * FROM indicator WHERE system_code = ? AND indicator_code = ?", [system_code, code]
-        ).df().to_dict("records")
-        before = rows[0] if rows else None
-        if is_new and before:
-            raise ValidationError([f"Indicator code {code!r} is already used; choose another."])
-        if not is_new and before is None:
-            raise ValidationError([f"There is no indicator {code!r} to update."])
+        before = row_to_save(cur, "indicator", "indicator_code", system_code, code, is_new=is_new, noun="indicator")
         fields = {k: clean[k] for k in EDITABLE}
         if before is None:
             insert_indicators(cur, system_code, [clean])

@@ -8,7 +8,7 @@ import pandas as pd
 
 from framework.core import audit
 from framework.core.auth import require
-from framework.core.db import read_df, read_rows, scalar, transaction
+from framework.core.db import read_df, read_rows, row_to_save, scalar, transaction
 from framework.core.errors import StaleEdit, ValidationError
 from framework.core.model import User, check_length, clean_text, require_text
 
@@ -137,14 +137,7 @@ def save_outcome(
     code = clean["outcome_code"]
 
     def work(cur) -> int:
-        rows = cur.execute(
-            "SELECT * FROM outcome WHERE system_code = ? AND outcome_code = ?", [system_code, code]
-        ).df().to_dict("records")
-        before = rows[0] if rows else None
-        if is_new and before:
-            raise ValidationError([f"Outcome code {code!r} is already used; choose another."])
-        if not is_new and before is None:
-            raise ValidationError([f"There is no outcome {code!r} to update; it may have been removed."])
+        before = row_to_save(cur, "outcome", "outcome_code", system_code, code, is_new=is_new, noun="outcome")
         linked = [r[0] for r in cur.execute(
             "SELECT principle_no FROM outcome_principle WHERE system_code = ? AND outcome_code = ?"
             " ORDER BY principle_no", [system_code, code]).fetchall()]

@@ -18,13 +18,8 @@ from framework.core.model import HORIZONS
 from framework.foundation.indicator_text import horizon_date
 
 STATUSES = ("ahead", "on_track", "behind", "not_enough_data", "no_target")
-STATUS_WORDS = {
-    "ahead": "Ahead",
-    "on_track": "On track",
-    "behind": "Behind",
-    "not_enough_data": "Not enough data",
-    "no_target": "No target",
-}
+STATUS_WORDS = {"ahead": "Ahead", "on_track": "On track", "behind": "Behind", "not_enough_data": "Not enough data",
+                "no_target": "No target"}
 STATUS_ICONS = {"ahead": "▲", "on_track": "●", "behind": "▼", "not_enough_data": "…", "no_target": "–"}
 
 TOLERANCE_SHARE = 0.10  # within a tenth of the planned change counts as on track

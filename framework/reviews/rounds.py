@@ -105,18 +105,10 @@ def validate_round(values: dict[str, Any], known_statements: set[str], known_gro
             problems.append(f"{label} is required as a date.")
     if isinstance(opens, date) and isinstance(closes, date) and closes < opens:
         problems.append(f"Close date {closes:%d %B %Y} is before the open date {opens:%d %B %Y}.")
-    statements = list(dict.fromkeys(values.get("statements") or []))
-    if not statements:
-        problems.append("Statements: choose at least one statement for the round.")
-    unknown = [s for s in statements if s not in known_statements]
-    if unknown:
-        problems.append(f"Statements {', '.join(unknown)} are not active statements in the library.")
-    groups = list(dict.fromkeys(values.get("groups") or []))
-    if not groups:
-        problems.append("Groups: invite at least one stakeholder group.")
-    bad = [g for g in groups if g not in known_groups]
-    if bad:
-        problems.append(f"Groups {', '.join(bad)} are not stakeholder groups.")
+    statements = _chosen(problems, values.get("statements"), known_statements, "Statements",
+                         "choose at least one statement for the round", "are not active statements in the library")
+    groups = _chosen(problems, values.get("groups"), known_groups, "Groups",
+                     "invite at least one stakeholder group", "are not stakeholder groups")
     minimum = values.get("min_group_size", MIN_GROUP_DEFAULT)
     problems += check_min_group_size(minimum)
     cap = values.get("link_cap") or LINK_CAP_DEFAULT
@@ -125,6 +117,18 @@ def validate_round(values: dict[str, Any], known_statements: set[str], known_gro
         raise ValidationError(problems)
     return {"title": title, "opens_on": opens, "closes_on": closes, "statements": statements, "groups": groups,
             "min_group_size": int(minimum), "link_cap": int(cap)}
+
+
+def _chosen(problems: list[str], chosen: Any, known: set[str], label: str, none_chosen: str, not_known: str,
+            ) -> list[str]:
+    """The codes chosen, each once in the order given; a problem when none is chosen or any is not known."""
+    codes = list(dict.fromkeys(chosen or []))
+    if not codes:
+        problems.append(f"{label}: {none_chosen}.")
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        problems.append(f"{label} {', '.join(unknown)} {not_known}.")
+    return codes
 
 
 def check_link_cap(value: object) -> list[str]:
