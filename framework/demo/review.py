@@ -56,7 +56,7 @@ def write_demo_reviews(cur, user: User, system_code: str, *, feed_indicator: boo
     require(user, "load_demo")
     rng = np.random.default_rng(SEED)
     insert_starter_statements(cur, user, system_code)
-    codes = [s[0] for s in STARTER]
+    codes = [s["statement_code"] for s in STARTER]
     outcome_codes = {r[0] for r in cur.execute("SELECT outcome_code FROM outcome WHERE system_code = ?",
                                                [system_code]).fetchall()}
     round_ids, feed_rows, all_answers = [], [], []

@@ -243,9 +243,7 @@ def iter_demo(scale: DemoScale = DEMO):
             data.links.append((code, pcode, "place"))
             places.append(pcode)
         data.visions.append({"system_code": code, **VISION, "agreed_on": date(2023, 3, 15)})
-        for o_code, title, desc, a1, a3, a5, prin in OUTCOMES:
-            data.outcomes.append({"system_code": code, "outcome_code": o_code, "title": title, "description": desc,
-                                  "ambition_1y": a1, "ambition_3y": a3, "ambition_5y": a5, "principles": prin})
+        data.outcomes += [{"system_code": code, **outcome} for outcome in OUTCOMES]
         shifts = [(icb, 0.0)] + [(p, float(x)) for p, x in zip(places, rng.normal(0, 0.06, len(places)))]
         for i, spec in enumerate(specs):
             data.indicators.append(_indicator_record(code, spec))

@@ -12,6 +12,7 @@ from framework.core.auth import require
 from framework.core.db import read_df, read_rows, scalar, transaction
 from framework.core.errors import ValidationError
 from framework.core.model import User, clean_text, require_text
+from framework.core.shipped_data import load_json
 
 THEMES = (
     "Voice and influence",
@@ -22,49 +23,8 @@ THEMES = (
     "Openness and learning",
 )
 
-# (code, theme, text, principles, outcomes)
-STARTER: list[tuple[str, str, str, tuple[int, ...], tuple[str, ...]]] = [
-    ("S01", "Voice and influence", "People's views are heard at the ICB board and place partnership boards "
-     "before decisions are made.", (1,), ("O1",)),
-    ("S02", "Voice and influence", "Community representatives have a real say in how health and care money "
-     "is spent locally.", (1, 7), ("O1",)),
-    ("S03", "Voice and influence", "When we ask people for their views, we tell them afterwards what changed "
-     "because of what they said.", (3,), ("O1", "O6")),
-    ("S04", "Voice and influence", "People are involved early, while there is still time to change a plan.",
-     (3,), ("O1",)),
-    ("S05", "Understanding people", "Partners share what people have told them, so people are not asked the same "
-     "questions again and again.", (2, 10), ("O2",)),
-    ("S06", "Understanding people", "We understand what matters most to people who use services and to their "
-     "carers.", (2,), ("O2",)),
-    ("S07", "Understanding people", "Decisions use insight from people who experience the worst health "
-     "outcomes.", (4,), ("O2", "O3")),
-    ("S08", "Reaching everyone", "We have lasting relationships with communities that services have overlooked "
-     "or excluded.", (5,), ("O4",)),
-    ("S09", "Reaching everyone", "People who face barriers, such as language, disability or digital exclusion, "
-     "can take part as easily as anyone else.", (4, 5), ("O3", "O4")),
-    ("S10", "Reaching everyone", "Seldom-heard communities trust that taking part is worth their time.", (5,),
-     ("O4",)),
-    ("S11", "Partnership", "Healthwatch is treated as a key partner, and its recommendations get a timely, "
-     "public answer.", (6,), ("O7",)),
-    ("S12", "Partnership", "Voluntary, community and social enterprise organisations are treated as equal "
-     "partners, not only as providers.", (6, 7), ("O7",)),
-    ("S13", "Partnership", "Partners pool what they know and what they have, rather than each working "
-     "alone.", (10,), ("O7",)),
-    ("S14", "Communities leading", "People with lived experience co-produce solutions to the system's "
-     "priorities, from the start to the end.", (7,), ("O3", "O7")),
-    ("S15", "Communities leading", "Community groups get the support, skills and funding they need to lead "
-     "work themselves.", (8,), ("O5",)),
-    ("S16", "Communities leading", "Volunteers are valued, supported and reflect the communities they serve.",
-     (8,), ("O5",)),
-    ("S17", "Openness and learning", "Our vision, plans and progress are published in clear, accessible "
-     "language that everyone can find.", (9,), ("O6",)),
-    ("S18", "Openness and learning", "Information is available in Easy Read and the main community languages.",
-     (9,), ("O6",)),
-    ("S19", "Openness and learning", "We learn from what works, including what communities already do well, "
-     "and build on it.", (10,), ("O5", "O7")),
-    ("S20", "Openness and learning", "We talk openly about what has not worked and change course "
-     "together.", (3, 10), ("O1",)),
-]
+# the starter set: statement_code, theme, text, and the principle numbers and outcome codes each one serves
+STARTER: list[dict[str, Any]] = load_json("review_statements.json")
 
 STATUSES = ("active", "retired")
 
@@ -200,12 +160,14 @@ def insert_starter_statements(cur, user: User, system_code: str) -> int:
     existing = {r[0] for r in cur.execute(
         "SELECT statement_code FROM review_statement WHERE system_code = ?", [system_code]).fetchall()}
     added = 0
-    for order, (code, theme, text, principles, linked) in enumerate(STARTER, start=1):
+    for order, statement in enumerate(STARTER, start=1):
+        code = statement["statement_code"]
         if code in existing:
             continue
         cur.execute("INSERT INTO review_statement (system_code, statement_code, theme, text, sort_order)"
-                    " VALUES (?, ?, ?, ?, ?)", [system_code, code, theme, text, order])
-        _write_links(cur, system_code, code, list(principles), [o for o in linked if o in outcomes])
+                    " VALUES (?, ?, ?, ?, ?)", [system_code, code, statement["theme"], statement["text"], order])
+        linked = [o for o in statement["outcomes"] if o in outcomes]
+        _write_links(cur, system_code, code, statement["principles"], linked)
         added += 1
     return added
 
