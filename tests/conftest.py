@@ -24,6 +24,17 @@ def make_user(role: str, user_id: str | None = None) -> User:
     return User(user_id or f"{role}-1", f"Test {role}", role)
 
 
+class CountedWrite:
+    """A write for `transaction()` that runs one statement and counts how often it was attempted."""
+
+    def __init__(self, sql: str) -> None:
+        self.sql, self.attempts = sql, 0
+
+    def __call__(self, cur) -> None:
+        self.attempts += 1
+        cur.execute(self.sql)
+
+
 def reference_file(name: str) -> Path:
     """A file of real reference data beside the project (../shared/reference). Where it is missing the test is
     skipped on a developer's machine, but fails in CI (CI=true), because CI always has the reference data."""

@@ -7,6 +7,7 @@ import duckdb
 import pytest
 
 from framework.core import db
+from tests.conftest import CountedWrite
 
 
 def test_a_new_database_has_the_schema_the_views_and_the_reference_data(con):
@@ -99,15 +100,10 @@ def test_a_conflict_that_persists_is_reported_as_a_write_conflict(con):
     other = con.cursor()
     other.begin()
     other.execute("UPDATE stakeholder_group SET description = 'theirs' WHERE group_code = 'community'")
-    attempts = []
-
-    def work(cur):
-        attempts.append(1)
-        cur.execute("UPDATE stakeholder_group SET description = 'ours' WHERE group_code = 'community'")
-
+    work = CountedWrite("UPDATE stakeholder_group SET description = 'ours' WHERE group_code = 'community'")
     with pytest.raises(db.WriteConflict, match="Nothing was changed"):
         db.transaction(con, work)
-    assert len(attempts) == 2
+    assert work.attempts == 2
     other.rollback()
     assert con.execute("SELECT description FROM stakeholder_group WHERE group_code = 'community'").fetchall()[0][0] not in ("ours", "theirs")
 

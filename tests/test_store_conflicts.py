@@ -7,6 +7,7 @@ import pytest
 
 from framework.core import db
 from framework.core.errors import StoreError, WriteConflict
+from tests.conftest import CountedWrite
 
 
 @pytest.fixture
@@ -47,28 +48,16 @@ def test_a_key_that_keeps_being_taken_first_is_a_write_conflict_in_words(keyed):
     assert keyed.execute("SELECT count(*) FROM keyed WHERE v = 'ours'").fetchall() == [(0,)]
 
 
-def test_a_duplicate_key_within_the_write_itself_stays_a_visible_fault(keyed):
-    attempts = []
-
-    def work(cur):
-        attempts.append(1)
-        cur.execute("INSERT INTO keyed VALUES (1, 'again')")
-
-    with pytest.raises(duckdb.ConstraintException, match="Duplicate key"):
+@pytest.mark.parametrize(("sql", "error", "attempts"), [
+    # a duplicate key is retried once, in case it was a race; the same again means a fault
+    ("INSERT INTO keyed VALUES (1, 'again')", "Duplicate key", 2),
+    ("INSERT INTO keyed VALUES (3, 'bad')", "CHECK", 1),  # a broken check is never a race
+], ids=["duplicate key in the write itself", "broken check"])
+def test_a_fault_in_the_write_itself_stays_a_visible_database_error_and_changes_nothing(keyed, sql, error, attempts):
+    work = CountedWrite(sql)
+    with pytest.raises(duckdb.ConstraintException, match=error):
         db.transaction(keyed, work)
-    assert len(attempts) == 2  # retried once, in case it was a race; the same again means a fault
-
-
-def test_a_broken_check_is_not_retried_and_not_disguised(keyed):
-    attempts = []
-
-    def work(cur):
-        attempts.append(1)
-        cur.execute("INSERT INTO keyed VALUES (3, 'bad')")
-
-    with pytest.raises(duckdb.ConstraintException, match="CHECK"):
-        db.transaction(keyed, work)
-    assert len(attempts) == 1
+    assert work.attempts == attempts
     assert keyed.execute("SELECT count(*) FROM keyed").fetchall() == [(1,)]
 
 
