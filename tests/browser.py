@@ -102,6 +102,27 @@ def wait_for_app(page) -> None:
     page.wait_for_function(APP_SETTLED, timeout=30_000)
 
 
+@contextlib.contextmanager
+def app_opened_at(page, db_file: Path, tmp_path: Path, path: str = ""):
+    """Run the app on a copy of db_file, open `path` in the page and wait for it; yield the app's base URL."""
+    from tests.apptest_helpers import copy_db
+
+    with running_app(copy_db(db_file, tmp_path)) as url:
+        page.goto(f"{url}/{path}")
+        wait_for_app(page)
+        yield url
+
+
+def search_catalogue(page, words: str, heading: str) -> None:
+    """Search the Indicators page for words that match one measure, and check that measure opens under heading."""
+    page.get_by_role("textbox", name="Search").fill(words)
+    page.get_by_role("textbox", name="Search").press("Enter")
+    page.get_by_text("1 measure shown.").wait_for()
+    wait_for_app(page)
+    expect(page.locator("h2").first).to_contain_text(heading)
+    assert_no_exception(page)
+
+
 def rerun_after(page, action) -> None:
     """Do an action that makes Streamlit run the script again (a click, a choice, an edit), then wait until that
     run has started and finished, rather than until the page merely looks quiet."""

@@ -5,8 +5,15 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.apptest_helpers import copy_db
-from tests.browser import SCREENSHOTS, assert_no_exception, browser_page, next_frame, running_app, wait_for_app  # noqa: F401
+from tests.browser import (  # noqa: F401
+    SCREENSHOTS,
+    app_opened_at,
+    assert_no_exception,
+    browser_page,
+    next_frame,
+    running_app,
+    wait_for_app,
+)
 from tests.test_import import DATA
 
 
@@ -16,9 +23,7 @@ def test_an_editor_checks_a_bad_file_then_imports_a_good_one(browser_page, demo_
     good = tmp_path / "smoking_2030.csv"
     good.write_text("indicator_code,area_code,period_label,value,lower_ci,upper_ci\n"
                     "I08,DEMO-ICB,2027/28,12.5,12.1,12.9\nI08,DEMO-P01,2027/28,13.0,12.2,13.8\n")
-    with running_app(copy_db(demo_db_file, tmp_path)) as url:
-        page.goto(f"{url}/data")
-        wait_for_app(page)
+    with app_opened_at(page, demo_db_file, tmp_path, "data"):
         expect(page.locator("h1").first).to_have_text("Data in and out")
         assert_no_exception(page)
         page.screenshot(path=str(SCREENSHOTS / "data.png"), full_page=False)

@@ -5,8 +5,15 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.apptest_helpers import copy_db
-from tests.browser import SCREENSHOTS, assert_no_exception, browser_page, next_frame, running_app, wait_for_app  # noqa: F401
+from tests.browser import (  # noqa: F401
+    SCREENSHOTS,
+    app_opened_at,
+    assert_no_exception,
+    browser_page,
+    next_frame,
+    running_app,
+    wait_for_app,
+)
 from tests.engagement_fixtures import engagement_db_file  # noqa: F401
 
 
@@ -19,9 +26,7 @@ def choose(page, label, option):
 def test_a_partner_logs_an_activity_with_a_you_said_item_and_finds_it_in_the_insight_library(
         browser_page, engagement_db_file, tmp_path):
     page = browser_page
-    with running_app(copy_db(engagement_db_file, tmp_path)) as url:
-        page.goto(f"{url}/engagement")
-        wait_for_app(page)
+    with app_opened_at(page, engagement_db_file, tmp_path, "engagement") as url:
         assert page.locator("h1").first.inner_text().strip() == "Engagement log"
         page.get_by_text("36 activities shown.").wait_for()
         page.locator("[data-testid='stMetricValue']").first.wait_for()

@@ -5,7 +5,16 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.apptest_helpers import copy_db
-from tests.browser import LAUNCHERS, SCREENSHOTS, assert_no_exception, browser_page, running_app, wait_for_app  # noqa: F401
+from tests.browser import (  # noqa: F401
+    LAUNCHERS,
+    SCREENSHOTS,
+    app_opened_at,
+    assert_no_exception,
+    browser_page,
+    running_app,
+    search_catalogue,
+    wait_for_app,
+)
 
 PAGES = [
     ("", "Northmoor and Vale Health and Care Partnership (demo)"),
@@ -30,15 +39,8 @@ def test_every_page_opens_with_its_heading_and_no_exception(browser_page, demo_d
 @pytest.mark.browser
 def test_a_person_searches_the_catalogue_and_opens_a_measure(browser_page, demo_db_file, tmp_path):
     page = browser_page
-    with running_app(copy_db(demo_db_file, tmp_path)) as url:
-        page.goto(f"{url}/indicators")
-        wait_for_app(page)
-        page.get_by_role("textbox", name="Search").fill("smoking")
-        page.get_by_role("textbox", name="Search").press("Enter")
-        page.get_by_text("1 measure shown.").wait_for()
-        wait_for_app(page)
-        expect(page.locator("h2").first).to_contain_text("I08: Smoking prevalence")
-        assert_no_exception(page)
+    with app_opened_at(page, demo_db_file, tmp_path, "indicators"):
+        search_catalogue(page, "smoking", "I08: Smoking prevalence")
         page.screenshot(path=str(SCREENSHOTS / "indicators-search.png"), full_page=True)
 
 

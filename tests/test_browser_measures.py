@@ -15,11 +15,13 @@ from tests.apptest_helpers import copy_db
 from tests.browser import (  # noqa: F401
     SCREENSHOTS,
     VIEWPORT,
+    app_opened_at,
     assert_no_exception,
     browser_page,
     next_frame,
     rerun_after,
     running_app,
+    search_catalogue,
     wait_for_app,
 )
 from tests.conftest import make_user
@@ -56,8 +58,7 @@ def _choose(page, label: str, option: str, *, in_form: bool = False) -> None:
 def test_a_community_member_proposes_a_measure_an_editor_accepts_it_and_it_is_in_the_catalogue(
         browser_page, demo_db_file, tmp_path):
     page = browser_page
-    with running_app(copy_db(demo_db_file, tmp_path)) as url:
-        page.goto(f"{url}/proposals")
+    with app_opened_at(page, demo_db_file, tmp_path, "proposals") as url:
         _settle(page)
         _choose(page, "View as", "Community representative")
         expect(page.get_by_text("Acting as Local user · Community representative")).to_have_count(1)
@@ -85,12 +86,7 @@ def test_a_community_member_proposes_a_measure_an_editor_accepts_it_and_it_is_in
 
         page.goto(f"{url}/indicators")
         _settle(page)
-        page.get_by_role("textbox", name="Search").fill("carers who feel")
-        page.get_by_role("textbox", name="Search").press("Enter")
-        page.get_by_text("1 measure shown.").wait_for()
-        wait_for_app(page)
-        expect(page.locator("h2").first).to_contain_text("I28: Carers who feel listened to by services")
-        assert_no_exception(page)
+        search_catalogue(page, "carers who feel", "I28: Carers who feel listened to by services")
 
 
 def _seed(path) -> None:

@@ -4,16 +4,21 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.apptest_helpers import copy_db
-from tests.browser import SCREENSHOTS, assert_no_exception, browser_page, next_frame, running_app, wait_for_app  # noqa: F401
+from tests.browser import (  # noqa: F401
+    SCREENSHOTS,
+    app_opened_at,
+    assert_no_exception,
+    browser_page,
+    next_frame,
+    running_app,
+    wait_for_app,
+)
 
 
 @pytest.mark.browser
 def test_a_person_opens_a_measure_and_sees_its_progress_chart_summary_and_gap(browser_page, demo_db_file, tmp_path):
     page = browser_page
-    with running_app(copy_db(demo_db_file, tmp_path)) as url:
-        page.goto(f"{url}/indicators?indicator=I01")
-        wait_for_app(page)
+    with app_opened_at(page, demo_db_file, tmp_path, "indicators?indicator=I01") as url:
         page.get_by_text("Since April 2023 this has risen from 27.9% to 37.3%").wait_for()
         expect(page.locator(".js-plotly-plot")).to_have_count(3)  # progress, and the gap by deprivation and ethnicity
         chart = page.locator(".js-plotly-plot").first
