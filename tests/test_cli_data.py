@@ -119,14 +119,20 @@ def test_export_onto_a_folder_exits_2_and_says_so(demo_copy, tmp_path, capsys):
     assert "it is a folder" in capsys.readouterr().err
 
 
-def test_skip_invalid_where_rejects_cannot_be_written_exits_2_and_imports_nothing(demo_copy, tmp_path, capsys,
-                                                                                monkeypatch):
+@pytest.fixture
+def text_in_numbers(tmp_path):
+    """A copy of a file with text in its number columns, so `--skip-invalid` writes a rejects file beside it."""
+    source = tmp_path / "text_in_numbers.csv"
+    shutil.copy(DATA / "text_in_numbers.csv", source)
+    return source
+
+
+def test_skip_invalid_where_rejects_cannot_be_written_exits_2_and_imports_nothing(demo_copy, text_in_numbers, tmp_path,
+                                                                                capsys, monkeypatch):
     import errno
     import tempfile
 
-    source = tmp_path / "text_in_numbers.csv"
-    shutil.copy(DATA / "text_in_numbers.csv", source)
-    before = counts(demo_copy)
+    source, before = text_in_numbers, counts(demo_copy)
 
     def read_only(*args, **kwargs):
         raise OSError(errno.EROFS, "Read-only file system")
@@ -139,13 +145,11 @@ def test_skip_invalid_where_rejects_cannot_be_written_exits_2_and_imports_nothin
     assert not (tmp_path / "text_in_numbers.rejects.csv").exists()
 
 
-def test_when_the_import_fails_after_the_rejects_were_written_no_rejects_file_is_left(demo_copy, tmp_path, capsys,
-                                                                                   monkeypatch):
+def test_when_the_import_fails_after_the_rejects_were_written_no_rejects_file_is_left(demo_copy, text_in_numbers,
+                                                                                   tmp_path, capsys, monkeypatch):
     import framework.data_io.importers.core as importer
 
-    source = tmp_path / "text_in_numbers.csv"
-    shutil.copy(DATA / "text_in_numbers.csv", source)
-    before = counts(demo_copy)
+    source, before = text_in_numbers, counts(demo_copy)
 
     def conflict(*args, **kwargs):
         from framework.core.errors import WriteConflict

@@ -15,6 +15,9 @@ from tests.engagement_fixtures import activity
 ALICE = make_user("partner", "alice")  # Healthwatch
 BOB = make_user("partner", "bob")  # the council
 ITEM = {"you_said": "Open in the evening.", "status": "planned"}
+# who may change what Alice logged: Alice, editors and administrators; not another partner, a viewer or a community member
+MAY_CHANGE_ALICES = [(ALICE, True), (BOB, False), (make_user("editor"), True), (make_user("admin"), True),
+                     (make_user("viewer"), False), (make_user("community"), False)]
 
 
 def _audits(con, entity):
@@ -29,14 +32,7 @@ def alices(demo_con):
     return activity_id, item_id
 
 
-@pytest.mark.parametrize("who, allowed", [
-    (ALICE, True),
-    (BOB, False),
-    (make_user("editor"), True),
-    (make_user("admin"), True),
-    (make_user("viewer"), False),
-    (make_user("community"), False),
-])
+@pytest.mark.parametrize("who, allowed", MAY_CHANGE_ALICES)
 def test_changing_an_activity_is_allowed_only_to_its_partner_and_to_editors(demo_con, alices, who, allowed):
     activity_id, _ = alices
     audits = _audits(demo_con, "engagement_activity")
@@ -52,13 +48,7 @@ def test_changing_an_activity_is_allowed_only_to_its_partner_and_to_editors(demo
         assert _audits(demo_con, "engagement_activity") == audits
 
 
-@pytest.mark.parametrize("who, allowed", [
-    (ALICE, True),
-    (BOB, False),
-    (make_user("editor"), True),
-    (make_user("viewer"), False),
-    (make_user("community"), False),
-])
+@pytest.mark.parametrize("who, allowed", MAY_CHANGE_ALICES)
 def test_recording_progress_on_an_item_is_allowed_only_to_its_partner_and_to_editors(demo_con, alices, who, allowed):
     _, item_id = alices
     done = {"you_said": "Open in the evening.", "we_did": "Open until 8pm.", "status": "done"}

@@ -594,15 +594,24 @@ def test_a_released_comment_is_shown_as_plain_text_never_as_markdown(comment):
     assert unescaped == [] and "\n" not in inner
 
 
-def test_a_database_from_before_personal_codes_upgrades_without_losing_answers(tmp_path, monkeypatch):
+def _old_database_with_a_round(path, monkeypatch, without: tuple[int, ...], closes_on: str):
+    """A database made before the migrations `without`, holding one round with a shared link; connecting to it
+    again upgrades it."""
     from framework.core import db
     shipped = db._migrations
-    monkeypatch.setattr(db, "_migrations", lambda: [m for m in shipped() if m.VERSION not in (21, 41)])
-    path = tmp_path / "old.duckdb"
+    monkeypatch.setattr(db, "_migrations", lambda: [m for m in shipped() if m.VERSION not in without])
     con = db.connect(path)
+    monkeypatch.setattr(db, "_migrations", shipped)
     con.execute("INSERT INTO review_round (system_code, title, opens_on, closes_on, token_salt, created_by)"
-                " VALUES ('X', 'Old round', '2026-01-01', '2026-12-31', '00', 'e')")
+                " VALUES ('X', 'Old round', '2026-01-01', ?, '00', 'e')", [closes_on])
     con.execute("INSERT INTO review_invite VALUES ('AAAA-BBBB-CCCC', 1, 'community')")
+    return con
+
+
+def test_a_database_from_before_personal_codes_upgrades_without_losing_answers(tmp_path, monkeypatch):
+    from framework.core import db
+    path = tmp_path / "old.duckdb"
+    con = _old_database_with_a_round(path, monkeypatch, (21, 41), "2026-12-31")
     for i in range(3):
         con.execute("INSERT INTO review_respondent (round_id, group_code, token_hash) VALUES (1, 'community', ?)",
                     [f"hash{i}"])
@@ -612,7 +621,6 @@ def test_a_database_from_before_personal_codes_upgrades_without_losing_answers(t
     con.execute("INSERT INTO review_comment_release (respondent_id, statement_code, released_text, released_by)"
                 " VALUES (2, 'S01', 'comment 1', 'e')")
     con.close()
-    monkeypatch.setattr(db, "_migrations", shipped)
     con = db.connect(path)
     try:
         assert {21, 41} <= db.applied_versions(con)
@@ -633,18 +641,12 @@ def test_a_database_from_before_personal_codes_upgrades_without_losing_answers(t
 
 def test_an_upgrade_never_flags_a_link_that_was_used_by_a_big_group(tmp_path, monkeypatch):
     from framework.core import db
-    shipped = db._migrations
-    monkeypatch.setattr(db, "_migrations", lambda: [m for m in shipped() if m.VERSION != 41])
     path = tmp_path / "old.duckdb"
-    con = db.connect(path)
-    con.execute("INSERT INTO review_round (system_code, title, opens_on, closes_on, token_salt, created_by)"
-                " VALUES ('X', 'Old round', '2026-01-01', '2026-02-01', '00', 'e')")
-    con.execute("INSERT INTO review_invite VALUES ('AAAA-BBBB-CCCC', 1, 'community')")
+    con = _old_database_with_a_round(path, monkeypatch, (41,), "2026-02-01")
     for i in range(45):
         con.execute("INSERT INTO review_respondent (round_id, group_code, token_hash) VALUES (1, 'community', ?)",
                     [f"hash{i}"])
     con.close()
-    monkeypatch.setattr(db, "_migrations", shipped)
     con = db.connect(path)
     try:
         assert con.execute("SELECT link_cap, link_uses FROM review_invite").fetchall() == [(45, 45)]

@@ -37,19 +37,17 @@ def test_reference_data_that_is_there_is_found():
     assert reference_file("ons_loc22_icb22_nhser22_lookup.csv").exists()
 
 
-@pytest.mark.parametrize("ci", ["", "false"])
-def test_missing_reference_data_skips_the_test_on_a_developers_machine(monkeypatch, tmp_path, ci):
+@pytest.mark.parametrize(("ci", "outcome", "says"), [
+    ("", pytest.skip.Exception, "not at"),  # a developer's machine skips the test
+    ("false", pytest.skip.Exception, "not at"),
+    ("true", pytest.fail.Exception, "CI must have the reference data"),  # CI fails it
+    ("1", pytest.fail.Exception, "CI must have the reference data"),
+])
+def test_missing_reference_data_skips_the_test_on_a_developers_machine_and_fails_it_in_ci(monkeypatch, tmp_path, ci,
+                                                                                         outcome, says):
     monkeypatch.setattr(conftest, "REFERENCE", tmp_path)
     monkeypatch.setenv("CI", ci)
-    with pytest.raises(pytest.skip.Exception, match="not at"):
-        reference_file("fingertips_91547_smoking_prevalence_qof.csv")
-
-
-@pytest.mark.parametrize("ci", ["true", "1"])
-def test_missing_reference_data_fails_the_test_in_ci(monkeypatch, tmp_path, ci):
-    monkeypatch.setattr(conftest, "REFERENCE", tmp_path)
-    monkeypatch.setenv("CI", ci)
-    with pytest.raises(pytest.fail.Exception, match="CI must have the reference data"):
+    with pytest.raises(outcome, match=says):
         reference_file("fingertips_91547_smoking_prevalence_qof.csv")
 
 
