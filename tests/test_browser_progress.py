@@ -4,15 +4,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import (  # noqa: F401
-    SCREENSHOTS,
-    app_opened_at,
-    assert_no_exception,
-    browser_page,
-    next_frame,
-    running_app,
-    wait_for_app,
-)
+from tests.browser import SCREENSHOTS, app_opened_at, assert_no_exception, browser_page, next_frame, wait_for_app  # noqa: F401
 
 
 @pytest.mark.browser
