@@ -9,6 +9,12 @@ st.set_page_config(page_title="Shared Measures", page_icon=":material/diversity_
 glue.init_state()
 user = glue.current_user()
 
+
+def if_allowed(permission: str, path: str, **options) -> list:
+    """The page, in a list to unpack into its section, when the user has the permission; else no page."""
+    return [st.Page(path, **options)] if can(user, permission) else []
+
+
 sections = {
     "Our framework": [
         st.Page("pages/home_page.py", title="Home", icon=":material/home:", default=True),
@@ -23,6 +29,8 @@ sections = {
     ],
     "Engagement": [
         st.Page("pages/engagement_page.py", title="Engagement log", icon=":material/groups:", url_path="engagement"),
+        *if_allowed("log_engagement", "pages/record_engagement_page.py", title="Record engagement",
+                    icon=":material/edit_note:", url_path="record-engagement"),
         st.Page("pages/you_said_page.py", title="You said, we did", icon=":material/forum:",
                 url_path="you-said-we-did"),
         st.Page("pages/insight_page.py", title="Insight library", icon=":material/manage_search:",
@@ -32,24 +40,18 @@ sections = {
         st.Page("pages/respond_page.py", title="Answer a review", icon=":material/rate_review:", url_path="respond"),
         st.Page("pages/review_results_page.py", title="Review results", icon=":material/insights:",
                 url_path="review-results"),
+        *if_allowed("run_reviews", "pages/review_setup_page.py", title="Review setup", icon=":material/checklist:",
+                    url_path="review-setup"),
     ],
-    "Manage": [],
+    "Manage": [
+        *if_allowed("import_data", "pages/data_page.py", title="Data in and out", icon=":material/upload_file:",
+                    url_path="data"),
+        *if_allowed("edit_indicators", "pages/edit_indicators_page.py", title="Edit measures",
+                    icon=":material/edit_note:", url_path="edit-measures"),
+        *if_allowed("view_history", "pages/history_page.py", title="History", icon=":material/history:",
+                    url_path="history"),
+    ],
 }
-if can(user, "log_engagement"):
-    sections["Engagement"].insert(1, st.Page("pages/record_engagement_page.py", title="Record engagement",
-                                             icon=":material/edit_note:", url_path="record-engagement"))
-if can(user, "run_reviews"):
-    sections["Stakeholder reviews"].append(st.Page("pages/review_setup_page.py", title="Review setup",
-                                                   icon=":material/checklist:", url_path="review-setup"))
-if can(user, "import_data"):
-    sections["Manage"].append(st.Page("pages/data_page.py", title="Data in and out", icon=":material/upload_file:",
-                                      url_path="data"))
-if can(user, "edit_indicators"):
-    sections["Manage"].append(st.Page("pages/edit_indicators_page.py", title="Edit measures",
-                                      icon=":material/edit_note:", url_path="edit-measures"))
-if can(user, "view_history"):
-    sections["Manage"].append(st.Page("pages/history_page.py", title="History", icon=":material/history:",
-                                      url_path="history"))
 page = st.navigation({name: found for name, found in sections.items() if found}, expanded=True)
 glue.sidebar(user)
 page.run()

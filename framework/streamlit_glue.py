@@ -12,7 +12,7 @@ from urllib.parse import quote
 import streamlit as st
 
 from framework.core import db
-from framework.core.auth import ROLE_WORDS, group_for_email, role_for_email
+from framework.core.auth import ROLE_WORDS, can, group_for_email, role_for_email
 from framework.core.errors import StaleEdit, StoreError, ValidationError, WriteConflict
 from framework.core.model import ROLES, User
 from framework.core.safe_text import markdown_text
@@ -214,6 +214,27 @@ def page(title: str | Callable[[dict[str, Any]], str]) -> dict[str, Any]:
     demo_banner(system)
     st.title(title(system) if callable(title) else title)
     return system
+
+
+def page_as_user(title: str, permission: str | None = None, refused: str = "") -> tuple[str, User]:
+    """The prelude of a page that acts for its user: the page prelude, then the system's code and the current user.
+    With a permission, a user without it reads `refused` (where {role} names their role) and the page stops."""
+    system = page(title)
+    user = current_user()
+    if permission and not can(user, permission):
+        st.info(refused.format(role=user.role))
+        st.stop()
+    return system["system_code"], user
+
+
+def choose_row(label: str, frame, id_column: str, title_column: str, key: str) -> Any:
+    """A select box over a frame's rows, shown by title; it keeps the choice while that row is still there, else it
+    starts at the first row. Returns the chosen id."""
+    ids = frame[id_column].tolist()
+    if st.session_state.get(key) not in ids:
+        st.session_state[key] = ids[0]
+    titles = dict(zip(frame[id_column], frame[title_column]))
+    return st.selectbox(label, ids, format_func=titles.get, key=key)
 
 
 def sidebar(user: User) -> None:

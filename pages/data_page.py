@@ -18,9 +18,7 @@ CONFIRM_UNDO = "data.confirm_undo"  # the batch id waiting for confirmation
 RETURN_READY = "data.return_ready"
 FLASH = "data.flash"  # a message to show once after a rerun
 ROUND = "data.upload_round"  # part of the uploader's key, so it empties after an import
-system = glue.page("Data in and out")
-code = system["system_code"]
-user = glue.current_user()
+code, user = glue.page_as_user("Data in and out")
 st.write(
     "Load measurements from a spreadsheet, and download the Excel return for your board. Every file is checked "
     "in full before anything is saved: one bad row means nothing is saved, unless you choose to set bad rows aside."

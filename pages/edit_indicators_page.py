@@ -5,7 +5,6 @@ from datetime import date
 import streamlit as st
 
 from framework import streamlit_glue as glue
-from framework.core.auth import can
 from framework.core.model import DIRECTIONS, INDICATOR_STATUSES, KINDS
 from framework.foundation.vision import list_outcomes
 from framework.measures.editing import LABELS, SHOWN, carry_forward, editable_frame, save_table
@@ -13,13 +12,9 @@ from framework.measures.versions import compare_versions, list_versions, record_
 
 BASE, NONCE, CARRIED = "edit_indicators.base", "edit_indicators.nonce", "edit_indicators.carried"
 
-system = glue.page("Edit measures")
-code = system["system_code"]
-user = glue.current_user()
-if not can(user, "edit_indicators"):
-    st.info(f"You are viewing as {user.role}. Only editors and administrators can edit measures; the Indicators "
-            "page shows every measure.")
-    st.stop()
+code, user = glue.page_as_user("Edit measures", "edit_indicators",
+                               "You are viewing as {role}. Only editors and administrators can edit measures; the "
+                               "Indicators page shows every measure.")
 st.write("Change definitions, targets, status and owners in the table, then press **Save changes**. A target change "
          "or retiring a measure needs a reason in the *Reason for change* column. Add a row at the foot of the table for a "
          "new measure.")

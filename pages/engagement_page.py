@@ -18,9 +18,7 @@ from framework.engagement.vocab import LEVELS
 SHORT = {"collaborate_empower": "At collaborate or empower", "core20plus5_reach": "Reach into Core20PLUS5",
          "feedback_within_3_months": "Fed back within 3 months", "volunteer_hours": "Volunteer hours"}
 
-system = glue.page("Engagement log")
-code = system["system_code"]
-user = glue.current_user()
+code, user = glue.page_as_user("Engagement log")
 st.write("What engagement is happening across the system, at what level, who it reaches and the volunteers "
          "involved, and what changed because people spoke up. Insight is gathered once and used well: search what "
          "people have already said in the Insight library before asking again.")

@@ -14,9 +14,7 @@ from framework.foundation.vision import (
     save_vision,
 )
 
-system = glue.page("Vision and outcomes")
-code = system["system_code"]
-user = glue.current_user()
+code, user = glue.page_as_user("Vision and outcomes")
 editable = can(user, "edit_framework")
 st.write(
     "The vision and outcomes were co-created with people and communities. The starter questions keep the "

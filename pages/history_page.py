@@ -4,17 +4,12 @@ from datetime import date, timedelta
 import streamlit as st
 
 from framework import streamlit_glue as glue
-from framework.core.auth import can
 from framework.foundation.indicators import list_indicators
 from framework.measures.history import ENTITY_WORDS, audit_history, entities, people, target_changes
 
-system = glue.page("History of changes")
-code = system["system_code"]
-user = glue.current_user()
-if not can(user, "view_history"):
-    st.info(f"You are viewing as {user.role}. The full history is open to editors and administrators; what happened "
-            "to each proposed measure is public on the Proposed measures page.")
-    st.stop()
+code, user = glue.page_as_user("History of changes", "view_history",
+                               "You are viewing as {role}. The full history is open to editors and administrators; "
+                               "what happened to each proposed measure is public on the Proposed measures page.")
 st.write("Every change is recorded: who made it, in what role, when, what changed and why. Ballots appear only "
          "under pseudonyms.")
 

@@ -24,9 +24,7 @@ from framework.measures.priorities import (
 )
 from framework.measures.priority_charts import difference_chart, group_chart
 
-system = glue.page("Which measures matter most")
-code = system["system_code"]
-user = glue.current_user()
+code, user = glue.page_as_user("Which measures matter most")
 st.write("In a prioritisation round, members of each stakeholder group rate how much each measure matters to them, "
          "from 1 (not at all) to 5 (it matters most). Each person has one ballot per round, kept under a "
          "pseudonym, and can change it until the round closes. Community members' ratings carry half the weight "

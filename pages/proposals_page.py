@@ -17,9 +17,7 @@ from framework.measures.proposals import (
     suggest_indicator_code,
 )
 
-system = glue.page("Proposed measures")
-code = system["system_code"]
-user = glue.current_user()
+code, user = glue.page_as_user("Proposed measures")
 st.write("What do people and communities want to see measured? Anyone taking part can propose a measure. The "
          "engagement team reviews every proposal and says publicly what it did: you said, we did.")
 

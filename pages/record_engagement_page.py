@@ -3,7 +3,6 @@ or bulk-load a file. A partner changes only what their own account logged; edito
 import streamlit as st
 
 from framework import streamlit_glue as glue
-from framework.core.auth import can
 from framework.engagement.activities import activity_choices, save_activity
 from framework.engagement.community_tags import community_tags
 from framework.engagement.imports import check_engagement_files, import_engagement, template_workbook
@@ -11,15 +10,24 @@ from framework.engagement.validation import load_context
 from framework.engagement.vocab import LEVEL_WORDS, LEVELS, METHODS, STATUS_WORDS, STATUSES
 from framework.engagement.you_said import add_you_said, update_you_said, you_said_items
 
-system = glue.page("Record engagement")
-code = system["system_code"]
-user = glue.current_user()
-if not can(user, "log_engagement"):
-    st.info("Partners, editors and administrators record engagement here. Everyone can read the Engagement log.")
-    st.stop()
+code, user = glue.page_as_user("Record engagement", "log_engagement", "Partners, editors and administrators "
+                               "record engagement here. Everyone can read the Engagement log.")
 ctx = glue.read(load_context, code)
 tags = glue.read(community_tags, active_only=True)
 tag_labels = dict(zip(tags["tag_code"], tags["label"]))
+
+
+def you_said_inputs(key: str) -> dict:
+    """The inputs of one "you said" item, each widget's key starting with `key`; returns the item as entered."""
+    said = st.text_area("You said", key=f"{key}said")
+    did = st.text_area("We did", key=f"{key}did")
+    c1, c2, c3 = st.columns(3)
+    status = c1.selectbox("Status", STATUSES, format_func=STATUS_WORDS.get, key=f"{key}status")
+    reason = c2.text_input("Reason (if it cannot be done)", key=f"{key}reason")
+    fed_back = c3.date_input("Feedback given on", value=None, key=f"{key}fed_back", format="DD/MM/YYYY")
+    return {"you_said": said, "we_did": did, "status": status, "reason": reason, "feedback_date": fed_back}
+
+
 tab_log, tab_said, tab_bulk = st.tabs(["Log an activity", "You said, we did", "Bulk load"])
 
 with tab_log, st.form("record.log_form", clear_on_submit=False):
@@ -46,18 +54,12 @@ with tab_log, st.form("record.log_form", clear_on_submit=False):
     summary = st.text_area("Summary of what was heard", key="record.summary")
     evidence = st.text_input("Link to the evidence", placeholder="https://", key="record.evidence")
     st.markdown("**You said, we did** (optional: add more on the next tab)")
-    said = st.text_area("You said", key="record.said")
-    did = st.text_area("We did", key="record.did")
-    c1, c2, c3 = st.columns(3)
-    status = c1.selectbox("Status", STATUSES, format_func=STATUS_WORDS.get, key="record.status")
-    reason = c2.text_input("Reason (if it cannot be done)", key="record.reason")
-    fed_back = c3.date_input("Feedback given on", value=None, key="record.fed_back", format="DD/MM/YYYY")
+    item = you_said_inputs("record.")
     if st.form_submit_button("Log the activity", type="primary"):
         values = {"title": title, "start_date": start, "end_date": end, "lead_partner": lead, "method": method,
                   "level": level, "areas": areas, "communities": communities, "participants": participants,
                   "volunteers": volunteers, "volunteer_hours": hours, "outcomes": outcomes, "indicators": indicators,
                   "principles": principles, "summary": summary, "evidence_url": evidence}
-        item = {"you_said": said, "we_did": did, "status": status, "reason": reason, "feedback_date": fed_back}
         glue.write(save_activity, code, values, items=[item],
                    success=f"The activity '{title}' was logged. It is now in the Insight library.")
 
@@ -71,16 +73,9 @@ with tab_said:
         with st.form("record.said_form", clear_on_submit=True):
             st.subheader("Add a 'you said' item")
             activity = st.selectbox("Activity", list(labels), format_func=labels.get, key="record.said_activity")
-            said = st.text_area("You said", key="record.add_said")
-            did = st.text_area("We did", key="record.add_did")
-            c1, c2, c3 = st.columns(3)
-            status = c1.selectbox("Status", STATUSES, format_func=STATUS_WORDS.get, key="record.add_status")
-            reason = c2.text_input("Reason (if it cannot be done)", key="record.add_reason")
-            fed_back = c3.date_input("Feedback given on", value=None, key="record.add_fed_back", format="DD/MM/YYYY")
+            item = you_said_inputs("record.add_")
             if st.form_submit_button("Add the item"):
-                glue.write(add_you_said, code, activity, {"you_said": said, "we_did": did, "status": status,
-                                                          "reason": reason, "feedback_date": fed_back},
-                           success="The item was added.")
+                glue.write(add_you_said, code, activity, item, success="The item was added.")
     items = glue.read(you_said_items, code, user)
     if not items.empty:
         st.subheader("Record what was done and when people were told")

@@ -17,11 +17,8 @@ all_rounds = glue.read(rounds.list_rounds, code)
 if all_rounds.empty:
     st.info("No stakeholder review has been run yet. Editors start one on the Review setup page.")
     st.stop()
-ids = all_rounds["round_id"].tolist()
-if st.session_state.get("reviews.round") not in ids:
-    st.session_state["reviews.round"] = ids[0]
+round_id = glue.choose_row("Review round", all_rounds, "round_id", "title", key="reviews.round")
 titles = dict(zip(all_rounds["round_id"], all_rounds["title"]))
-round_id = st.selectbox("Review round", ids, format_func=titles.get, key="reviews.round")
 info = glue.read(rounds.get_round, round_id)
 st.caption(wording.round_caption(info))
 if not results.published(info):

@@ -133,11 +133,8 @@ with rounds_tab:
         st.stop()
     st.dataframe(all_rounds[list(invitations.ROUND_COLUMNS)].rename(columns=invitations.ROUND_COLUMNS),
                  hide_index=True, width="stretch")
-    ids = all_rounds["round_id"].tolist()
-    if st.session_state.get("review_setup.round") not in ids:
-        st.session_state["review_setup.round"] = ids[0]
+    round_id = glue.choose_row("Round", all_rounds, "round_id", "title", key="review_setup.round")
     titles = dict(zip(all_rounds["round_id"], all_rounds["title"]))
-    round_id = st.selectbox("Round", ids, format_func=titles.get, key="review_setup.round")
     links = glue.read(rounds.invites, round_id)
     group_names = dict(zip(links["group_code"], links["group_name"]))
     st.markdown("**Personal invitations (recommended).** Make one code for each person you invite: each works once, "
