@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from framework.core.errors import ValidationError
 from framework.demo.engagement_log import load_engagement_demo
 from framework.engagement.activities import delete_activity, get_activity, list_activities, save_activity
+from framework.engagement.charts import activities_by_level_chart, feedback_loops_chart
 from framework.engagement.community_tags import community_tags, save_community_tags
 from framework.engagement.sheets import engagement_sheet, you_said_sheet
 from framework.engagement.you_said import add_you_said, update_you_said, you_said_by
@@ -185,3 +187,22 @@ def test_you_said_groups_by_outcome_and_by_community_with_unlinked_items_named(d
     assert list(by_outcome["grp"]) == ["Not linked to an outcome"]
     by_community = you_said_by(demo_con, "DEMO", "community")
     assert list(by_community["grp"]) == ["Unpaid carers, including young carers"]
+
+
+@pytest.mark.parametrize(("chart", "column", "counted", "empty_title", "title_start"), [
+    (activities_by_level_chart, "level", "activities", "Activities by level: none logged yet",
+     "Engagement activities by level, to 2026 Q2"),
+    (feedback_loops_chart, "loop", "items", "Feedback loops: no 'you said' items yet",
+     "Feedback loops closed: 2 of 5 'you said' items fed back, to 2026 Q2"),
+])
+def test_a_quarterly_engagement_chart_stacks_each_category_by_quarter_and_names_the_latest(chart, column, counted,
+                                                                                          empty_title, title_start):
+    first, second = ("inform", "consult") if column == "level" else ("fed back later", "overdue")
+    frame = pd.DataFrame({"quarter_start": [date(2026, 7, 1), date(2026, 4, 1)],
+                          "period_label": ["2026 Q2", "2026 Q1"], column: [second, first], counted: [3, 2]})
+    fig = chart(frame)
+    assert fig.layout.title.text.startswith(title_start)
+    bars = {bar.name: list(bar.y) for bar in fig.data}
+    assert bars[first.capitalize()] == [2, 0] and bars[second.capitalize()] == [0, 3]  # quarters in time order
+    assert all(f": %{{y}} {counted}<" in bar.hovertemplate for bar in fig.data)
+    assert chart(frame.iloc[0:0]).layout.title.text == empty_title
