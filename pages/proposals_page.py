@@ -74,7 +74,7 @@ if can(user, "review_proposals"):
             f"**{glue.text(p['name'])}** proposed by {glue.text(p['proposed_by_name'])} ({p['proposed_by_role']})  \n"
             f"**Why it matters:** {glue.text(p['why_it_matters'])}  \n**Who it matters to:** "
             f"{glue.text(p['who_it_matters_to'])}  \n**How it might be measured:** {glue.text(p['how_measured'])}  \n"
-            f"**Outcome:** {p['outcome_code']}. {p['outcome_title'] or ''}")
+            f"**Outcome:** {p['outcome_code']}. {glue.text(p['outcome_title'])}")
         decision = st.radio("Decision", ["accept", "merge", "decline"], horizontal=True, key="proposals.decision",
                             format_func={"accept": "Accept as a new measure", "merge": "Merge into an existing measure",
                                          "decline": "Decline with a reason"}.get)

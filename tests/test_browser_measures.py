@@ -162,6 +162,8 @@ def _edit_cell(page, row: int, column: int, text: str) -> None:
     grid = page.locator("[data-testid='stDataFrame']").first
     box = grid.bounding_box()
     page.mouse.click(box["x"] + 60, box["y"] + 35 + 17)  # the first row's code; the keys scroll the grid
+    page.wait_for_function(  # the keys below go to the grid only once it holds the focus
+        "() => document.activeElement && document.activeElement.closest(\"[data-testid='stDataFrame']\")")
     for _ in range(row):
         page.keyboard.press("ArrowDown")
     for _ in range(column):
@@ -191,7 +193,7 @@ def test_two_editors_save_the_same_measure_and_the_second_sees_what_changed_and_
         _settle(second)
         _edit_cell(second, row, 7, "Public health team")  # I08's owner
         second.get_by_role("button", name="Save changes").click()
-        second.get_by_text("Saved 1 measure: I08.").wait_for()
+        second.get_by_text("Saved 1 measure: I08.").wait_for(timeout=60_000)  # a save runs the page twice
 
         _edit_cell(first, row, 1, "Adults who smoke")  # I08's name, in the table opened before that save
         first.get_by_role("button", name="Save changes").click()
@@ -201,5 +203,5 @@ def test_two_editors_save_the_same_measure_and_the_second_sees_what_changed_and_
         first.screenshot(path=str(SCREENSHOTS / "edit-measures-conflict.png"), full_page=False)
         first.get_by_text("Rows carrying your unsaved edits: I08").wait_for()
         first.get_by_role("button", name="Save changes").click()
-        first.get_by_text("Saved 1 measure: I08.").wait_for()
+        first.get_by_text("Saved 1 measure: I08.").wait_for(timeout=60_000)
         assert_no_exception(first)

@@ -220,6 +220,10 @@ def _released_comment(con, admin, folder) -> tuple[int, str]:
     return round_id, key
 
 
+def _new_round(con, admin, folder) -> int:
+    return mod("reviews.rounds").create_round(con, admin, "DEMO", ROUND)
+
+
 def _last_round(con) -> int:
     return first(con, "SELECT max(round_id) AS r FROM review_round")["r"]
 
@@ -382,6 +386,12 @@ WRITES: dict[str, Write] = {
         "run_reviews", lambda con, u, _: in_transaction(con, mod("reviews.rounds").insert_round, u, "DEMO", ROUND)),
     F + "reviews.rounds.close_round": Write(
         "run_reviews", lambda con, u, _: mod("reviews.rounds").close_round(con, u, _last_round(con), "Ended early")),
+    F + "reviews.invitations.issue_personal_codes": Write(
+        "run_reviews", lambda con, u, r: mod("reviews.invitations").issue_personal_codes(con, u, r, "community", 3),
+        setup=_new_round),
+    F + "reviews.invitations.set_link_cap": Write(
+        "run_reviews", lambda con, u, r: mod("reviews.invitations").set_link_cap(con, u, r, "community", 12),
+        setup=_new_round),
     F + "reviews.results.release_comment": Write(
         "run_reviews", lambda con, u, c: mod("reviews.results").release_comment(con, u, *c), setup=_pending_comment),
     F + "reviews.results.withdraw_comment": Write(

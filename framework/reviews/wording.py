@@ -48,7 +48,7 @@ def agenda_table(ranked: pd.DataFrame) -> pd.DataFrame:
 
 def biggest_gap(top: pd.Series) -> str:
     """The top of the agenda as a sentence."""
-    return (f"**Biggest gap:** {top['statement_code']} \u201c{top['text'].rstrip('.')}\u201d. {top['highest_group']} "
+    return (f"**Biggest gap:** {top['statement_code']} \u201c{markdown_text(top['text'].rstrip('.'))}\u201d. {top['highest_group']} "
             f"averaged {top['highest_mean']:.1f} and {top['lowest_group']} {top['lowest_mean']:.1f}, a gap of "
             f"{top['spread']:.1f} points on the 5-point scale.")
 
