@@ -10,6 +10,7 @@ from framework.foundation.vision import list_outcomes, principles
 from framework.reviews import invitations, rounds
 from framework.reviews import statements as lib
 from framework.reviews.suppression import MIN_GROUP_DEFAULT, MIN_GROUP_FLOOR
+from pages.parts.invitations import invitation_controls
 
 system = glue.page("Set up stakeholder reviews")
 code = system["system_code"]
@@ -136,35 +137,7 @@ with rounds_tab:
     round_id = glue.choose_row("Round", all_rounds, "round_id", "title", key="review_setup.round")
     titles = dict(zip(all_rounds["round_id"], all_rounds["title"]))
     links = glue.read(rounds.invites, round_id)
-    group_names = dict(zip(links["group_code"], links["group_name"]))
-    st.markdown("**Personal invitations (recommended).** Make one code for each person you invite: each works once, "
-                "so nobody can answer twice. Send them yourself, or download a mail-merge file.")
-    with st.form("review_setup.codes_form"):
-        cols = st.columns([2, 1])
-        code_group = cols[0].selectbox("Group", list(group_names), format_func=group_names.get,
-                                       key="review_setup.code_group")
-        how_many = cols[1].number_input("People to invite", min_value=1, max_value=invitations.MAX_CODES_AT_ONCE,
-                                        value=10, step=1, key="review_setup.code_count")
-        if st.form_submit_button("Make personal codes"):
-            ok, made = glue.write(invitations.issue_personal_codes, round_id, code_group, int(how_many),
-                                  success="The codes are below. They are shown only now: download them.")
-            if ok:
-                st.session_state["review_setup.codes"] = (round_id, group_names[code_group], made)
-    made = st.session_state.get("review_setup.codes")
-    if made and made[0] == round_id:
-        st.code("\n".join(made[2]), language=None)
-        st.download_button("Download the mail-merge file (CSV)", key="review_setup.codes_csv", mime="text/csv",
-                           data=invitations.personal_codes_csv(titles[round_id], made[1], made[2]),
-                           file_name=f"invitations-{made[1]}.csv".replace(" ", "-"))
-    st.markdown("**Shared group links.** A link sets the group, so people never say who they are. Each link has a cap: "
-                "the number of people it was sent to. Use past the cap is flagged in the results.")
-    st.dataframe(invitations.links_table(links), hide_index=True, width="stretch",
-                 column_config={"Link (add to this app's address)": st.column_config.LinkColumn()})
-    cols = st.columns([2, 1, 1])
-    cap_group = cols[0].selectbox("Group link", list(group_names), format_func=group_names.get, key="review_setup.cap_group")
-    cap = cols[1].number_input("Cap", min_value=1, max_value=10_000, value=rounds.LINK_CAP_DEFAULT, key="review_setup.cap")
-    if cols[2].button("Set the cap", key="review_setup.set_cap"):
-        glue.write(invitations.set_link_cap, round_id, cap_group, int(cap), success="The cap was saved.")
+    invitation_controls(round_id, titles[round_id], links)
     state = all_rounds.set_index("round_id").loc[round_id, "state"]
     if state != "Closed":
         confirm = st.checkbox("I understand that closing stops anyone sending or changing answers.",

@@ -56,7 +56,7 @@ def test_the_sql_detector_tells_statements_from_sentences(text, is_sql):
 
 def test_pages_and_the_frame_hold_no_sql():
     offenders = []
-    for path in [ROOT / "app.py", *(ROOT / "pages").glob("*.py")]:
+    for path in [ROOT / "app.py", *(ROOT / "pages").rglob("*.py")]:
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL_SHAPES.search(node.value):
                 offenders.append(f"{path.name}: {node.value[:40]!r}")
@@ -64,7 +64,7 @@ def test_pages_and_the_frame_hold_no_sql():
 
 
 def test_pages_never_import_duckdb_directly():
-    for path in [ROOT / "app.py", *(ROOT / "pages").glob("*.py")]:
+    for path in [ROOT / "app.py", *(ROOT / "pages").rglob("*.py")]:
         assert "duckdb" not in {m.split(".")[0] for m in imported_modules(path)}, path.name
 
 
@@ -112,7 +112,7 @@ def test_the_layering_check_would_catch_one_capability_importing_another(tmp_pat
 
 def test_no_module_is_imported_by_a_name_in_a_string_outside_the_migration_loader():
     offenders = []
-    for path in [*(ROOT / "framework").rglob("*.py"), *(ROOT / "pages").glob("*.py"), ROOT / "app.py"]:
+    for path in [*(ROOT / "framework").rglob("*.py"), *(ROOT / "pages").rglob("*.py"), ROOT / "app.py"]:
         if path.relative_to(ROOT).as_posix() == "framework/core/db.py":
             continue  # the migration loader finds the migrations by name
         if "importlib" in set(imported_modules(path)) or "__import__(" in path.read_text():
