@@ -133,7 +133,8 @@ with rounds_tab:
         st.info("No review rounds yet.")
         st.stop()
     st.dataframe(all_rounds[list(invitations.ROUND_COLUMNS)].rename(columns=invitations.ROUND_COLUMNS),
-                 hide_index=True, width="stretch")
+                 hide_index=True, width="stretch", column_config={
+                     day: st.column_config.DateColumn(format="D MMM YYYY") for day in ("Opens", "Closes")})
     round_id = glue.choose_row("Round", all_rounds, "round_id", "title", key="review_setup.round")
     titles = dict(zip(all_rounds["round_id"], all_rounds["title"]))
     links = glue.read(rounds.invites, round_id)
