@@ -97,9 +97,15 @@ def stage_fingertips(stage: duckdb.DuckDBPyConnection, columns: list[str], check
     stage.execute("CREATE OR REPLACE TABLE ft_map (fid VARCHAR, indicator_code VARCHAR)")
     if mapping:
         stage.executemany("INSERT INTO ft_map VALUES (?, ?)", mapping)
+    # The headline age: the commonest among the rows for persons; a tie goes to the age with more rows in all, then
+    # to the one first in the file, so the same file always gives the same breakdowns.
     stage.execute(
-        "CREATE OR REPLACE TABLE head_age AS SELECT fid, mode(age) AS age FROM ft"
-        " WHERE coalesce(sex, 'Persons') = 'Persons' AND cat_type IS NULL GROUP BY fid"
+        """CREATE OR REPLACE TABLE head_age AS SELECT fid, age FROM (
+               SELECT fid, age, count(*) FILTER (WHERE coalesce(sex, 'Persons') = 'Persons') AS persons,
+                      count(*) AS rows_all, min(_row) AS first_row
+               FROM ft WHERE cat_type IS NULL GROUP BY fid, age)
+           WHERE persons > 0
+           QUALIFY row_number() OVER (PARTITION BY fid ORDER BY persons DESC, rows_all DESC, first_row) = 1"""
     )
     stage.execute(
         f"""CREATE OR REPLACE VIEW staged AS SELECT ft._row, {_sql_text(system_code)} AS system_code,
