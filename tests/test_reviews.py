@@ -678,3 +678,30 @@ def test_two_people_sending_with_one_personal_code_at_once_get_one_answer_stored
         t.join()
     assert sum(isinstance(o, str) for o in outcomes) == 1
     assert library.execute("SELECT count(*) FROM review_respondent").fetchall() == [(1,)]
+
+
+def test_one_personal_code_sent_twice_at_the_same_moment_records_one_respondent(library, editor):
+    import threading
+
+    from framework.core.errors import WriteConflict
+
+    round_id = new_round(library, editor)
+    [code] = invitations.issue_personal_codes(library, editor, round_id, "vcse", 1)
+    outcomes, start = [], threading.Barrier(4)
+
+    def send(score: int) -> None:
+        start.wait()
+        try:
+            answer(library, code, {"S01": score})
+            outcomes.append("saved")
+        except (ValidationError, WriteConflict) as exc:  # refused in words, never a raw database error
+            outcomes.append(type(exc).__name__)
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in (1, 2, 4, 5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(outcomes) == 4 and outcomes.count("saved") == 1
+    respondents = library.execute("SELECT count(*) FROM review_respondent WHERE round_id = ?", [round_id]).fetchall()
+    assert respondents == [(1,)]

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
+from framework.core.model import is_blank
+
 EXCEL_EPOCH = date(1899, 12, 30)
 DATE_FORMS = "a date such as 2022-04-01 or 01/04/2022, or an Excel date"
 
@@ -21,21 +23,11 @@ def excel_serial_to_date(serial: float) -> date | None:
     return EXCEL_EPOCH + timedelta(days=int(serial))
 
 
-def _blank(value: object) -> bool:
-    if value is None:
-        return True
-    try:
-        if value != value:  # NaN, NaT
-            return True
-    except (TypeError, ValueError):
-        pass
-    return isinstance(value, str) and not value.strip()
-
 
 def parse_date(value: object, *, strict: bool = False) -> date | None:
     """A date from a date, datetime, ISO text, dd/mm/yyyy text or an Excel serial number; None when blank or not
     a date, or, when strict, ValueError for something that is there but is not a date."""
-    if _blank(value):
+    if is_blank(value):
         return None
     day = _read(value)
     if day is None and strict:

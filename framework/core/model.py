@@ -3,6 +3,9 @@ and the validation errors that carry a clear message for each field."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
 
 from framework.core.errors import ValidationError
 
@@ -77,3 +80,15 @@ def clean_text(value: object) -> str | None:
         return None
     text = str(value).strip()
     return text or None
+
+
+def is_blank(value: Any) -> bool:
+    """Nothing entered: None, NaN, pd.NA, NaT, or text that is only spaces."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    try:
+        return bool(value != value)  # NaN and NaT are not equal to themselves
+    except (TypeError, ValueError):
+        return False

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from framework.core.errors import ValidationError
+from framework.core.model import is_blank
 
 MAX_LISTED = 200  # problems listed per file; the total is always given
 PROBLEM_COLUMNS = ["file", "row", "column", "found", "expected"]
@@ -19,13 +20,6 @@ Progress = Callable[[float, str], None]
 def no_progress(fraction: float, message: str) -> None:
     """The default progress callback: say nothing."""
 
-
-def _blank(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and value != value:
-        return True
-    return isinstance(value, str) and not value.strip()
 
 
 @dataclass(frozen=True)
@@ -45,12 +39,12 @@ class Problem:
             where += f", row {self.row}"
         if self.column:
             where += f", column {self.column}"
-        found = "nothing (blank)" if _blank(self.found) else repr(str(self.found))
+        found = "nothing (blank)" if is_blank(self.found) else repr(str(self.found))
         return f"{where}: found {found}; expected {self.expected}."
 
     def as_dict(self) -> dict[str, Any]:
         return {"file": self.file, "row": self.row, "column": self.column,
-                "found": None if _blank(self.found) else str(self.found), "expected": self.expected}
+                "found": None if is_blank(self.found) else str(self.found), "expected": self.expected}
 
 
 @dataclass

@@ -10,9 +10,8 @@ from framework.core import audit
 from framework.core.auth import require
 from framework.core.db import read_df, read_rows, transaction
 from framework.core.errors import ValidationError
-from framework.core.model import User, clean_text
+from framework.core.model import User, clean_text, is_blank
 from framework.engagement.sync import refresh_measures
-from framework.engagement.validation import is_blank
 
 
 def save_community_tags(con, user: User, rows: list[dict[str, Any]]) -> int:

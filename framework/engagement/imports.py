@@ -27,13 +27,12 @@ from framework.core.auth import require
 from framework.core.db import read_rows, scalar, transaction
 from framework.core.errors import ValidationError
 from framework.core.files import workbook_too_big
-from framework.core.model import User
+from framework.core.model import User, is_blank
 from framework.core.problems import Plan, PlanRejected, Problem
 from framework.engagement.activities import insert_activity
 from framework.engagement.sheets import ENGAGEMENT_COLUMNS, YOU_SAID_COLUMNS
 from framework.engagement.sync import after_log_change
 from framework.engagement.validation import Context, load_context, validate_activity, validate_you_said
-from framework.engagement.validation import is_blank as _blank
 from framework.engagement.vocab import ACTIVITY_FIELDS, ITEM_FIELDS, LABELS
 from framework.engagement.you_said import insert_item
 
@@ -101,14 +100,14 @@ def _find_header(frame: pd.DataFrame) -> tuple[int, list[str]] | None:
     """The header row's position (0-based) and its keys, looking in the first ten rows for one that names
     activities or "you said" items."""
     for i in range(min(10, len(frame))):
-        keys = [normalise(v) if not _blank(v) else "" for v in frame.iloc[i]]
+        keys = [normalise(v) if not is_blank(v) else "" for v in frame.iloc[i]]
         if "you_said" in keys or ("title" in keys and ("start_date" in keys or "date" in keys)):
             return i, keys
     return None
 
 
 def _cell(value: Any) -> Any:
-    if _blank(value):
+    if is_blank(value):
         return None
     if isinstance(value, float) and value.is_integer():
         return int(value)
@@ -156,7 +155,7 @@ def check_engagement_files(con, system_code: str, files: list[tuple[str, bytes]]
                 continue
             found_any = True
             h, keys = header
-            headings = [str(v) if not _blank(v) else "" for v in frame.iloc[h]]
+            headings = [str(v) if not is_blank(v) else "" for v in frame.iloc[h]]
             is_items = "you_said" in keys and "title" not in keys
             aliases = ITEM_ALIASES if is_items else ACTIVITY_ALIASES
             mapping: dict[int, str] = {}

@@ -6,12 +6,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-import pandas as pd
-
 from framework.core.dates import parse_date
 from framework.core.db import read_rows
 from framework.core.errors import ValidationError
-from framework.core.model import clean_text
+from framework.core.model import clean_text, is_blank
 from framework.engagement.vocab import LABELS, LEVELS, METHODS, STATUSES
 
 
@@ -56,17 +54,6 @@ def load_context(con, system_code: str) -> Context:
     )
 
 
-def is_blank(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and value != value:
-        return True
-    try:
-        if pd.isna(value) is True:
-            return True
-    except (TypeError, ValueError):
-        pass
-    return isinstance(value, str) and not value.strip()
 
 
 def split_list(value: Any) -> list[str]:
