@@ -53,7 +53,7 @@ def _python_progress(con) -> pd.DataFrame:
             own = float(before["value"].iloc[-1]) if len(before) else None
             given = None if pd.isna(ind["baseline_value"]) else float(ind["baseline_value"])
             baseline = (given if given is not None else own) if area == "DEMO-ICB" else (own if own is not None else given)
-            out = pg.series_progress(ind, START, pts, baseline=baseline)
+            out = pg.series_progress(ind, START, pts, baseline=baseline, today=date.today())
             out.insert(0, "area_code", area)
             out.insert(0, "indicator_code", ind["indicator_code"])
             frames.append(out)
@@ -83,15 +83,37 @@ def test_v_progress_is_current_as_soon_as_new_data_is_written(demo_con, editor):
         return db.read_df(demo_con, "SELECT * FROM v_progress WHERE indicator_code = 'I01' AND area_code = 'DEMO-ICB'"
                                     " ORDER BY horizon_years")
     before = i01()
-    assert before["latest_period_end"].iloc[0] == pd.Timestamp("2026-09-30")
+    last = before["latest_period_end"].iloc[0].date()
+    assert last < date.today()
+    start = (pd.Timestamp(last) - pd.offsets.QuarterBegin(startingMonth=1)).date()
     frame = pd.DataFrame([{"system_code": "DEMO", "indicator_code": "I01", "area_code": "DEMO-ICB",
-                           "period_label": "2026/27 Q3", "period_start": date(2026, 10, 1),
-                           "period_end": date(2026, 12, 31), "value": 20.0}])
+                           "period_label": "latest quarter", "period_start": start, "period_end": last,
+                           "value": 20.0}])
     db.transaction(demo_con, lambda cur: upsert_measurements(cur, frame, None))
     after = i01()
     assert after["latest_value"].tolist() == [20.0] * 3
-    assert after["latest_period_end"].iloc[0] == pd.Timestamp("2026-12-31")
+    assert after["latest_period_end"].iloc[0] == pd.Timestamp(last)
     assert after["status"].tolist() == ["behind"] * 3  # 20% is below every target and the path
+
+
+def test_a_period_still_running_is_kept_out_of_v_progress_and_the_progress_table(demo_con, editor):
+    def i01():
+        return db.read_df(demo_con, "SELECT * FROM v_progress WHERE indicator_code = 'I01' AND area_code = 'DEMO-ICB'"
+                                    " ORDER BY horizon_years")
+    before = i01()
+    today = date.today()
+    start = today.replace(day=1)
+    running = (pd.Timestamp(start) + pd.offsets.MonthEnd(0) + pd.Timedelta(days=40)).date()  # ends after today
+    frame = pd.DataFrame([{"system_code": "DEMO", "indicator_code": "I01", "area_code": "DEMO-ICB",
+                           "period_label": "this quarter", "period_start": start, "period_end": running,
+                           "value": 1.0}])
+    db.transaction(demo_con, lambda cur: upsert_measurements(cur, frame, None))
+    after = i01()
+    pd.testing.assert_frame_equal(before, after)
+    table = progress_table(demo_con, "DEMO", indicator_code="I01", area_code="DEMO-ICB", today=today)
+    assert (table["latest_period_end"] < running).all() and (table["latest_value"] != 1.0).all()
+    later = progress_table(demo_con, "DEMO", indicator_code="I01", area_code="DEMO-ICB", today=running)
+    assert (later["latest_value"] == 1.0).all()  # once it has ended it is the latest value
 
 
 def test_progress_can_be_judged_at_an_earlier_date(demo_con):
