@@ -70,9 +70,9 @@ def running(frame: pd.DataFrame, today: date) -> pd.DataFrame:
 
 def label_periods(frame: pd.DataFrame, today: date, column: str = "period_label") -> pd.DataFrame:
     """A copy of a frame with 'so far' added to the label of every period still running."""
-    if frame is None or not len(frame) or "period_end" not in frame:
-        return frame
     out = frame.copy()
+    if not len(out) or "period_end" not in out:
+        return out
     labels = out[column] if column in out else pd.Series([None] * len(out), index=out.index)
     out[column] = [period_words(lab, end, today) for lab, end in zip(labels, out["period_end"])]
     return out
