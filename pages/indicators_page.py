@@ -16,7 +16,9 @@ from framework.progress.detail import (
     indicator_progress,
     period_csv,
 )
+from framework.progress.periods import label_periods
 from framework.progress.sql import progress_areas
+from pages.parts.data_quality import quality_note, with_quality
 from pages.parts.stories import stories
 
 system = glue.page("Indicators")
@@ -41,7 +43,8 @@ if catalogue.empty:
 shown = catalogue[["indicator_code", "name", "outcome_code", "kind", "status", "unit", "owner_partner"]].rename(
     columns={"indicator_code": "Code", "name": "Measure", "outcome_code": "Outcome", "kind": "Kind",
              "status": "Status", "unit": "Unit", "owner_partner": "Owner"})
-st.dataframe(shown.fillna(""), hide_index=True, width="stretch", height=min(420, 38 + 35 * len(shown)),
+shown = with_quality(code, shown.fillna(""))
+st.dataframe(shown, hide_index=True, width="stretch", height=min(420, 38 + 35 * len(shown)),
              column_config={"Code": st.column_config.TextColumn(width=110)})
 
 options = list(catalogue["indicator_code"])
@@ -101,6 +104,7 @@ with chart_col:
         st.caption(describe_latest(detail))
 with story_col:
     stories(code, selected, user)
+quality_note(code, selected, area)
 st.markdown("#### In plain English")
 st.markdown(" ".join(detail["summary"]))
 if detail["rows"].empty or detail["rows"]["target"].isna().all():
@@ -122,7 +126,7 @@ st.download_button("Download the period table (CSV)", period_csv(detail),
                    file_name=f"{code}-{selected}-{area}-periods.csv", mime="text/csv", key="indicators.download")
 
 st.subheader("Latest values")
-latest = latest.assign(
+latest = label_periods(latest, detail["today"]).assign(
     Value=[format_value(v, ind["unit"]) for v in latest["value"]],
     **{"95% interval": [
         f"{format_value(lo, ind['unit'])} to {format_value(hi, ind['unit'])}" if lo == lo and lo is not None else ""
