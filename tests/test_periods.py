@@ -213,3 +213,19 @@ def test_a_tiny_change_that_the_intervals_call_real_is_not_called_steady():
     wide = _points([50.0, 50.2], ends, ci=2.0)
     assert measure_change({"unit": "%", "direction": "higher_is_better"}, START, 50.0, wide.iloc[-1],
                           wide.iloc[0]).movement == "steady"
+
+
+def test_the_gap_sentence_says_so_when_its_two_ends_point_against_the_trend():
+    ends = [date(2023, 6, 30), date(2023, 12, 31), date(2024, 6, 30), date(2024, 12, 31), date(2025, 6, 30),
+            date(2025, 12, 31)]
+    frame = pd.DataFrame({"period_end": [d for d in ends for _ in (0, 1)], "breakdown_group": ["Q1", "Q5"] * 6,
+                          "value": [v for gap in (8.0, 12.0, 11.0, 10.0, 9.0, 8.5) for v in (50.0, 50.0 + gap)]})
+    series = pg.gap_series(frame, "Q1", "Q5", "higher_is_better")
+    trend = pg.gap_trend(series, START)
+    text = pt.gap_sentence("Deprivation", "Q1", "Q5", series, trend, "%")
+    assert trend["verdict"] == "narrowing" and series["gap"].iloc[-1] > series["gap"].iloc[0]
+    assert "point the other way" in text
+    steady = pg.gap_series(frame.assign(value=[v for gap in (12.0, 11.0, 10.0, 9.0, 8.5, 8.0)
+                                               for v in (50.0, 50.0 + gap)]), "Q1", "Q5", "higher_is_better")
+    assert "point the other way" not in pt.gap_sentence("Deprivation", "Q1", "Q5", steady,
+                                                        pg.gap_trend(steady, START), "%")

@@ -123,8 +123,13 @@ def gap_sentence(breakdown: str, disadvantaged: str, advantaged: str, series: pd
     text = (f"The gap between {disadvantaged} and {advantaged} was {difference(first['gap'], unit)} in {when_first} "
             f"and is {difference(last['gap'], unit)} in {when_last}{direction_word}.")
     if trend["verdict"] in ("narrowing", "widening"):
-        return text + (f" Across all {trend['n']} periods the trend is {trend['verdict']}, by about "
-                       f"{difference(trend['slope'], unit)} a year.")
+        text += (f" Across all {trend['n']} periods the trend is {trend['verdict']}, by about "
+                 f"{difference(trend['slope'], unit)} a year.")
+        ends_narrower = abs(last["gap"]) < abs(first["gap"])
+        if ends_narrower != (trend["verdict"] == "narrowing") and abs(last["gap"]) != abs(first["gap"]):
+            text += (" The first and latest periods alone point the other way, so the trend across every period "
+                     "is the better guide.")
+        return text
     if trend["verdict"] == "stable":
         return text + " Across all the periods the gap has stayed about the same."
     return text + " There are too few periods yet to see a trend."
