@@ -54,8 +54,8 @@ def test_one_query_scores_every_measure_and_agrees_with_counting_each_one(demo_c
     i01 = quality.loc["I01"]
     assert i01["expected"] == 15 and i01["completeness"] == pytest.approx(i01["present"] / 15)
     assert i01["words"].startswith(f"{i01['grade']}: {i01['present']} of 15 expected periods present")
-    assert quality.loc["I04", "grade"] == "Not measured by numbers"  # qualitative
-    assert set(quality["grade"]) <= {"Good", "Fair", "Poor", "No data", "Not measured by numbers"}
+    assert quality.loc["I04", "grade"] == "Qualitative"
+    assert set(quality["grade"]) <= {"Good", "Fair", "Poor", "No data", "Qualitative"}
     assert quality["score"].dropna().between(0, 100).all()
 
 

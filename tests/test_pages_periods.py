@@ -49,7 +49,7 @@ def test_every_measure_shows_its_data_quality_in_words_and_the_catalogue_can_sor
     assert not at.exception
     catalogue = at.dataframe[0].value
     assert {"Data quality", "Quality score"} <= set(catalogue.columns)
-    assert set(catalogue["Data quality"]) <= {"Good", "Fair", "Poor", "No data", "Not measured by numbers"}
+    assert set(catalogue["Data quality"]) <= {"Good", "Fair", "Poor", "No data", "Qualitative"}
     assert catalogue["Quality score"].dropna().between(0, 100).all()
     note = next(m.value for m in at.markdown if m.value.startswith("**Data quality.**"))
     assert "expected periods present" in note and "latest period ended" in note

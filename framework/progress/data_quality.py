@@ -123,7 +123,7 @@ def score_row(row: dict[str, Any]) -> dict[str, Any]:
     running = int(row.get("running") or 0)
     out = {"completeness": None, "note_share": None, "interval_share": None, "score": None, "grade": "No data"}
     if row.get("kind") == "qualitative":
-        return {**out, "grade": "Not measured by numbers",
+        return {**out, "grade": "Qualitative",
                 "words": "A qualitative measure: followed through stories and evidence, not numbers."}
     if values == 0:
         words = "No complete period yet" + (f" ({running} still running)." if running else ": no data has been loaded.")

@@ -10,7 +10,9 @@ def with_quality(code: str, shown: pd.DataFrame) -> pd.DataFrame:
     """The catalogue table with each measure's data quality grade and score, so the list can be sorted by them."""
     quality = glue.read(data_quality, code)[["indicator_code", "grade", "score"]].rename(
         columns={"indicator_code": "Code", "grade": "Data quality", "score": "Quality score"})
-    return shown.merge(quality, on="Code", how="left")
+    merged = shown.merge(quality, on="Code", how="left")
+    first = [c for c in ("Code", "Measure", "Data quality", "Quality score") if c in merged]
+    return merged[first + [c for c in merged if c not in first]]  # beside the name, visible on a laptop
 
 
 def quality_note(code: str, selected: str, area: str | None) -> None:
