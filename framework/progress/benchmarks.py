@@ -1,0 +1,267 @@
+"""Benchmarking in words, the way Fingertips does it: an area's value in a period is better, similar or worse than a
+comparator (England, the NHS England region, or a peer group the user picks) according to whether the comparator's
+value lies outside the area's 95% (and 99.8%) confidence interval; "not compared" without an interval or without a
+comparator value. Also the "worse and getting worse" list: areas worse than England whose recent trend is moving the
+wrong way. docs/benchmarking.md explains the methods, their sources and the small choices.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from framework.core.db import read_df, read_rows
+from framework.progress.engine import _num, as_date, compare_with_benchmark, t_quantile, years_since
+
+ENGLAND = "E92000001"
+Z95, Z998 = 1.959964, 3.090232
+RECENT_POINTS = 5  # the recent trend uses the latest five points, as Fingertips' recent trend does
+MIN_TREND_POINTS = 3  # and needs at least three
+VERDICT_WORDS = {"better": "better than", "worse": "worse than", "similar": "similar to", "higher": "higher than",
+                 "lower": "lower than", "not_compared": "not compared with"}
+TREND_WORDS = {"getting_worse": "getting worse", "getting_better": "getting better", "no_clear_change":
+               "no clear change", "not_enough_data": "not enough points for a trend"}
+
+
+@dataclass(frozen=True)
+class Comparator:
+    """Something to compare with: a name for sentences and the area codes whose values make its benchmark."""
+
+    key: str  # england, region or peers
+    name: str
+    codes: tuple[str, ...]
+
+
+# --- pure ------------------------------------------------------------------------------------------------------
+
+def unit_scale(unit: str | None) -> float | None:
+    """How a count over a denominator becomes the value: 100 for a percentage, N for 'per N'; None otherwise."""
+    unit = (unit or "").strip().lower()
+    if unit == "%":
+        return 100.0
+    found = re.fullmatch(r"per ([\d,]+)(?: .*)?", unit)
+    return float(found.group(1).replace(",", "")) if found else None
+
+
+def wilson(count, denominator, z: float, scale: float = 100.0) -> tuple[float, float] | None:
+    """Wilson's score interval for a proportion (Newcombe 1998 method 3, Fingertips' method for proportions), on the
+    value's scale; None for a missing or impossible count or a denominator of 0."""
+    count, denominator = _num(count), _num(denominator)
+    if count is None or denominator is None or denominator <= 0 or count < 0 or count > denominator:
+        return None
+    p, n = count / denominator, denominator
+    centre = p + z * z / (2 * n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    low, high = (centre - half) / (1 + z * z / n), (centre + half) / (1 + z * z / n)
+    return max(low, 0.0) * scale, min(high, 1.0) * scale
+
+
+def interval_998(row: dict, unit: str | None) -> tuple[float | None, float | None]:
+    """The 99.8% interval of a row: as loaded, or else Wilson's from its count and denominator when the value is a
+    percentage that matches them; (None, None) when neither is there."""
+    low, high = _num(row.get("lower_ci_998")), _num(row.get("upper_ci_998"))
+    if low is not None and high is not None:
+        return low, high
+    value, count, den = _num(row.get("value")), _num(row.get("count")), _num(row.get("denominator"))
+    if unit_scale(unit) == 100.0 and value is not None and count is not None and den and den > 0 \
+            and abs(100.0 * count / den - value) <= 0.05 + 0.001 * abs(value):
+        found = wilson(count, den, Z998)
+        if found:
+            return found
+    return None, None
+
+
+def verdicts(row: dict, benchmark, direction: str, unit: str | None = None) -> tuple[str, str]:
+    """(verdict at 95%, verdict at 99.8%) of one row against one benchmark value. A benchmark exactly on an
+    interval's edge counts as inside it: similar."""
+    at95 = compare_with_benchmark(row.get("value"), row.get("lower_ci"), row.get("upper_ci"), benchmark, direction)
+    low, high = interval_998(row, unit)
+    at998 = compare_with_benchmark(row.get("value"), low, high, benchmark, direction)
+    return at95, at998
+
+
+def verdict_phrase(at95: str, at998: str, name: str) -> str:
+    """'worse than England (also at 99.8%)', 'similar to the North West', 'not compared with England'."""
+    text = f"{VERDICT_WORDS[at95]} {name}"
+    if at95 in ("better", "worse", "higher", "lower"):
+        text += " (also at 99.8%)" if at998 == at95 else (" (at 95%, not at 99.8%)" if at998 != "not_compared"
+                                                          else "")
+    return text
+
+
+def peer_value(rows: pd.DataFrame, scale: float | None) -> float | None:
+    """The peer group's benchmark in one period: the pooled value, sum of counts over sum of denominators, when
+    every peer has both; else the mean of their values; None when a peer has no value."""
+    if rows.empty or rows["value"].map(_num).isna().any():
+        return None
+    counts, dens = rows["count"].map(_num), rows["denominator"].map(_num)
+    if scale is not None and counts.notna().all() and dens.notna().all() and dens.sum() > 0:
+        return float(counts.sum() / dens.sum() * scale)
+    return float(rows["value"].astype(float).mean())
+
+
+def compare_periods(frame: pd.DataFrame, area_code: str, comparators: list[Comparator], direction: str,
+                    unit: str | None = None) -> pd.DataFrame:
+    """Every period of one area against each comparator. frame: headline rows of the area and of the comparators'
+    areas (area_code, period_label, period_start, period_end, value, lower_ci, upper_ci, lower_ci_998,
+    upper_ci_998, count, denominator). One row per period and comparator, newest period first."""
+    columns = ["period_label", "period_end", "value", "comparator", "comparator_name", "benchmark", "at95", "at998",
+               "reason", "phrase"]
+    own = frame[frame["area_code"] == area_code].dropna(subset=["value"]).sort_values("period_end", ascending=False)
+    scale = unit_scale(unit)
+    out = []
+    for row in own.to_dict("records"):
+        same = frame[(frame["period_start"] == row["period_start"]) & (frame["period_end"] == row["period_end"])]
+        for comp in comparators:
+            rows = same[same["area_code"].isin(comp.codes)]
+            benchmark = peer_value(rows, scale) if comp.key == "peers" else (
+                _num(rows["value"].iloc[0]) if len(rows) else None)
+            at95, at998 = verdicts(row, benchmark, direction, unit)
+            reason = ""
+            if benchmark is None:
+                reason = f"no value for {comp.name} in {row['period_label']}"
+            elif at95 == "not_compared":
+                reason = "no confidence interval for this value"
+            out.append({"period_label": row["period_label"], "period_end": row["period_end"], "value": row["value"],
+                        "comparator": comp.key, "comparator_name": comp.name, "benchmark": benchmark, "at95": at95,
+                        "at998": at998, "reason": reason, "phrase": verdict_phrase(at95, at998, comp.name)})
+    return pd.DataFrame(out, columns=columns)
+
+
+def benchmark_sentence(table: pd.DataFrame) -> str | None:
+    """'Worse than England and similar to the North West in 2024/25.' for the latest period that has any
+    comparison; None when nothing could be compared."""
+    compared = table[table["at95"] != "not_compared"]
+    if compared.empty:
+        return None
+    latest = table[table["period_end"] == compared["period_end"].max()]
+    parts = [f"{VERDICT_WORDS[r.at95]} {r.comparator_name}" for r in latest.itertuples() if r.at95 != "not_compared"]
+    text = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    missing = [r.comparator_name for r in latest.itertuples() if r.at95 == "not_compared"]
+    sentence = f"{text[0].upper()}{text[1:]} in {latest['period_label'].iloc[0]}, judged at 95% confidence."
+    if missing:
+        sentence += f" Not compared with {' or '.join(missing)}: no value or no confidence interval for that period."
+    return sentence
+
+
+def recent_trend(points: pd.DataFrame, direction: str, *, n_points: int = RECENT_POINTS) -> dict:
+    """The recent trend of a series (period_end, value): the least-squares slope per year over the latest n points
+    with its 95% confidence interval; getting worse or better when the whole interval is on one side of zero."""
+    pts = points.dropna(subset=["value"]).sort_values("period_end").tail(n_points)
+    n = len(pts)
+    if n < MIN_TREND_POINTS:
+        return {"trend": "not_enough_data", "slope": None, "n": n}
+    start = as_date(pts["period_end"].iloc[0])
+    xs = [years_since(start, d) for d in pts["period_end"]]
+    ys = [float(v) for v in pts["value"]]
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    if sxx <= 0:
+        return {"trend": "not_enough_data", "slope": None, "n": n}
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx
+    sse = sum((y - my - slope * (x - mx)) ** 2 for x, y in zip(xs, ys))
+    half = t_quantile(n - 2) * math.sqrt(sse / (n - 2) / sxx)
+    if direction == "no_judgement" or (slope - half <= 0 <= slope + half):
+        return {"trend": "no_clear_change", "slope": slope, "n": n}
+    rising = slope > 0
+    good = rising == (direction == "higher_is_better")
+    return {"trend": "getting_better" if good else "getting_worse", "slope": slope, "n": n}
+
+
+# --- reading the store ------------------------------------------------------------------------------------------
+
+HEADLINE_SQL = """
+    SELECT area_code, period_label, period_start, period_end, value, lower_ci, upper_ci, lower_ci_998, upper_ci_998,
+           count, denominator
+    FROM measurement
+    WHERE system_code = ? AND indicator_code = ? AND breakdown = 'All' AND breakdown_group = 'All'
+      AND list_contains(?, area_code)
+    ORDER BY area_code, period_end"""
+
+
+def comparators_of(con, system_code: str, peers: list[str] | tuple[str, ...] = (), *,
+                   area_code: str | None = None) -> list[Comparator]:
+    """England, the system's NHS England region (when it has one) and, when chosen, the peer group (without the
+    area being compared)."""
+    system = read_rows(con, "SELECT region_code, region_name FROM system WHERE system_code = ?", [system_code])
+    out = [Comparator("england", "England", (ENGLAND,))]
+    region = system[0]["region_code"] if system else None
+    if region and region != ENGLAND:
+        names = read_rows(con, "SELECT area_name FROM area WHERE area_code = ?", [region])
+        name = names[0]["area_name"] if names else (system[0]["region_name"] or region)
+        out.append(Comparator("region", f"the {name} region", (region,)))
+    codes = tuple(dict.fromkeys(p for p in peers if p and p != area_code))
+    if codes:
+        if len(codes) == 1:
+            names = read_rows(con, "SELECT area_name FROM area WHERE area_code = ?", [codes[0]])
+            label = f"the peer group ({names[0]['area_name'] if names else codes[0]} alone)"
+        else:
+            label = f"the peer group of {len(codes)} areas"
+        out.append(Comparator("peers", label, codes))
+    return out
+
+
+def indicator_comparisons(con, system_code: str, indicator_code: str, area_code: str,
+                          peers: list[str] | tuple[str, ...] = ()) -> pd.DataFrame:
+    """Every period of one indicator in one area against England, the region and the chosen peer group."""
+    ind = read_rows(con, "SELECT direction, unit FROM indicator WHERE system_code = ? AND indicator_code = ?",
+                    [system_code, indicator_code])
+    comparators = comparators_of(con, system_code, peers, area_code=area_code)
+    if not ind:
+        return compare_periods(pd.DataFrame(columns=["area_code"]), area_code, comparators, "no_judgement")
+    codes = [area_code] + [c for comp in comparators for c in comp.codes]
+    frame = read_df(con, HEADLINE_SQL, [system_code, indicator_code, codes])
+    return compare_periods(frame, area_code, comparators, ind[0]["direction"], ind[0]["unit"])
+
+
+def peer_choices(con, system_code: str, indicator_code: str) -> pd.DataFrame:
+    """Areas with headline data for an indicator that can make up a peer group: area_code, area_name, area_type."""
+    return read_df(con, """
+        SELECT DISTINCT m.area_code, coalesce(a.area_name, m.area_code) AS area_name,
+               coalesce(a.area_type, '') AS area_type
+        FROM measurement m LEFT JOIN area a USING (area_code)
+        WHERE m.system_code = ? AND m.indicator_code = ? AND m.breakdown = 'All' AND m.breakdown_group = 'All'
+          AND m.area_code <> ?
+        ORDER BY area_type, area_name""", [system_code, indicator_code, ENGLAND])
+
+
+WORSENING_SQL = """
+    SELECT m.indicator_code, i.name, i.unit, i.direction, m.area_code, coalesce(a.area_name, m.area_code) AS area_name,
+           sa.role, m.period_label, m.period_start, m.period_end, m.value, m.lower_ci, m.upper_ci, m.lower_ci_998,
+           m.upper_ci_998, m.count, m.denominator
+    FROM measurement m
+    JOIN indicator i USING (system_code, indicator_code)
+    JOIN system_area sa ON sa.system_code = m.system_code AND sa.area_code = m.area_code
+    LEFT JOIN area a ON a.area_code = m.area_code
+    WHERE m.system_code = ? AND m.breakdown = 'All' AND m.breakdown_group = 'All' AND i.status = 'active'
+      AND i.kind <> 'qualitative' AND i.direction <> 'no_judgement' AND m.value IS NOT NULL AND NOT isnan(m.value)
+      AND (sa.role IN ('system', 'place') OR m.area_code = ?)
+    ORDER BY m.indicator_code, m.area_code, m.period_end"""
+
+
+def worse_than_england(con, system_code: str) -> pd.DataFrame:
+    """Every series of the system (an active measure in its own area or a place) whose latest value is worse than
+    England at 95%, with its recent trend. Columns: indicator_code, name, unit, area_code, area_name, period_label,
+    value, england, at998, trend (getting_worse, getting_better, no_clear_change or not_enough_data),
+    trend_per_year, points. The "worse and getting worse" list is the rows whose trend is getting_worse."""
+    columns = ["indicator_code", "name", "unit", "area_code", "area_name", "period_label", "value", "england", "at998",
+               "trend", "trend_per_year", "points"]
+    frame = read_df(con, WORSENING_SQL, [system_code, ENGLAND])
+    out = []
+    england = frame[frame["area_code"] == ENGLAND]
+    for (code, area), series in frame[frame["area_code"] != ENGLAND].groupby(["indicator_code", "area_code"]):
+        latest = series.iloc[-1].to_dict()
+        eng = england[(england["indicator_code"] == code) & (england["period_start"] == latest["period_start"])
+                      & (england["period_end"] == latest["period_end"])]
+        benchmark = _num(eng["value"].iloc[0]) if len(eng) else None
+        at95, at998 = verdicts(latest, benchmark, latest["direction"], latest["unit"])
+        if at95 != "worse":
+            continue
+        trend = recent_trend(series, latest["direction"])
+        out.append({"indicator_code": code, "name": latest["name"], "unit": latest["unit"], "area_code": area,
+                    "area_name": latest["area_name"], "period_label": latest["period_label"],
+                    "value": latest["value"], "england": benchmark, "at998": at998, "trend": trend["trend"],
+                    "trend_per_year": trend["slope"], "points": trend["n"]})
+    return pd.DataFrame(out, columns=columns)
