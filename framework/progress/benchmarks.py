@@ -116,11 +116,16 @@ def compare_periods(frame: pd.DataFrame, area_code: str, comparators: list[Compa
         same = frame[(frame["period_start"] == row["period_start"]) & (frame["period_end"] == row["period_end"])]
         for comp in comparators:
             rows = same[same["area_code"].isin(comp.codes)]
-            benchmark = peer_value(rows, scale) if comp.key == "peers" else (
-                _num(rows["value"].iloc[0]) if len(rows) else None)
+            missing = set(comp.codes) - set(rows.dropna(subset=["value"])["area_code"])
+            if comp.key == "peers":
+                benchmark = None if missing else peer_value(rows, scale)
+            else:
+                benchmark = _num(rows["value"].iloc[0]) if len(rows) else None
             at95, at998 = verdicts(row, benchmark, direction, unit)
             reason = ""
-            if benchmark is None:
+            if comp.key == "peers" and missing:
+                reason = f"no value for {len(missing)} of {len(comp.codes)} peer areas in {row['period_label']}"
+            elif benchmark is None:
                 reason = f"no value for {comp.name} in {row['period_label']}"
             elif at95 == "not_compared":
                 reason = "no confidence interval for this value"

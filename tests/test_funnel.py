@@ -1,0 +1,117 @@
+"""Funnel plots: control limits against worked examples, overdispersion, the misuse cases (a denominator of 0, too few
+areas, a point on a limit) and the funnel read from the store."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from framework.progress import funnel as fn
+
+
+def _areas(values, sizes, counts=None, lower=None, upper=None):
+    n = len(values)
+    return pd.DataFrame({"area_code": [f"A{i}" for i in range(n)], "area_name": [f"Area {i}" for i in range(n)],
+                         "value": values, "denominator": sizes,
+                         "count": counts if counts is not None else [None if s is None else v * s / 100
+                                                                   for v, s in zip(values, sizes)],
+                         "lower_ci": lower or [None] * n, "upper_ci": upper or [None] * n})
+
+
+def test_proportion_limits_match_the_worked_normal_approximation():
+    funnel, _ = fn.build_funnel(_areas([10.0, 10.0, 10.0], [100, 200, 400]), "%", 10.0)
+    assert funnel.method == "proportion"
+    low, high = funnel.limits(100, fn.Z95)
+    assert (round(low, 2), round(high, 2)) == (4.12, 15.88)  # 10% +/- 1.96 x sqrt(0.1 x 0.9 / 100) x 100
+    low, high = funnel.limits(100, fn.Z998)
+    assert (round(low, 2), round(high, 2)) == (0.73, 19.27)
+
+
+def test_rate_limits_match_the_worked_poisson_approximation():
+    funnel, _ = fn.build_funnel(_areas([1000.0] * 3, [100_000, 50_000, 200_000], counts=[1000, 500, 2000]),
+                                "per 100,000", 1000.0)
+    assert funnel.method == "rate"
+    low, high = funnel.limits(100_000, fn.Z95)
+    assert (round(low, 1), round(high, 1)) == (round(1000 - 1.959964 * math.sqrt(1000), 1),
+                                               round(1000 + 1.959964 * math.sqrt(1000), 1))
+
+
+def test_without_counts_the_funnel_uses_each_values_precision_from_its_interval():
+    frame = _areas([10.0, 12.0, 30.0], [None, None, None], counts=[None] * 3, lower=[9.0, 11.0, 29.0],
+                   upper=[11.0, 13.0, 31.0])
+    funnel, _ = fn.build_funnel(frame, "%", 11.0)
+    assert funnel.method == "precision"
+    pts = funnel.points.set_index("area_code")
+    assert pts.loc["A2", "position"] == "above_998" and pts.loc["A0", "position"] == "within"
+
+
+@pytest.mark.parametrize("z, expected", [(0.0, "within"), (fn.Z95, "within"), (2.5, "above_95"),
+                                         (-2.5, "below_95"), (fn.Z998, "above_95"), (3.2, "above_998"),
+                                         (-3.2, "below_998")])
+def test_a_point_on_a_limit_counts_as_within_it(z, expected):
+    assert fn.position(z) == expected
+
+
+def test_an_area_with_a_denominator_of_zero_is_left_out_and_named():
+    frame = _areas([10.0, 11.0, 9.0, 10.0], [100, 100, 100, 0], counts=[10, 11, 9, 0])
+    funnel, left_out = fn.build_funnel(frame, "%", 10.0)
+    assert len(funnel.points) == 3
+    assert left_out == ["Area 3: a denominator of 0"]
+
+
+def test_fewer_than_three_areas_make_no_funnel():
+    funnel, _ = fn.build_funnel(_areas([10.0, 12.0], [100, 100]), "%", 10.0)
+    assert funnel is None
+
+
+def test_without_a_comparator_the_funnel_centres_on_the_pooled_value_and_says_so():
+    funnel, _ = fn.build_funnel(_areas([10.0, 20.0, 30.0], [100, 100, 200], counts=[10, 20, 60]), "%", None)
+    assert funnel.target == pytest.approx(90 / 400 * 100)
+    assert funnel.target_name == "the average of these areas"
+
+
+def test_a_comparator_of_zero_percent_leaves_no_funnel():
+    funnel, left_out = fn.build_funnel(_areas([0.0, 0.0, 0.0], [100, 100, 100]), "%", 0.0)
+    assert funnel is None and "no room for chance" in left_out[-1]
+
+
+def test_overdispersion_widens_the_limits_only_with_enough_areas_that_vary_beyond_chance():
+    spread = [5.0, 20.0, 8.0, 17.0, 11.0, 14.0, 6.0, 19.0, 9.0, 16.0, 12.0, 13.0]
+    wide, _ = fn.build_funnel(_areas(spread, [2000] * 12), "%", 12.5)
+    assert wide.overdispersed and wide.tau2 > 0 and wide.phi > 1
+    assert wide.limits(2000, fn.Z95)[1] - 12.5 > 1.959964 * math.sqrt(0.125 * 0.875 / 2000) * 100
+    few, _ = fn.build_funnel(_areas(spread[:9], [2000] * 9), "%", 12.5)
+    assert not few.overdispersed and few.tau2 == 0
+    calm, _ = fn.build_funnel(_areas([12.4, 12.6, 12.5, 12.3, 12.7, 12.5, 12.6, 12.4, 12.5, 12.5], [2000] * 10),
+                              "%", 12.5)
+    assert not calm.overdispersed
+
+
+def test_the_chi_squared_approximation_is_close_to_the_tables():
+    assert fn.chi2_quantile(1.644854, 9) == pytest.approx(16.919, abs=0.05)
+    assert fn.chi2_quantile(1.644854, 30) == pytest.approx(43.773, abs=0.05)
+
+
+def test_the_sentence_names_who_lies_outside_and_which_way_is_worse():
+    funnel, _ = fn.build_funnel(_areas([10.0, 10.5, 30.0], [1000, 1000, 1000]), "%", 10.0)
+    text = fn.funnel_sentence(funnel, "lower_is_better", "places", "2024/25", "%")
+    assert text.startswith("In 2024/25, 2 of 3 places lie within the 95% limits around England (10")
+    assert "Area 2 (30" in text and "outside the 99.8% limits, higher than expected: worse." in text
+
+
+def test_the_demo_funnel_compares_the_places_around_england(demo_con):
+    assert fn.funnel_scopes(demo_con, "DEMO", "I09") == ["places"]
+    result = fn.indicator_funnel(demo_con, "DEMO", "I09", "places")
+    funnel = result["funnel"]
+    assert funnel.method == "rate" and funnel.target_name == "England"
+    assert len(funnel.points) == 4 and result["areas_word"] == "places"
+    assert result["sentence"].startswith(f"In {result['period']}, ")
+    assert fn.indicator_funnel(demo_con, "DEMO", "I09", "everything") is None
+    assert fn.indicator_funnel(demo_con, "DEMO", "NOPE", "places") is None
+
+
+def test_the_curve_holds_four_ordered_limit_lines(demo_con):
+    curve = fn.indicator_funnel(demo_con, "DEMO", "I08", "places")["funnel"].curve()
+    assert (curve["lower_998"] < curve["lower_95"]).all() and (curve["lower_95"] < curve["upper_95"]).all()
+    assert (curve["upper_95"] < curve["upper_998"]).all()
