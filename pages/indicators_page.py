@@ -17,6 +17,8 @@ from framework.progress.detail import (
     period_csv,
 )
 from framework.progress.sql import progress_areas
+from pages.parts.comparisons import comparisons
+from pages.parts.funnel import funnel
 from pages.parts.stories import stories
 
 system = glue.page("Indicators")
@@ -120,6 +122,8 @@ st.markdown("#### Every period")
 st.dataframe(detail["period_table"], hide_index=True, width="stretch", height=260)
 st.download_button("Download the period table (CSV)", period_csv(detail),
                    file_name=f"{code}-{selected}-{area}-periods.csv", mime="text/csv", key="indicators.download")
+comparisons(code, selected, area, ind["unit"])
+funnel(code, selected, ind)
 
 st.subheader("Latest values")
 latest = latest.assign(

@@ -270,3 +270,31 @@ def worse_than_england(con, system_code: str) -> pd.DataFrame:
                     "value": latest["value"], "england": benchmark, "at998": at998, "trend": trend["trend"],
                     "trend_per_year": trend["slope"], "points": trend["n"]})
     return pd.DataFrame(out, columns=columns)
+
+
+def comparison_table(table: pd.DataFrame, unit: str | None) -> pd.DataFrame:
+    """The comparisons in words for the page: one row per period, one column per comparator, each cell saying the
+    verdict at 95%, whether it holds at 99.8%, and the comparator's value."""
+    from framework.foundation.indicator_text import format_value
+
+    if table.empty:
+        return pd.DataFrame(columns=["Period", "Value"])
+    rows: dict = {}
+    for r in table.itertuples():
+        row = rows.setdefault(r.period_label, {"Period": r.period_label, "Value": format_value(r.value, unit or "")})
+        if r.at95 == "not_compared":
+            cell = f"Not compared: {r.reason}"
+        else:
+            cell = r.at95.capitalize()
+            if r.at95 != "similar":
+                cell += " (also at 99.8%)" if r.at998 == r.at95 else (
+                    " (at 95% only)" if r.at998 != "not_compared" else " (no 99.8% interval)")
+            cell += f"; {format_value(r.benchmark, unit or '')}"
+        row[r.comparator_name[0].upper() + r.comparator_name[1:]] = cell
+    return pd.DataFrame(list(rows.values()))
+
+
+def summary_sentences(con, system_code: str, indicator_code: str, area_code: str) -> list[str]:
+    """The indicator summary's comparison with England and the region, as a list of at most one sentence."""
+    sentence = benchmark_sentence(indicator_comparisons(con, system_code, indicator_code, area_code))
+    return [sentence] if sentence else []

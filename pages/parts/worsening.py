@@ -1,0 +1,38 @@
+"""The "worse and getting worse" list on the progress page: measures in use where the system or one of its places
+is worse than England in its latest period and its recent trend is moving the wrong way."""
+import streamlit as st
+
+from framework import streamlit_glue as glue
+from framework.foundation.indicator_text import format_value
+from framework.progress.benchmarks import worse_than_england
+from framework.progress.text import difference
+
+
+def worsening(code: str) -> None:
+    """The list, with a sentence from the figures; a plain statement when nothing is on it."""
+    st.header("Worse than England and getting worse")
+    worse = glue.read(worse_than_england, code)
+    listed = worse[worse["trend"] == "getting_worse"]
+    others = len(worse) - len(listed)
+    if listed.empty:
+        st.markdown(f"No measure is both worse than England and clearly getting worse, in the system or any of its "
+                    f"places. {others} measure-and-area pair{'s are' if others != 1 else ' is'} worse than England "
+                    "without a clear trend the wrong way.")
+        return
+    st.markdown(f"{len(listed)} measure-and-area pair{'s are' if len(listed) != 1 else ' is'} worse than England "
+                f"in the latest period and getting worse over the latest points; {others} more "
+                f"{'are' if others != 1 else 'is'} worse than England without a clear trend the wrong way.")
+    shown = listed.assign(
+        Link=["indicators?indicator=" + c for c in listed["indicator_code"]],
+        Latest=[format_value(v, u) for v, u in zip(listed["value"], listed["unit"])],
+        England=[format_value(v, u) for v, u in zip(listed["england"], listed["unit"])],
+        Trend=[f"{'up' if s > 0 else 'down'} {difference(s, u)} a year over {n} points"
+               for s, u, n in zip(listed["trend_per_year"], listed["unit"], listed["points"])],
+        **{"At 99.8%": ["worse too" if v == "worse" else "not clearly" for v in listed["at998"]]},
+    ).rename(columns={"indicator_code": "Code", "name": "Measure", "area_name": "Area", "period_label": "Period"})
+    st.dataframe(shown[["Code", "Measure", "Link", "Area", "Period", "Latest", "England", "At 99.8%", "Trend"]],
+                 hide_index=True, width="stretch",
+                 column_config={"Link": st.column_config.LinkColumn("Open", display_text="Open", width=55)})
+    st.caption("Worse than England: England's value lies outside the area's 95% confidence interval. Getting worse: "
+               "the straight line through the latest five points (at least three) slopes the wrong way and its 95% "
+               "confidence interval does not include no change. Methods: docs/benchmarking.md.")
