@@ -220,3 +220,46 @@ def test_worse_and_getting_worse_ignores_a_latest_period_england_has_no_value_fo
          for y in range(2021, 2026)] + [("E92000001", "2021/2022", date(2021, 4, 1), date(2022, 3, 31), 1, 0.9, 1.1)])
     table = bm.worse_than_england(demo_con, "DEMO")
     assert table[table["indicator_code"] == "I12"].empty
+
+
+def test_an_area_name_with_markdown_is_shown_as_written_in_the_summary(demo_con):
+    demo_con.execute("UPDATE area SET area_name = 'North *East* [link](http://x)' WHERE area_code = 'E40000012'")
+    demo_con.execute("UPDATE measurement SET area_code = 'E40000012' WHERE indicator_code = 'I08'"
+                     " AND area_code = 'E92000001'")
+    sentences = bm.summary_sentences(demo_con, "DEMO", "I08", "DEMO-ICB")
+    assert len(sentences) == 1 and "\\*East\\*" in sentences[0] and "\\[link\\]" in sentences[0]
+    assert "Not compared with England" in sentences[0]
+
+
+def test_the_chi_squared_for_trend_matches_a_worked_example():
+    chi2, t_stat = bm.chi2_for_trend([10, 20, 30], [100, 100, 100])
+    assert chi2 == pytest.approx(400 / 32) and t_stat == pytest.approx(20)  # pooled 0.2, T = 20, V = 0.16 x 200
+
+
+def test_a_percentage_with_counts_uses_the_chi_squared_test_for_trend():
+    series = _series([10.0, 10.5, 11.0, 11.5, 12.0]).assign(count=[1000, 1050, 1100, 1150, 1200],
+                                                            denominator=[10_000] * 5)
+    found = bm.recent_trend(series, "lower_is_better", "%")
+    assert found["method"] == "chi_squared_for_trend" and found["trend"] == "getting_worse"
+    small = series.assign(count=[10, 10.5, 11, 11.5, 12], denominator=[100] * 5)
+    assert bm.recent_trend(small, "lower_is_better", "%")["trend"] == "no_clear_change"  # too few people to tell
+    assert bm.recent_trend(series, "lower_is_better", "per 100,000")["method"] == "least_squares"
+
+
+def test_our_recent_trend_agrees_with_fingertips_on_the_real_export_but_for_two_districts():
+    data = pd.read_csv(reference_file(FINGERTIPS))
+    data = data[data["Indicator ID"].notna() & data["Category Type"].isna()].drop_duplicates(["Area Code",
+                                                                                              "Time period"])
+    judged = data[data["Recent Trend"].isin(["Decreasing and getting better", "No significant change"])]
+    words = {"getting_better": "Decreasing and getting better", "no_clear_change": "No significant change"}
+    differ = []
+    for row in judged.itertuples():
+        series = data[(data["Area Code"] == row._5) & (data["Time period"] <= row._12)].sort_values("Time period")
+        series = pd.DataFrame({"period_end": [date(int(p[:4]) + 1, 3, 31) for p in series["Time period"]],
+                               "value": series["Value"], "count": series["Count"],
+                               "denominator": series["Denominator"]})
+        ours = bm.recent_trend(series, "lower_is_better", "%")
+        if words.get(ours["trend"]) != row._21:
+            differ.append(row._5)
+    assert len(judged) == 319
+    assert sorted(differ) == ["E07000084", "E07000123"]  # Fingertips says no significant change; both move clearly

@@ -151,28 +151,54 @@ def benchmark_sentence(table: pd.DataFrame) -> str | None:
     return sentence
 
 
-def recent_trend(points: pd.DataFrame, direction: str, *, n_points: int = RECENT_POINTS) -> dict:
-    """The recent trend of a series (period_end, value): the least-squares slope per year over the latest n points
-    with its 95% confidence interval; getting worse or better when the whole interval is on one side of zero."""
+CHI2_999 = 10.828  # chi-squared on 1 degree of freedom, 99.9%: the recent trend's threshold for proportions
+
+
+def chi2_for_trend(counts: list[float], denominators: list[float]) -> tuple[float, float]:
+    """(chi-squared for linear trend, its direction statistic T) over periods scored 0, 1, 2...: the
+    Cochran-Armitage test on counts out of denominators. T > 0 means the proportion is rising."""
+    total = sum(denominators)
+    pooled = sum(counts) / total
+    mean_x = sum(n * x for x, n in enumerate(denominators)) / total
+    t_stat = sum(c * (x - mean_x) for x, c in enumerate(counts))
+    variance = pooled * (1 - pooled) * sum(n * (x - mean_x) ** 2 for x, n in enumerate(denominators))
+    return (t_stat * t_stat / variance if variance > 0 else 0.0), t_stat
+
+
+def recent_trend(points: pd.DataFrame, direction: str, unit: str | None = None, *,
+                 n_points: int = RECENT_POINTS) -> dict:
+    """The recent trend of a series (period_end, value, and count and denominator where known) over its latest n
+    points. A percentage with counts and denominators at every point uses the chi-squared test for trend at 99.9%
+    (Fingertips' recent trend); anything else the least-squares slope per year with its 95% confidence interval.
+    Getting worse or better when the test finds a trend; no clear change otherwise."""
     pts = points.dropna(subset=["value"]).sort_values("period_end").tail(n_points)
     n = len(pts)
     if n < MIN_TREND_POINTS:
-        return {"trend": "not_enough_data", "slope": None, "n": n}
+        return {"trend": "not_enough_data", "slope": None, "n": n, "method": None}
     start = as_date(pts["period_end"].iloc[0])
     xs = [years_since(start, d) for d in pts["period_end"]]
     ys = [float(v) for v in pts["value"]]
     mx, my = sum(xs) / n, sum(ys) / n
     sxx = sum((x - mx) ** 2 for x in xs)
     if sxx <= 0:
-        return {"trend": "not_enough_data", "slope": None, "n": n}
+        return {"trend": "not_enough_data", "slope": None, "n": n, "method": None}
     slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx
-    sse = sum((y - my - slope * (x - mx)) ** 2 for x, y in zip(xs, ys))
-    half = t_quantile(n - 2) * math.sqrt(sse / (n - 2) / sxx)
-    if direction == "no_judgement" or (slope - half <= 0 <= slope + half):
-        return {"trend": "no_clear_change", "slope": slope, "n": n}
-    rising = slope > 0
+    counts = [_num(v) for v in pts["count"]] if "count" in pts else [None]
+    dens = [_num(v) for v in pts["denominator"]] if "denominator" in pts else [None]
+    if unit_scale(unit) == 100.0 and None not in counts + dens and all(d > 0 for d in dens) \
+            and all(0 <= c <= d for c, d in zip(counts, dens)):
+        method = "chi_squared_for_trend"
+        chi2, t_stat = chi2_for_trend(counts, dens)
+        clear, rising = chi2 > CHI2_999, t_stat > 0
+    else:
+        method = "least_squares"
+        sse = sum((y - my - slope * (x - mx)) ** 2 for x, y in zip(xs, ys))
+        half = t_quantile(n - 2) * math.sqrt(sse / (n - 2) / sxx)
+        clear, rising = not (slope - half <= 0 <= slope + half), slope > 0
+    if direction == "no_judgement" or not clear:
+        return {"trend": "no_clear_change", "slope": slope, "n": n, "method": method}
     good = rising == (direction == "higher_is_better")
-    return {"trend": "getting_better" if good else "getting_worse", "slope": slope, "n": n}
+    return {"trend": "getting_better" if good else "getting_worse", "slope": slope, "n": n, "method": method}
 
 
 # --- reading the store ------------------------------------------------------------------------------------------
@@ -264,7 +290,7 @@ def worse_than_england(con, system_code: str) -> pd.DataFrame:
         at95, at998 = verdicts(latest, benchmark, latest["direction"], latest["unit"])
         if at95 != "worse":
             continue
-        trend = recent_trend(series, latest["direction"])
+        trend = recent_trend(series, latest["direction"], latest["unit"])
         out.append({"indicator_code": code, "name": latest["name"], "unit": latest["unit"], "area_code": area,
                     "area_name": latest["area_name"], "period_label": latest["period_label"],
                     "value": latest["value"], "england": benchmark, "at998": at998, "trend": trend["trend"],
@@ -295,6 +321,9 @@ def comparison_table(table: pd.DataFrame, unit: str | None) -> pd.DataFrame:
 
 
 def summary_sentences(con, system_code: str, indicator_code: str, area_code: str) -> list[str]:
-    """The indicator summary's comparison with England and the region, as a list of at most one sentence."""
+    """The indicator summary's comparison with England and the region, as a list of at most one sentence, made safe
+    to show as Markdown (area names come from loaded files)."""
+    from framework.core.safe_text import markdown_text
+
     sentence = benchmark_sentence(indicator_comparisons(con, system_code, indicator_code, area_code))
-    return [sentence] if sentence else []
+    return [markdown_text(sentence)] if sentence else []

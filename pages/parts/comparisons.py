@@ -24,7 +24,7 @@ def comparisons(code: str, selected: str, area: str, unit: str) -> None:
     if table.empty:
         st.info("There are no values for this area to compare yet.")
         return
-    st.markdown(benchmark_sentence(table) or "Nothing could be compared: a value needs a 95% confidence interval "
+    st.markdown(glue.text(benchmark_sentence(table)) or "Nothing could be compared: a value needs a 95% confidence interval "
                                              "and the comparator needs a value for the same period.")
     if len(peers) == 1:
         st.caption("A peer group of one area is a comparison with that area alone.")

@@ -24,7 +24,7 @@ def funnel(code: str, selected: str, ind: dict) -> None:
         return
     f = result["funnel"]
     title = f"{ind['name']}: {result['areas_word']} in {result['period']} against {f.target_name}"
-    st.plotly_chart(funnel_chart(f, title=glue.text(title), unit=ind["unit"], direction=ind["direction"],
+    st.plotly_chart(funnel_chart(f, title=title, unit=ind["unit"], direction=ind["direction"],
                                  source=ind.get("source") or ""),
                     width="stretch", config={"displaylogo": False}, key="indicators.funnel_chart")
     st.markdown(glue.text(result["sentence"]))

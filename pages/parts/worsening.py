@@ -34,5 +34,7 @@ def worsening(code: str) -> None:
                  hide_index=True, width="stretch",
                  column_config={"Link": st.column_config.LinkColumn("Open", display_text="Open", width=55)})
     st.caption("Worse than England: England's value lies outside the area's 95% confidence interval. Getting worse: "
-               "the straight line through the latest five points (at least three) slopes the wrong way and its 95% "
-               "confidence interval does not include no change. Methods: docs/benchmarking.md.")
+               "over the latest five points (at least three), the chi-squared test for trend finds a trend the wrong "
+               "way at 99.9% for a percentage with counts (Fingertips' recent trend), or else the straight line "
+               "through them slopes the wrong way and its 95% confidence interval excludes no change. Methods: "
+               "docs/benchmarking.md.")
