@@ -263,3 +263,19 @@ def test_our_recent_trend_agrees_with_fingertips_on_the_real_export_but_for_two_
             differ.append(row._5)
     assert len(judged) == 319
     assert sorted(differ) == ["E07000084", "E07000123"]  # Fingertips says no significant change; both move clearly
+
+
+def test_the_comparison_table_says_each_verdict_its_strength_and_the_comparators_value():
+    frame = _frame([
+        ("A", *Y1, 20, 18, 22, 17, 23, None, None), ("A", *Y2, 21, None, None, None, None, None, None),
+        ("E92000001", *Y1, 17.5, None, None, None, None, None, None),
+        ("E92000001", *Y2, 16.0, None, None, None, None, None, None),
+        ("E40000010", *Y1, 10.0, None, None, None, None, None, None),
+    ])
+    table = bm.comparison_table(bm.compare_periods(frame, "A", COMPARATORS, "lower_is_better", "%"), "%")
+    assert table.to_dict("records") == [
+        {"Period": "2024/25", "Value": "21%", "England": "Not compared: no interval",
+         "The North West region": "Not compared: no value for this period"},
+        {"Period": "2023/24", "Value": "20%", "England": "Worse (at 95% only) · 17.5%",
+         "The North West region": "Worse (also at 99.8%) · 10%"},
+    ]

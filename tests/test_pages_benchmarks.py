@@ -21,8 +21,8 @@ def test_the_indicator_page_says_how_the_system_compares_with_england_and_the_re
     assert summary.endswith(expected)  # the plain-English summary says it too
     table = next(d.value for d in at.dataframe if "England" in d.value.columns)
     assert list(table.columns) == ["Period", "Value", "England", "The North East and Yorkshire region"]
-    assert table.iloc[0]["England"] == "Similar; 14.5%"
-    assert table.iloc[2]["England"] == "Not compared: no value for England in 2023/24"
+    assert table.iloc[0]["England"] == "Similar · 14.5%"
+    assert table.iloc[2]["England"] == "Not compared: no value for this period"
 
 
 def test_a_peer_group_comes_from_the_address_and_unknown_areas_are_dropped(monkeypatch, demo_db_file):

@@ -309,13 +309,12 @@ def comparison_table(table: pd.DataFrame, unit: str | None) -> pd.DataFrame:
     for r in table.itertuples():
         row = rows.setdefault(r.period_label, {"Period": r.period_label, "Value": format_value(r.value, unit or "")})
         if r.at95 == "not_compared":
-            cell = f"Not compared: {r.reason}"
+            cell = "Not compared: " + ("no value for this period" if pd.isna(r.benchmark) else "no interval")
         else:
             cell = r.at95.capitalize()
-            if r.at95 != "similar":
-                cell += " (also at 99.8%)" if r.at998 == r.at95 else (
-                    " (at 95% only)" if r.at998 != "not_compared" else " (no 99.8% interval)")
-            cell += f"; {format_value(r.benchmark, unit or '')}"
+            if r.at95 != "similar" and r.at998 != "not_compared":
+                cell += " (also at 99.8%)" if r.at998 == r.at95 else " (at 95% only)"
+            cell += f" · {format_value(r.benchmark, unit or '')}"
         row[r.comparator_name[0].upper() + r.comparator_name[1:]] = cell
     return pd.DataFrame(list(rows.values()))
 
