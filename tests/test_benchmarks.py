@@ -279,3 +279,15 @@ def test_the_comparison_table_says_each_verdict_its_strength_and_the_comparators
         {"Period": "2023/24", "Value": "20%", "England": "Worse (at 95% only) · 17.5%",
          "The North West region": "Worse (also at 99.8%) · 10%"},
     ]
+
+
+def test_the_worsening_sentence_names_what_is_listed_and_counts_the_rest():
+    rows = pd.DataFrame({"name": ["Smoking", "Admissions", "Decay"], "area_name": ["Riverside", "Northmoor", "Vale"],
+                         "trend": ["getting_worse", "getting_worse", "no_clear_change"]})
+    assert bm.worsening_sentence(rows) == (
+        "Worse than England and getting worse: Smoking in Riverside; Admissions in Northmoor. 1 more result is worse "
+        "than England without a clear trend the wrong way (each measure counted once in each area).")
+    assert bm.worsening_sentence(rows, most=1).startswith("Worse than England and getting worse: Smoking in "
+                                                          "Riverside, and 1 more. ")
+    assert bm.worsening_sentence(rows.iloc[:0]) == ("No measure is both worse than England and getting worse, in the "
+                                                    "system or any of its places.")

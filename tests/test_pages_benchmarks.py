@@ -67,8 +67,10 @@ def test_the_progress_page_lists_measures_worse_than_england_and_getting_worse(m
     at = open_app(monkeypatch, demo_db_file, page="progress_page", role="viewer")
     assert not at.exception
     assert "Worse than England and getting worse" in [h.value for h in at.header]
-    sentence = _markdown(at, "1 measure-and-area pair is worse than England")
-    assert len(sentence) == 1
+    sentence = _markdown(at, "Worse than England and getting worse: ")
+    assert sentence == ["Worse than England and getting worse: Emergency admissions for ambulatory care sensitive "
+                        "conditions in Northmoor (demo place). 7 more results are worse than England without a clear "
+                        "trend the wrong way (each measure counted once in each area)."]
     listed = at.dataframe[-1].value
     assert listed[["Code", "Area"]].values.tolist() == [["I09", "Northmoor (demo place)"]]
     assert listed.iloc[0]["Trend"].startswith("up ") and listed.iloc[0]["Trend"].endswith("a year over 5 points")

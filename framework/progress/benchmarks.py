@@ -326,3 +326,17 @@ def summary_sentences(con, system_code: str, indicator_code: str, area_code: str
 
     sentence = benchmark_sentence(indicator_comparisons(con, system_code, indicator_code, area_code))
     return [markdown_text(sentence)] if sentence else []
+
+
+def worsening_sentence(worse: pd.DataFrame, most: int = 5) -> str:
+    """The "worse and getting worse" list in one or two sentences, from worse_than_england()'s rows."""
+    listed = worse[worse["trend"] == "getting_worse"]
+    others = len(worse) - len(listed)
+    rest = (f"{others} more result{'s are' if others != 1 else ' is'} worse than England without a clear trend the "
+            "wrong way (each measure counted once in each area)." if others else "")
+    if listed.empty:
+        return ("No measure is both worse than England and getting worse, in the system or any of its places. "
+                + rest).strip()
+    named = [f"{r.name} in {r.area_name}" for r in listed.head(most).itertuples()]
+    more = f", and {len(listed) - most} more" if len(listed) > most else ""
+    return f"Worse than England and getting worse: {'; '.join(named)}{more}. {rest}".strip()

@@ -4,8 +4,10 @@ import streamlit as st
 
 from framework import streamlit_glue as glue
 from framework.foundation.indicator_text import format_value
-from framework.progress.benchmarks import worse_than_england
+from framework.progress.benchmarks import worse_than_england, worsening_sentence
 from framework.progress.text import difference
+
+AT_998 = {"worse": "worse too", "similar": "not at 99.8%", "not_compared": "no 99.8% interval"}
 
 
 def worsening(code: str) -> None:
@@ -13,22 +15,16 @@ def worsening(code: str) -> None:
     st.header("Worse than England and getting worse")
     worse = glue.read(worse_than_england, code)
     listed = worse[worse["trend"] == "getting_worse"]
-    others = len(worse) - len(listed)
+    st.markdown(glue.text(worsening_sentence(worse)))
     if listed.empty:
-        st.markdown(f"No measure is both worse than England and clearly getting worse, in the system or any of its "
-                    f"places. {others} measure-and-area pair{'s are' if others != 1 else ' is'} worse than England "
-                    "without a clear trend the wrong way.")
         return
-    st.markdown(f"{len(listed)} measure-and-area pair{'s are' if len(listed) != 1 else ' is'} worse than England "
-                f"in the latest period and getting worse over the latest points; {others} more "
-                f"{'are' if others != 1 else 'is'} worse than England without a clear trend the wrong way.")
     shown = listed.assign(
         Link=["indicators?indicator=" + c for c in listed["indicator_code"]],
         Latest=[format_value(v, u) for v, u in zip(listed["value"], listed["unit"])],
         England=[format_value(v, u) for v, u in zip(listed["england"], listed["unit"])],
         Trend=[f"{'up' if s > 0 else 'down'} {difference(s, u)} a year over {n} points"
                for s, u, n in zip(listed["trend_per_year"], listed["unit"], listed["points"])],
-        **{"At 99.8%": ["worse too" if v == "worse" else "not clearly" for v in listed["at998"]]},
+        **{"At 99.8%": [AT_998.get(v, "-") for v in listed["at998"]]},
     ).rename(columns={"indicator_code": "Code", "name": "Measure", "area_name": "Area", "period_label": "Period"})
     st.dataframe(shown[["Code", "Measure", "Link", "Area", "Period", "Latest", "England", "At 99.8%", "Trend"]],
                  hide_index=True, width="stretch",
