@@ -27,7 +27,7 @@ def test_a_community_member_sees_the_comparisons_and_the_funnel_in_words(browser
 
         page.goto(f"{url}/progress")
         wait_for_app(page)
-        listed = page.get_by_text("Worse than England and getting worse")
+        listed = page.get_by_text("Worse than England and getting worse", exact=True)
         listed.wait_for()
         listed.scroll_into_view_if_needed()
         next_frame(page)
