@@ -259,17 +259,33 @@ def peer_choices(con, system_code: str, indicator_code: str) -> pd.DataFrame:
 
 
 WORSENING_SQL = """
+WITH head AS (
     SELECT m.indicator_code, i.name, i.unit, i.direction, m.area_code, coalesce(a.area_name, m.area_code) AS area_name,
-           sa.role, m.period_label, m.period_start, m.period_end, m.value, m.lower_ci, m.upper_ci, m.lower_ci_998,
-           m.upper_ci_998, m.count, m.denominator
+           m.period_label, m.period_start, m.period_end, m.value, m.lower_ci, m.upper_ci, m.lower_ci_998,
+           m.upper_ci_998, m.count, m.denominator,
+           row_number() OVER (PARTITION BY m.indicator_code, m.area_code ORDER BY m.period_end DESC) AS recent
     FROM measurement m
     JOIN indicator i USING (system_code, indicator_code)
     JOIN system_area sa ON sa.system_code = m.system_code AND sa.area_code = m.area_code
     LEFT JOIN area a ON a.area_code = m.area_code
     WHERE m.system_code = ? AND m.breakdown = 'All' AND m.breakdown_group = 'All' AND i.status = 'active'
       AND i.kind <> 'qualitative' AND i.direction <> 'no_judgement' AND m.value IS NOT NULL AND NOT isnan(m.value)
-      AND (sa.role IN ('system', 'place') OR m.area_code = ?)
-    ORDER BY m.indicator_code, m.area_code, m.period_end"""
+      AND sa.role IN ('system', 'place')
+),
+england AS (
+    SELECT indicator_code, period_start, period_end, value AS england
+    FROM measurement
+    WHERE system_code = ? AND area_code = ? AND breakdown = 'All' AND breakdown_group = 'All'
+),
+worse AS (  -- the series whose latest value is worse than England at 95%: a cheap first sift, checked again below
+    SELECT h.indicator_code, h.area_code, e.england
+    FROM head h JOIN england e USING (indicator_code, period_start, period_end)
+    WHERE h.recent = 1 AND ((h.direction = 'lower_is_better' AND h.lower_ci > e.england)
+                            OR (h.direction = 'higher_is_better' AND h.upper_ci < e.england))
+)
+SELECT h.*, w.england FROM head h JOIN worse w USING (indicator_code, area_code)
+WHERE h.recent <= {points}
+ORDER BY h.indicator_code, h.area_code, h.period_end"""
 
 
 def worse_than_england(con, system_code: str) -> pd.DataFrame:
@@ -279,21 +295,17 @@ def worse_than_england(con, system_code: str) -> pd.DataFrame:
     trend_per_year, points. The "worse and getting worse" list is the rows whose trend is getting_worse."""
     columns = ["indicator_code", "name", "unit", "area_code", "area_name", "period_label", "value", "england", "at998",
                "trend", "trend_per_year", "points"]
-    frame = read_df(con, WORSENING_SQL, [system_code, ENGLAND])
+    frame = read_df(con, WORSENING_SQL.format(points=RECENT_POINTS), [system_code, system_code, ENGLAND])
     out = []
-    england = frame[frame["area_code"] == ENGLAND]
-    for (code, area), series in frame[frame["area_code"] != ENGLAND].groupby(["indicator_code", "area_code"]):
+    for (code, area), series in frame.groupby(["indicator_code", "area_code"], sort=True):
         latest = series.iloc[-1].to_dict()
-        eng = england[(england["indicator_code"] == code) & (england["period_start"] == latest["period_start"])
-                      & (england["period_end"] == latest["period_end"])]
-        benchmark = _num(eng["value"].iloc[0]) if len(eng) else None
-        at95, at998 = verdicts(latest, benchmark, latest["direction"], latest["unit"])
+        at95, at998 = verdicts(latest, latest["england"], latest["direction"], latest["unit"])
         if at95 != "worse":
             continue
         trend = recent_trend(series, latest["direction"], latest["unit"])
         out.append({"indicator_code": code, "name": latest["name"], "unit": latest["unit"], "area_code": area,
                     "area_name": latest["area_name"], "period_label": latest["period_label"],
-                    "value": latest["value"], "england": benchmark, "at998": at998, "trend": trend["trend"],
+                    "value": latest["value"], "england": latest["england"], "at998": at998, "trend": trend["trend"],
                     "trend_per_year": trend["slope"], "points": trend["n"]})
     return pd.DataFrame(out, columns=columns)
 
