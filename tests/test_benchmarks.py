@@ -149,8 +149,9 @@ def test_a_peer_group_is_pooled_from_counts_and_denominators_and_needs_every_pee
 def test_a_peer_group_without_counts_uses_the_mean_of_its_values():
     rows = _frame([("P1", *Y2, 10, None, None, None, None, None, None),
                    ("P2", *Y2, 20, None, None, None, None, None, None)])
-    assert bm.peer_value(rows, 100.0) == 15.0
-    assert bm.peer_value(rows.iloc[:0], 100.0) is None
+    assert bm.peer_value(rows.to_dict("records"), 100.0) == 15.0
+    assert bm.peer_value([], 100.0) is None
+    assert bm.peer_value([{"value": 10.0}, {"value": None}], 100.0) is None
 
 
 def test_a_peer_group_of_one_area_is_named_as_that_area_and_the_area_itself_is_left_out(demo_con):
@@ -291,3 +292,9 @@ def test_the_worsening_sentence_names_what_is_listed_and_counts_the_rest():
                                                           "Riverside, and 1 more. ")
     assert bm.worsening_sentence(rows.iloc[:0]) == ("No measure is both worse than England and getting worse, in the "
                                                     "system or any of its places.")
+
+
+def test_an_unknown_measure_or_an_area_without_data_gives_an_empty_comparison(demo_con):
+    assert bm.indicator_comparisons(demo_con, "DEMO", "NOPE", "DEMO-ICB").empty
+    assert bm.indicator_comparisons(demo_con, "DEMO", "I08", "E99999999").empty
+    assert bm.indicator_comparisons(demo_con, "NOPE", "I08", "DEMO-ICB").empty

@@ -91,15 +91,17 @@ def verdict_phrase(at95: str, at998: str, name: str) -> str:
     return text
 
 
-def peer_value(rows: pd.DataFrame, scale: float | None) -> float | None:
-    """The peer group's benchmark in one period: the pooled value, sum of counts over sum of denominators, when
-    every peer has both; else the mean of their values; None when a peer has no value."""
-    if rows.empty or rows["value"].map(_num).isna().any():
+def peer_value(rows: list[dict], scale: float | None) -> float | None:
+    """The peer group's benchmark in one period from its peers' rows: the pooled value, sum of counts over sum of
+    denominators, when every peer has both; else the mean of their values; None without rows or with a peer
+    without a value."""
+    values = [_num(r.get("value")) for r in rows]
+    if not rows or None in values:
         return None
-    counts, dens = rows["count"].map(_num), rows["denominator"].map(_num)
-    if scale is not None and counts.notna().all() and dens.notna().all() and dens.sum() > 0:
-        return float(counts.sum() / dens.sum() * scale)
-    return float(rows["value"].astype(float).mean())
+    counts, dens = [_num(r.get("count")) for r in rows], [_num(r.get("denominator")) for r in rows]
+    if scale is not None and None not in counts + dens and sum(dens) > 0:
+        return sum(counts) / sum(dens) * scale
+    return sum(values) / len(values)
 
 
 def compare_periods(frame: pd.DataFrame, area_code: str, comparators: list[Comparator], direction: str,
@@ -109,22 +111,26 @@ def compare_periods(frame: pd.DataFrame, area_code: str, comparators: list[Compa
     upper_ci_998, count, denominator). One row per period and comparator, newest period first."""
     columns = ["period_label", "period_end", "value", "comparator", "comparator_name", "benchmark", "at95", "at998",
                "reason", "phrase"]
-    own = frame[frame["area_code"] == area_code].dropna(subset=["value"]).sort_values("period_end", ascending=False)
+    records = frame.to_dict("records")
+    own = sorted((r for r in records if r["area_code"] == area_code and _num(r["value"]) is not None),
+                 key=lambda r: r["period_end"], reverse=True)
+    index = {(r["period_start"], r["period_end"], r["area_code"]): r for r in records
+             if r["area_code"] != area_code and _num(r["value"]) is not None}
     scale = unit_scale(unit)
     out = []
-    for row in own.to_dict("records"):
-        same = frame[(frame["period_start"] == row["period_start"]) & (frame["period_end"] == row["period_end"])]
+    for row in own:
         for comp in comparators:
-            rows = same[same["area_code"].isin(comp.codes)]
-            missing = set(comp.codes) - set(rows.dropna(subset=["value"])["area_code"])
+            rows = [index.get((row["period_start"], row["period_end"], code)) for code in comp.codes]
+            found = [r for r in rows if r is not None]
+            missing = len(rows) - len(found)
             if comp.key == "peers":
-                benchmark = None if missing else peer_value(rows, scale)
+                benchmark = None if missing else peer_value(found, scale)
             else:
-                benchmark = _num(rows["value"].iloc[0]) if len(rows) else None
+                benchmark = _num(found[0]["value"]) if found else None
             at95, at998 = verdicts(row, benchmark, direction, unit)
             reason = ""
             if comp.key == "peers" and missing:
-                reason = f"no value for {len(missing)} of {len(comp.codes)} peer areas in {row['period_label']}"
+                reason = f"no value for {missing} of {len(comp.codes)} peer areas in {row['period_label']}"
             elif benchmark is None:
                 reason = f"no value for {comp.name} in {row['period_label']}"
             elif at95 == "not_compared":
@@ -203,6 +209,8 @@ def recent_trend(points: pd.DataFrame, direction: str, unit: str | None = None, 
 
 # --- reading the store ------------------------------------------------------------------------------------------
 
+FRAME_COLUMNS = ("area_code", "period_label", "period_start", "period_end", "value", "lower_ci", "upper_ci",
+                 "lower_ci_998", "upper_ci_998", "count", "denominator")
 HEADLINE_SQL = """
     SELECT area_code, period_label, period_start, period_end, value, lower_ci, upper_ci, lower_ci_998, upper_ci_998,
            count, denominator
@@ -241,7 +249,7 @@ def indicator_comparisons(con, system_code: str, indicator_code: str, area_code:
                     [system_code, indicator_code])
     comparators = comparators_of(con, system_code, peers, area_code=area_code)
     if not ind:
-        return compare_periods(pd.DataFrame(columns=["area_code"]), area_code, comparators, "no_judgement")
+        return compare_periods(pd.DataFrame(columns=[*FRAME_COLUMNS]), area_code, comparators, "no_judgement")
     codes = [area_code] + [c for comp in comparators for c in comp.codes]
     frame = read_df(con, HEADLINE_SQL, [system_code, indicator_code, codes])
     return compare_periods(frame, area_code, comparators, ind[0]["direction"], ind[0]["unit"])
