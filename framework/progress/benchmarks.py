@@ -6,6 +6,7 @@ wrong way. docs/benchmarking.md explains the methods, their sources and the smal
 """
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass
@@ -171,26 +172,27 @@ def chi2_for_trend(counts: list[float], denominators: list[float]) -> tuple[floa
     return (t_stat * t_stat / variance if variance > 0 else 0.0), t_stat
 
 
-def recent_trend(points: pd.DataFrame, direction: str, unit: str | None = None, *,
+def recent_trend(points: pd.DataFrame | list[dict], direction: str, unit: str | None = None, *,
                  n_points: int = RECENT_POINTS) -> dict:
     """The recent trend of a series (period_end, value, and count and denominator where known) over its latest n
     points. A percentage with counts and denominators at every point uses the chi-squared test for trend at 99.9%
     (Fingertips' recent trend); anything else the least-squares slope per year with its 95% confidence interval.
     Getting worse or better when the test finds a trend; no clear change otherwise."""
-    pts = points.dropna(subset=["value"]).sort_values("period_end").tail(n_points)
+    rows = points.to_dict("records") if isinstance(points, pd.DataFrame) else list(points)
+    pts = sorted((r for r in rows if _num(r.get("value")) is not None), key=lambda r: r["period_end"])[-n_points:]
     n = len(pts)
     if n < MIN_TREND_POINTS:
         return {"trend": "not_enough_data", "slope": None, "n": n, "method": None}
-    start = as_date(pts["period_end"].iloc[0])
-    xs = [years_since(start, d) for d in pts["period_end"]]
-    ys = [float(v) for v in pts["value"]]
+    start = as_date(pts[0]["period_end"])
+    xs = [years_since(start, r["period_end"]) for r in pts]
+    ys = [float(r["value"]) for r in pts]
     mx, my = sum(xs) / n, sum(ys) / n
     sxx = sum((x - mx) ** 2 for x in xs)
     if sxx <= 0:
         return {"trend": "not_enough_data", "slope": None, "n": n, "method": None}
     slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx
-    counts = [_num(v) for v in pts["count"]] if "count" in pts else [None]
-    dens = [_num(v) for v in pts["denominator"]] if "denominator" in pts else [None]
+    counts = [_num(r.get("count")) for r in pts]
+    dens = [_num(r.get("denominator")) for r in pts]
     if unit_scale(unit) == 100.0 and None not in counts + dens and all(d > 0 for d in dens) \
             and all(0 <= c <= d for c, d in zip(counts, dens)):
         method = "chi_squared_for_trend"
@@ -267,33 +269,41 @@ def peer_choices(con, system_code: str, indicator_code: str) -> pd.DataFrame:
 
 
 WORSENING_SQL = """
-WITH head AS (
-    SELECT m.indicator_code, i.name, i.unit, i.direction, m.area_code, coalesce(a.area_name, m.area_code) AS area_name,
-           m.period_label, m.period_start, m.period_end, m.value, m.lower_ci, m.upper_ci, m.lower_ci_998,
-           m.upper_ci_998, m.count, m.denominator,
-           row_number() OVER (PARTITION BY m.indicator_code, m.area_code ORDER BY m.period_end DESC) AS recent
+WITH series AS (
+    SELECT m.indicator_code, m.area_code, max(m.period_end) AS period_end,
+           arg_max(m.period_start, m.period_end) AS period_start, arg_max(m.lower_ci, m.period_end) AS lower_ci,
+           arg_max(m.upper_ci, m.period_end) AS upper_ci
     FROM measurement m
-    JOIN indicator i USING (system_code, indicator_code)
     JOIN system_area sa ON sa.system_code = m.system_code AND sa.area_code = m.area_code
-    LEFT JOIN area a ON a.area_code = m.area_code
-    WHERE m.system_code = ? AND m.breakdown = 'All' AND m.breakdown_group = 'All' AND i.status = 'active'
-      AND i.kind <> 'qualitative' AND i.direction <> 'no_judgement' AND m.value IS NOT NULL AND NOT isnan(m.value)
-      AND sa.role IN ('system', 'place')
+    WHERE m.system_code = ? AND sa.role IN ('system', 'place') AND m.breakdown = 'All'
+      AND m.breakdown_group = 'All' AND m.value IS NOT NULL AND NOT isnan(m.value)
+    GROUP BY m.indicator_code, m.area_code
 ),
-england AS (
-    SELECT indicator_code, period_start, period_end, value AS england
-    FROM measurement
-    WHERE system_code = ? AND area_code = ? AND breakdown = 'All' AND breakdown_group = 'All'
+worse AS (  -- the series whose latest value is worse than England at 95%: a quick sift, checked again in Python
+    SELECT s.indicator_code, s.area_code, e.value AS england
+    FROM series s
+    JOIN indicator i ON i.system_code = ? AND i.indicator_code = s.indicator_code
+    JOIN measurement e ON e.system_code = i.system_code AND e.area_code = ? AND e.indicator_code = s.indicator_code
+     AND e.breakdown = 'All' AND e.breakdown_group = 'All' AND e.period_start = s.period_start
+     AND e.period_end = s.period_end
+    WHERE i.status = 'active' AND i.kind <> 'qualitative'
+      AND ((i.direction = 'lower_is_better' AND s.lower_ci > e.value)
+           OR (i.direction = 'higher_is_better' AND s.upper_ci < e.value))
 ),
-worse AS (  -- the series whose latest value is worse than England at 95%: a cheap first sift, checked again below
-    SELECT h.indicator_code, h.area_code, e.england
-    FROM head h JOIN england e USING (indicator_code, period_start, period_end)
-    WHERE h.recent = 1 AND ((h.direction = 'lower_is_better' AND h.lower_ci > e.england)
-                            OR (h.direction = 'higher_is_better' AND h.upper_ci < e.england))
+recent AS (
+    SELECT m.indicator_code, m.area_code, m.period_label, m.period_start, m.period_end, m.value, m.lower_ci,
+           m.upper_ci, m.lower_ci_998, m.upper_ci_998, m.count, m.denominator, w.england,
+           row_number() OVER (PARTITION BY m.indicator_code, m.area_code ORDER BY m.period_end DESC) AS recent
+    FROM measurement m JOIN worse w USING (indicator_code, area_code)
+    WHERE m.system_code = ? AND m.breakdown = 'All' AND m.breakdown_group = 'All' AND m.value IS NOT NULL
+      AND NOT isnan(m.value)
 )
-SELECT h.*, w.england FROM head h JOIN worse w USING (indicator_code, area_code)
-WHERE h.recent <= {points}
-ORDER BY h.indicator_code, h.area_code, h.period_end"""
+SELECT r.*, i.name, i.unit, i.direction, coalesce(a.area_name, r.area_code) AS area_name
+FROM recent r
+JOIN indicator i ON i.system_code = ? AND i.indicator_code = r.indicator_code
+LEFT JOIN area a ON a.area_code = r.area_code
+WHERE r.recent <= ?
+ORDER BY r.indicator_code, r.area_code, r.period_end"""
 
 
 def worse_than_england(con, system_code: str) -> pd.DataFrame:
@@ -303,10 +313,12 @@ def worse_than_england(con, system_code: str) -> pd.DataFrame:
     trend_per_year, points. The "worse and getting worse" list is the rows whose trend is getting_worse."""
     columns = ["indicator_code", "name", "unit", "area_code", "area_name", "period_label", "value", "england", "at998",
                "trend", "trend_per_year", "points"]
-    frame = read_df(con, WORSENING_SQL.format(points=RECENT_POINTS), [system_code, system_code, ENGLAND])
+    frame = read_df(con, WORSENING_SQL, [system_code, system_code, ENGLAND, system_code, system_code, RECENT_POINTS])
     out = []
-    for (code, area), series in frame.groupby(["indicator_code", "area_code"], sort=True):
-        latest = series.iloc[-1].to_dict()
+    for (code, area), series in itertools.groupby(frame.to_dict("records"),
+                                                  key=lambda r: (r["indicator_code"], r["area_code"])):
+        series = list(series)
+        latest = series[-1]
         at95, at998 = verdicts(latest, latest["england"], latest["direction"], latest["unit"])
         if at95 != "worse":
             continue
