@@ -144,6 +144,8 @@ def test_a_peer_group_is_pooled_from_counts_and_denominators_and_needs_every_pee
     assert table.loc["2024/25", "at95"] == "similar"
     assert table.loc["2023/24", "at95"] == "not_compared"
     assert table.loc["2023/24", "reason"] == "no value for 1 of 2 peer areas in 2023/24"
+    cells = bm.comparison_table(table.reset_index(), "%").set_index("Period")
+    assert cells.loc["2023/24", "The peer group of 2 areas"] == "Not compared: no value for 1 of 2 peer areas"
 
 
 def test_a_peer_group_without_counts_uses_the_mean_of_its_values():

@@ -115,3 +115,19 @@ def test_the_curve_holds_four_ordered_limit_lines(demo_con):
     curve = fn.indicator_funnel(demo_con, "DEMO", "I08", "places")["funnel"].curve()
     assert (curve["lower_998"] < curve["lower_95"]).all() and (curve["lower_95"] < curve["upper_95"]).all()
     assert (curve["upper_95"] < curve["upper_998"]).all()
+
+
+def test_every_icb_with_data_makes_a_second_funnel_beside_the_places(demo_con):
+    icbs = [r[0] for r in demo_con.execute("SELECT area_code FROM area WHERE area_type = 'ICB' AND area_code NOT LIKE"
+                                           " 'DEMO%' ORDER BY area_code LIMIT 12").fetchall()]
+    latest = demo_con.execute("SELECT period_label, period_start, period_end FROM measurement WHERE indicator_code ="
+                              " 'I08' AND area_code = 'DEMO-ICB' ORDER BY period_end DESC LIMIT 1").fetchone()
+    rows = [(code, *latest, 10.0 + i, 100 * (10 + i), 10_000) for i, code in enumerate(icbs)]
+    demo_con.executemany("INSERT INTO measurement (system_code, indicator_code, area_code, period_label,"
+                         " period_start, period_end, value, count, denominator) VALUES ('DEMO', 'I08', ?, ?, ?, ?, ?,"
+                         " ?, ?)", rows)
+    assert fn.funnel_scopes(demo_con, "DEMO", "I08") == ["places", "icbs"]
+    result = fn.indicator_funnel(demo_con, "DEMO", "I08", "icbs")
+    assert result["areas_word"] == "ICBs" and len(result["funnel"].points) == 13  # twelve ICBs and the system's own
+    assert result["funnel"].overdispersed  # 10% to 21% on 10,000 people each is far more spread than chance
+    assert "The limits are widened for overdispersion" in result["sentence"]

@@ -111,7 +111,7 @@ def compare_periods(frame: pd.DataFrame, area_code: str, comparators: list[Compa
     areas (area_code, period_label, period_start, period_end, value, lower_ci, upper_ci, lower_ci_998,
     upper_ci_998, count, denominator). One row per period and comparator, newest period first."""
     columns = ["period_label", "period_end", "value", "comparator", "comparator_name", "benchmark", "at95", "at998",
-               "reason", "phrase"]
+               "reason", "short_reason", "phrase"]
     records = frame.to_dict("records")
     own = sorted((r for r in records if r["area_code"] == area_code and _num(r["value"]) is not None),
                  key=lambda r: r["period_end"], reverse=True)
@@ -129,16 +129,18 @@ def compare_periods(frame: pd.DataFrame, area_code: str, comparators: list[Compa
             else:
                 benchmark = _num(found[0]["value"]) if found else None
             at95, at998 = verdicts(row, benchmark, direction, unit)
-            reason = ""
+            reason = short = ""
             if comp.key == "peers" and missing:
-                reason = f"no value for {missing} of {len(comp.codes)} peer areas in {row['period_label']}"
+                short = f"no value for {missing} of {len(comp.codes)} peer areas"
+                reason = f"{short} in {row['period_label']}"
             elif benchmark is None:
-                reason = f"no value for {comp.name} in {row['period_label']}"
+                reason, short = f"no value for {comp.name} in {row['period_label']}", "no value for this period"
             elif at95 == "not_compared":
-                reason = "no confidence interval for this value"
+                reason, short = "no confidence interval for this value", "no interval"
             out.append({"period_label": row["period_label"], "period_end": row["period_end"], "value": row["value"],
                         "comparator": comp.key, "comparator_name": comp.name, "benchmark": benchmark, "at95": at95,
-                        "at998": at998, "reason": reason, "phrase": verdict_phrase(at95, at998, comp.name)})
+                        "at998": at998, "reason": reason, "short_reason": short,
+                        "phrase": verdict_phrase(at95, at998, comp.name)})
     return pd.DataFrame(out, columns=columns)
 
 
@@ -341,7 +343,7 @@ def comparison_table(table: pd.DataFrame, unit: str | None) -> pd.DataFrame:
     for r in table.itertuples():
         row = rows.setdefault(r.period_label, {"Period": r.period_label, "Value": format_value(r.value, unit or "")})
         if r.at95 == "not_compared":
-            cell = "Not compared: " + ("no value for this period" if pd.isna(r.benchmark) else "no interval")
+            cell = f"Not compared: {r.short_reason}"
         else:
             cell = r.at95.capitalize()
             if r.at95 != "similar" and r.at998 != "not_compared":
