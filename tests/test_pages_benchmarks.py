@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.apptest_helpers import as_read, open_app
+from framework.core import db
+from tests.apptest_helpers import as_read, copy_db, open_app
 
 
 def _markdown(at, start):
@@ -74,3 +75,23 @@ def test_the_progress_page_lists_measures_worse_than_england_and_getting_worse(m
     listed = at.dataframe[-1].value
     assert listed[["Code", "Area"]].values.tolist() == [["I09", "Northmoor (demo place)"]]
     assert listed.iloc[0]["Trend"].startswith("up ") and listed.iloc[0]["Trend"].endswith("a year over 5 points")
+
+
+def test_with_every_icb_in_the_data_a_person_can_switch_the_funnel_to_icbs(monkeypatch, demo_db_file, tmp_path):
+    path = copy_db(demo_db_file, tmp_path)
+    con = db.connect(path)
+    try:
+        icbs = [r[0] for r in con.execute("SELECT area_code FROM area WHERE area_type = 'ICB' AND area_code NOT LIKE"
+                                          " 'DEMO%' ORDER BY area_code LIMIT 5").fetchall()]
+        con.executemany("INSERT INTO measurement (system_code, indicator_code, area_code, period_label, period_start,"
+                        " period_end, value, count, denominator) VALUES ('DEMO', 'I08', ?, '2025/26', DATE"
+                        " '2025-04-01', DATE '2026-03-31', ?, ?, 2000)",
+                        [(code, 14.0 + i / 10, 280 + 2 * i) for i, code in enumerate(icbs)])
+    finally:
+        con.close()
+    at = open_app(monkeypatch, path, page="indicators_page", role="viewer", query={"indicator": "I08"})
+    assert not at.exception
+    assert _markdown(at, "In 2025/26, 4 of 4 places lie within")
+    at.radio(key="indicators.funnel_scope").set_value("icbs").run()
+    assert not at.exception
+    assert _markdown(at, "In 2025/26, 6 of 6 ICBs lie within the 95% limits around England")
