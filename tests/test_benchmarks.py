@@ -300,3 +300,34 @@ def test_an_unknown_measure_or_an_area_without_data_gives_an_empty_comparison(de
     assert bm.indicator_comparisons(demo_con, "DEMO", "NOPE", "DEMO-ICB").empty
     assert bm.indicator_comparisons(demo_con, "DEMO", "I08", "E99999999").empty
     assert bm.indicator_comparisons(demo_con, "NOPE", "I08", "DEMO-ICB").empty
+
+
+def test_after_a_real_import_the_stored_comparisons_agree_with_fingertips_and_the_icb_funnel_is_overdispersed(
+        con, editor, tmp_path):
+    import shutil
+
+    from framework.data_io.importers import import_files
+    from framework.foundation.systems import create_system
+    from framework.progress.funnel import indicator_funnel
+
+    create_system(con, editor, {"system_code": "NENC", "name": "North East and North Cumbria",
+                                "framework_start": "2023-04-01", "icb_code": "E54000050"})
+    source = tmp_path / FINGERTIPS
+    shutil.copy(reference_file(FINGERTIPS), source)
+    import_files(con, editor, [source], skip_invalid=True)
+    con.execute("UPDATE indicator SET direction = 'lower_is_better' WHERE indicator_code = 'FT91547'")
+    stored = con.execute(
+        "SELECT m.area_code, m.period_label, lower(m.comparison) FROM measurement m JOIN area a USING (area_code)"
+        " WHERE a.area_type IN ('ICB', 'NHS region') AND m.value IS NOT NULL"
+        " AND m.breakdown = 'All'").fetchall()
+    ours = {}
+    for area in {r[0] for r in stored}:
+        table = bm.indicator_comparisons(con, "NENC", "FT91547", area)
+        ours.update({(area, r.period_label): r.at95 for r in table[table["comparator"] == "england"].itertuples()})
+    assert len(stored) > 100
+    assert [r for r in stored if ours[(r[0], r[1])] != r[2].replace(" ", "_")] == []
+    icbs = indicator_funnel(con, "NENC", "FT91547", "icbs")
+    funnel = icbs["funnel"]
+    assert (icbs["period"], len(funnel.points), funnel.method) == ("2022/23", 42, "proportion")
+    assert funnel.overdispersed and funnel.phi > 100  # ICBs of a million people each differ far beyond chance
+    assert (funnel.points["position"] == "within").sum() == 36

@@ -131,3 +131,11 @@ def test_every_icb_with_data_makes_a_second_funnel_beside_the_places(demo_con):
     assert result["areas_word"] == "ICBs" and len(result["funnel"].points) == 13  # twelve ICBs and the system's own
     assert result["funnel"].overdispersed  # 10% to 21% on 10,000 people each is far more spread than chance
     assert "The limits are widened for overdispersion" in result["sentence"]
+
+
+def test_the_sentence_names_the_furthest_five_outside_and_counts_the_rest():
+    values = [10.0, 30.0, 31.0, 32.0, 33.0, 34.0, 35.0, 36.0]
+    funnel, _ = fn.build_funnel(_areas(values, [1000] * 8), "%", 10.0)
+    text = fn.funnel_sentence(funnel, "higher_is_better", "places", "2024/25", "%")
+    assert "Area 7 (36%)" in text and "Area 3 (32%)" in text and "Area 2 (31%)" not in text
+    assert text.endswith("2 more lie outside the 95% limits, nearer to them.")

@@ -173,8 +173,9 @@ def judgement(pos: str, direction: str) -> str:
     return f"{'higher' if high else 'lower'} than expected: {'better' if good else 'worse'}"
 
 
-def funnel_sentence(funnel: Funnel, direction: str, areas_word: str, period: str, unit: str) -> str:
-    """One sentence from the figures: how many areas lie within the limits and who lies outside, and how."""
+def funnel_sentence(funnel: Funnel, direction: str, areas_word: str, period: str, unit: str, most: int = 5) -> str:
+    """A few sentences from the figures: how many areas lie within the limits, and the (at most five) furthest
+    outside them, and how."""
     from framework.foundation.indicator_text import format_value
 
     pts = funnel.points
@@ -182,10 +183,13 @@ def funnel_sentence(funnel: Funnel, direction: str, areas_word: str, period: str
     text = (f"In {period}, {inside} of {len(pts)} {areas_word} lie within the 95% limits around "
             f"{funnel.target_name} ({format_value(funnel.target, unit)}).")
     outside = pts[pts["position"] != "within"]
-    for r in outside.itertuples():
+    outside = outside.reindex(outside["z"].abs().sort_values(ascending=False).index)
+    for r in outside.head(most).itertuples():
         level = "99.8%" if r.position.endswith("998") else "95%"
         text += f" {r.area_name} ({format_value(r.value, unit)}) is outside the {level} limits, " \
                 f"{judgement(r.position, direction)}."
+    if len(outside) > most:
+        text += f" {len(outside) - most} more lie outside the 95% limits, nearer to them."
     if funnel.overdispersed:
         text += " The limits are widened for overdispersion: the areas vary more than chance alone would explain."
     return text
