@@ -139,3 +139,11 @@ def test_the_sentence_names_the_furthest_five_outside_and_counts_the_rest():
     text = fn.funnel_sentence(funnel, "higher_is_better", "places", "2024/25", "%")
     assert "Area 7 (36%)" in text and "Area 3 (32%)" in text and "Area 2 (31%)" not in text
     assert text.endswith("2 more lie outside the 95% limits, nearer to them.")
+
+
+def test_limits_for_small_areas_stay_between_none_and_all():
+    funnel, _ = fn.build_funnel(_areas([5.0, 4.0, 6.0], [20, 25, 30]), "%", 5.0)
+    low, high = funnel.limits(10, fn.Z998)
+    assert low == 0.0 and high < 100.0
+    funnel, _ = fn.build_funnel(_areas([95.0, 96.0, 94.0], [20, 25, 30]), "%", 95.0)
+    assert funnel.limits(5, fn.Z998)[1] == 100.0

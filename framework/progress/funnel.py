@@ -39,7 +39,12 @@ class Funnel:
     def limits(self, size: float, z: float) -> tuple[float, float]:
         """The lower and upper control limits at one size (a denominator, or a precision)."""
         half = z * math.sqrt(self.variance(size) + self.tau2)
-        return self.target - half, self.target + half
+        low, high = self.target - half, self.target + half
+        if self.method in ("proportion", "rate"):
+            low = max(low, 0.0)  # a proportion or a rate cannot fall below 0, nor a proportion rise above 100%
+        if self.method == "proportion":
+            high = min(high, self.scale)
+        return low, high
 
     def variance(self, size: float) -> float:
         """The sampling variance of a value at the target for an area of this size, on the value's scale."""
