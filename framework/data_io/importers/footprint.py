@@ -81,6 +81,7 @@ def keep_footprint(stage: duckdb.DuckDBPyConnection, check: FileCheck, feet: pd.
     system's own geography is reported (see the module's rule) rather than left out.
 
     Needs tables t (typed rows), known_system and known_area in the staging database."""
+    stage.execute("CREATE TABLE IF NOT EXISTS problems (_row BIGINT, col VARCHAR, found VARCHAR, expected VARCHAR)")
     _load(stage, "footprint", feet, ["system_code", "area_code", "role"])
     _load(stage, "area_parent", parents, ["area_code", "parent_code"])
     stage.execute(
@@ -99,7 +100,6 @@ def keep_footprint(stage: duckdb.DuckDBPyConnection, check: FileCheck, feet: pd.
                     UNION SELECT i.system_code, p.area_code FROM inside i JOIN area_parent p ON p.parent_code = i.area_code)
                 SELECT o._row, o.system_code, o.area_code FROM outside o SEMI JOIN inside USING (system_code, area_code)"""
         )
-        stage.execute("CREATE TABLE IF NOT EXISTS problems (_row BIGINT, col VARCHAR, found VARCHAR, expected VARCHAR)")
         stage.execute(
             "INSERT INTO problems SELECT _row, 'area_code', area_code, 'an area in the footprint of system '"
             " || system_code || ': ' || area_code || ' is in its geography but not linked to it; ' || ?"
@@ -111,20 +111,27 @@ def keep_footprint(stage: duckdb.DuckDBPyConnection, check: FileCheck, feet: pd.
     stage.execute("DELETE FROM t WHERE _row IN (SELECT _row FROM outside)")
     stage.execute("DELETE FROM problems WHERE _row IN (SELECT _row FROM outside)")  # a format reader's, e.g. a blank id
     systems = [r[0] for r in stage.execute("SELECT DISTINCT system_code FROM outside ORDER BY 1").fetchall()]
-    unlinked = [s for s in systems if not (feet["system_code"].eq(s) & ~feet["role"].isin(["england", "region"])).any()]
     whose = f"system {systems[0]}" if len(systems) == 1 else "their systems"
+    unlinked = [s for s in systems if not (feet["system_code"].eq(s) & ~feet["role"].isin(["england", "region"])).any()]
     kept = int(stage.execute("SELECT count(*) FROM t").fetchall()[0][0])
-    what = (f"{left_out:,} rows for {areas:,} areas outside {whose} were left out: a system keeps the areas linked"
-            " to it (its own, its places, neighbourhoods and comparators), England and its NHS region.")
-    if unlinked:
-        what += (f" System {', '.join(unlinked)} has no areas linked yet, so only England and its region were kept:"
-                 " an editor links its areas with the Areas sheet of an Excel return.")
+    rule = ("a system keeps the areas linked to it (its own, its places, neighbourhoods and comparators), England and"
+            " its NHS region.")
+    hint = (f" System {', '.join(unlinked)} has no areas linked yet, so only England and its region can be kept:"
+            " an editor links its areas with the Areas sheet of an Excel return." if unlinked else "")
     check.rows_outside = int(left_out)
     if kept == 0:
-        check.refuse(Problem(check.name, None, "area_code", f"no rows for {whose}'s areas: all {left_out:,} rows"
-                             f" are for {areas:,} areas outside it",
-                             "rows for the system's own areas, its comparators, England or its NHS region. " + what
-                             + " Nothing was kept, so nothing is imported"))
+        check.refuse(Problem(check.name, None, "area_code",
+                             f"all {left_out:,} rows are for areas outside {whose} ({_areas(areas)})",
+                             f"rows for areas in the footprint: {rule}{hint} Nothing was kept, so nothing is"
+                             " imported"))
         return int(left_out)
-    check.notes.append(what)
+    check.notes.append(f"{_rows(left_out)} for {_areas(areas)} outside {whose} were left out: {rule}{hint}")
     return int(left_out)
+
+
+def _rows(n: int) -> str:
+    return "1 row" if n == 1 else f"{n:,} rows"
+
+
+def _areas(n: int) -> str:
+    return "1 area" if n == 1 else f"{n:,} areas"
