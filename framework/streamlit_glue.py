@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import streamlit as st
 
-from framework.core import db
+from framework.core import analyst_copy, db
 from framework.core.auth import ROLE_WORDS, can, group_for_email, role_for_email
 from framework.core.errors import StaleEdit, StoreError, ValidationError, WriteConflict
 from framework.core.model import ROLES, User
@@ -86,7 +86,9 @@ def init_state() -> None:
 
 @st.cache_resource(show_spinner=False)
 def _connection(path: str):
-    return db.connect(path)
+    con = db.connect(path)
+    analyst_copy.after_write(con, path)  # a fresh copy for analysts soon after the app starts
+    return con
 
 
 def db_path() -> str:
@@ -177,6 +179,7 @@ def write(fn: Callable[..., Any], *args: Any, success: str | None = None, **kwar
         st.error(text(exc))
         return False, exc
     st.cache_data.clear()
+    analyst_copy.after_write(connection(), db_path())  # in the background: the user does not wait for it
     if success:
         st.success(success)
     return True, result
