@@ -169,6 +169,5 @@ def test_the_command_line_names_the_analyst_copy_when_the_app_holds_the_database
 @pytest.mark.parametrize("name", VIEWS)
 def test_the_copy_is_read_only_for_whoever_opens_it_as_an_analyst(demo_con, db_path, name):
     publish(demo_con, db_path)
-    with duckdb.connect(str(copy_path(db_path)), read_only=True) as reader:
-        with pytest.raises(duckdb.Error):
-            reader.execute(f"DELETE FROM {name}")
+    with duckdb.connect(str(copy_path(db_path)), read_only=True) as reader, pytest.raises(duckdb.Error):
+        reader.execute(f"DELETE FROM {name}")
