@@ -86,9 +86,7 @@ def init_state() -> None:
 
 @st.cache_resource(show_spinner=False)
 def _connection(path: str):
-    con = db.connect(path)
-    analyst_copy.after_write(con, path)  # a fresh copy for analysts soon after the app starts
-    return con
+    return db.connect(path)
 
 
 def db_path() -> str:

@@ -109,6 +109,8 @@ def test_a_partner_checking_a_return_sees_what_their_import_leaves_to_an_editor(
     from tests.test_import_rules import complete_return
 
     path = copy_db(demo_db_file, tmp_path)
+    with duckdb.connect(str(path)) as con:  # the return's area is in DEMO's footprint, as an editor linked it
+        con.execute("INSERT INTO system_area VALUES ('DEMO', 'E54000050', 'comparator')")
     workbook = complete_return(tmp_path / "return.xlsx", code="DEMO", outcomes=2).read_bytes()
     at = open_app(monkeypatch, path, page="data_page", role="partner")
     at.session_state["data.upload"] = {"path": save_upload("return.xlsx", workbook), "name": "return.xlsx"}

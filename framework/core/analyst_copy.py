@@ -19,6 +19,7 @@ cannot be swapped together), and analysts query it with the views' own names (`d
 read_only=True)`, or DBeaver, R and Python through DuckDB)."""
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import os
@@ -120,8 +121,8 @@ class Publisher:
         while True:
             with self._lock:
                 wait = self._due_in()
-                while wait is None or wait > 0:
-                    if wait is None:
+                while wait is None or wait > 0 or _CLOSING.is_set():
+                    if wait is None or _CLOSING.is_set():
                         self._thread = None
                         return
                     self._lock.wait(wait)
@@ -152,6 +153,18 @@ class Publisher:
 
 _PUBLISHERS: dict[str, Publisher] = {}
 _REGISTRY_LOCK = threading.Lock()
+_CLOSING = threading.Event()
+
+
+@atexit.register
+def _close() -> None:
+    """When the app stops: a copy not yet begun is not begun (the previous one stays whole); one being written is
+    finished first."""
+    _CLOSING.set()
+    for publisher in list(_PUBLISHERS.values()):
+        with publisher._lock:
+            publisher._lock.notify_all()
+        publisher.wait_until_idle(timeout=10)
 
 
 def after_write(con: duckdb.DuckDBPyConnection, db_path: str | Path) -> Publisher:
