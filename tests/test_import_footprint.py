@@ -225,3 +225,20 @@ def test_englands_row_given_twice_with_different_figures_or_judgements_is_still_
         import_files(nenc, editor, [source])
     assert all("rows 2, 3 give different values" in p for p in caught.value.problems)
     assert read_df(nenc, "SELECT count(*) FROM measurement").iloc[0, 0] == 0
+
+
+def test_an_excel_template_keeps_the_footprint_like_any_other_route(demo_con, editor, tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    sheet = wb.active
+    sheet.title = "Measurements"
+    sheet.append(["indicator_code", "area_code", "period_label", "value"])
+    sheet.append(["I08", "DEMO-P02", "2021", 15.0])
+    sheet.append(["I08", "E54000008", "2021", 13.0])  # another ICB: left out
+    sheet.append(["I08", "E54000027", "2021", 12.0])
+    source = tmp_path / "template.xlsx"
+    wb.save(source)
+    [summary] = import_files(demo_con, editor, [source], system_code="DEMO")
+    assert (summary.file_format, summary.rows_new, summary.rows_outside) == ("xlsx", 1, 2)
+    assert "2 rows for 2 areas outside system DEMO were left out" in summary.sentence()
