@@ -164,8 +164,8 @@ def test_undoing_an_engagement_log_load_on_the_data_page_removes_its_activities(
 
 def test_a_national_fingertips_export_shows_before_and_after_import_what_it_leaves_outside_the_footprint(
         monkeypatch, demo_db_file, tmp_path):
-    from tests.test_import import FINGERTIPS_NAME
     from tests.conftest import reference_file
+    from tests.test_import import FINGERTIPS_NAME
 
     path = copy_db(demo_db_file, tmp_path)
     at = seeded(monkeypatch, path, FINGERTIPS_NAME, data=reference_file(FINGERTIPS_NAME).read_bytes())
