@@ -80,7 +80,7 @@ def gap_points(frame: pd.DataFrame, disadvantaged: str, advantaged: str, directi
         return pd.DataFrame(columns=columns)
     dis = part[part["breakdown_group"] == disadvantaged].set_index("period_end")
     adv = part[part["breakdown_group"] == advantaged].set_index("period_end")
-    both = dis.join(adv, how="inner", lsuffix="_d", rsuffix="_a")
+    both = dis.merge(adv, how="inner", left_index=True, right_index=True, suffixes=("_d", "_a"))
     if both.empty:
         return pd.DataFrame(columns=columns)
     sign = -1.0 if direction == "lower_is_better" else 1.0
