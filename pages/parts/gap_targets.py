@@ -3,6 +3,7 @@ one of its breakdowns, the two groups to compare, and the gap's baseline and 1, 
 import streamlit as st
 
 from framework import streamlit_glue as glue
+from framework.core.errors import StaleEdit
 from framework.progress.gap_targets import breakdown_groups, gap_measures, indicators_with_breakdowns, save_gap_measure
 from framework.progress.gaps import comparable_groups, default_pair
 
@@ -39,22 +40,34 @@ def gap_targets(code: str) -> None:
     row = saved.iloc[0].to_dict() if len(saved) else {}
     pair = (row.get("disadvantaged_group"), row.get("advantaged_group")) if row else (
         default_pair(usable, {}, "higher_is_better") or (usable[0], usable[-1]))
-    version = int(row.get("version", 0))
-    with st.form(f"{KEY}.form.{chosen}.{breakdown}"):
+    at = f"{KEY}.{chosen}.{breakdown}"
+    st.session_state.setdefault(f"{at}.opened", int(row.get("version", 0)))  # the version this editor started from
+    with st.form(f"{at}.form"):
         g1, g2 = st.columns(2)
-        dis = g1.selectbox("Least advantaged group", usable, index=usable.index(pair[0]) if pair[0] in usable else 0)
-        adv = g2.selectbox("Most advantaged group", usable,
+        dis = g1.selectbox("Least advantaged group", usable, index=usable.index(pair[0]) if pair[0] in usable else 0,
+                           key=f"{at}.disadvantaged")
+        adv = g2.selectbox("Most advantaged group", usable, key=f"{at}.advantaged",
                            index=usable.index(pair[1]) if pair[1] in usable else len(usable) - 1)
         unit = "percentage points" if units[chosen] == "%" else (units[chosen] or "the measure's unit")
         n1, n2, n3, n4 = st.columns(4)
         values = {"breakdown": breakdown, "disadvantaged_group": dis, "advantaged_group": adv,
-                  "baseline_value": n1.text_input(f"Gap baseline ({unit})", _text(row.get("baseline_value"))),
-                  "target_1y": n2.text_input("1-year gap target", _text(row.get("target_1y"))),
-                  "target_3y": n3.text_input("3-year gap target", _text(row.get("target_3y"))),
-                  "target_5y": n4.text_input("5-year gap target", _text(row.get("target_5y")))}
-        reason = st.text_input("Reason for the change", help="Needed when a saved gap target changes.")
+                  "baseline_value": n1.text_input(f"Gap baseline ({unit})", _text(row.get("baseline_value")),
+                                                  key=f"{at}.baseline_value")}
+        for column, (field, label) in zip((n2, n3, n4), (("target_1y", "1-year gap target"),
+                                                        ("target_3y", "3-year gap target"),
+                                                        ("target_5y", "5-year gap target"))):
+            values[field] = column.text_input(label, _text(row.get(field)), key=f"{at}.{field}")
+        reason = st.text_input("Reason for the change", help="Needed when a saved gap target changes.",
+                               key=f"{at}.reason")
         st.caption("Leave the baseline blank to use the gap in the last period before the framework started.")
-        submitted = st.form_submit_button("Save the gap measure")
+        submitted = st.form_submit_button("Save the gap measure", key=f"{KEY}.save")
     if submitted:
-        glue.write(save_gap_measure, code, chosen, values, expected_version=version, reason=reason,
-                   success=f"Saved the {breakdown.lower()} gap of {chosen}. The change is in the History.")
+        ok, result = glue.write(save_gap_measure, code, chosen, values, expected_version=st.session_state[f"{at}.opened"],
+                                reason=reason,
+                                success=f"Saved the {breakdown.lower()} gap of {chosen}. The change is in the History.")
+        if ok:
+            st.session_state[f"{at}.opened"] = result
+        elif isinstance(result, StaleEdit):  # the warning says what differs; the next save goes over their version
+            fresh = gap_measures(glue.connection(), code, chosen)
+            st.session_state[f"{at}.opened"] = int(fresh.loc[fresh["breakdown"] == breakdown, "version"].max())
+            st.caption("Your entries are kept in the form. Check them against the saved version, then save again.")
