@@ -18,6 +18,7 @@ from framework.progress.gaps import (
     default_pair,
     gap_code,
     gap_points,
+    gap_unit,
     is_not_stated,
     not_stated_share,
 )
@@ -106,9 +107,18 @@ def measure_words(item: dict[str, Any], unit: str, direction: str) -> str:
     first = rows.sort_values("horizon_years").iloc[0]
     text = (f"The gap is a measure in its own right (code {item['gap_code']}): a smaller gap is better, whatever the "
             f"direction of the measure itself. Status at each horizon: {statuses}.")
-    if pd.notna(first["expected_now"]) and pd.notna(first["latest_value"]):
-        text += (f" The latest gap is {difference(first['latest_value'], unit)}; by then we expected "
-                 f"{difference(first['expected_now'], unit)}.")
+    if pd.notna(first["latest_value"]):
+        text += f" The latest gap is {format_value(first['latest_value'], gap_unit(unit))}"
+        if pd.notna(first["latest_lower"]) and pd.notna(first["latest_upper"]):
+            text += (f" (95% interval {format_value(first['latest_lower'], '')} to "
+                     f"{format_value(first['latest_upper'], '')})")
+        if pd.notna(first["expected_now"]):
+            text += f"; by then we expected {format_value(first['expected_now'], gap_unit(unit))}"
+            if pd.notna(first["latest_lower"]) and first["latest_lower"] <= first["expected_now"] <= first[
+                    "latest_upper"]:
+                text += (", which lies inside that interval, so the gap cannot yet be told apart from the path and "
+                         "counts as on track")
+        text += "."
     return text
 
 
@@ -124,7 +134,7 @@ def sii_words(item: dict[str, Any], unit: str, breakdown: str) -> str:
     higher = "higher" if result["sii"] >= 0 else "lower"
     kind = "quintiles" if result["groups"] == 5 else "deciles"
     text = (f"Taking all {result['groups']} {kind} into account ({result['period_label']}), the slope index of "
-            f"inequality is {format_value(result['sii'], '')}")
+            f"inequality is {format_value(result['sii'], gap_unit(unit))}")
     if result["lower"] is not None:
         text += f" (95% interval {format_value(result['lower'], '')} to {format_value(result['upper'], '')})"
     text += (f": along the whole range of deprivation, the modelled value for the least deprived is {size} {higher} "

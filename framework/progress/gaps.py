@@ -41,6 +41,11 @@ def gap_direction(direction: str) -> str:
     return "no_judgement" if direction == "no_judgement" else "lower_is_better"
 
 
+def gap_unit(unit: str | None) -> str:
+    """The unit a gap is counted in: percentage points for a percentage, otherwise the measure's own unit."""
+    return "percentage points" if unit == "%" else (unit or "")
+
+
 def is_not_stated(group: str) -> bool:
     """Whether a group records that the characteristic is missing ('Not stated', 'Unknown', ...)."""
     text = str(group).lower()

@@ -8,6 +8,7 @@ import streamlit as st
 from framework import streamlit_glue as glue
 from framework.progress.detail import detail_breakdown_chart, horizon_table
 from framework.progress.gap_detail import inequality_detail
+from framework.progress.gaps import gap_unit
 
 
 def inequalities(code: str, selected: str, area: str, detail: dict[str, Any]) -> None:
@@ -23,9 +24,11 @@ def inequalities(code: str, selected: str, area: str, detail: dict[str, Any]) ->
             st.markdown(glue.text(item["measure_words"]))
         rows = item["rows"]
         if not rows.empty and rows["target"].notna().any():
-            table = horizon_table({"indicator": detail["indicator"], "rows": rows})
-            st.dataframe(table.rename(columns={"Target": "Gap target", "Expected by now": "Gap expected by now"}),
-                         hide_index=True, width="stretch")
+            unit = gap_unit(detail["indicator"]["unit"])
+            table = horizon_table({"indicator": {**detail["indicator"], "unit": unit}, "rows": rows})
+            table = table.rename(columns={"Target": "Gap target", "Expected by now": "Gap expected by now"})
+            st.dataframe(table[["Horizon", "Due", "Gap target", "Gap expected by now", "Status", "Distance travelled",
+                                "Projected at the horizon"]], hide_index=True, width="stretch")
         for words in (item["sii_words"], item["completeness_words"]):
             if words:
                 st.markdown(glue.text(words))
