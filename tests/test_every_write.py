@@ -366,6 +366,10 @@ WRITES: dict[str, Write] = {
         "write_narrative", lambda con, u, n: mod("progress.narratives").withdraw_narrative(con, u, n, "Named someone"),
         setup=lambda con, admin, _: mod("progress.narratives").add_narrative(con, admin, "DEMO", "I08", STORY),
         role="editor"),  # a partner may withdraw only their own stories
+    F + "progress.gap_targets.save_gap_measure": Write(
+        "edit_indicators", lambda con, u, _: mod("progress.gap_targets").save_gap_measure(
+            con, u, "DEMO", "I01", {"breakdown": "Deprivation", "disadvantaged_group": "Quintile 1 (most deprived)",
+                                    "advantaged_group": "Quintile 5 (least deprived)", "target_3y": 6})),
     # stakeholder reviews
     F + "reviews.statements.add_starter_statements": Write(
         "run_reviews", lambda con, u, _: mod("reviews.statements").add_starter_statements(con, u, "DEMO"),

@@ -24,7 +24,7 @@ import pytest
 
 from framework import migrations
 from framework.core import db
-from framework.progress.sql import view_sql
+from framework.progress.sql import V_PROGRESS_COLUMNS, progress_sql
 from tests.conftest import ROOT
 
 RELEASE_AE2F384 = ROOT / "tests" / "data" / "release_ae2f384.duckdb"
@@ -50,7 +50,9 @@ SELECT i.system_code, i.outcome_code, i.indicator_code, i.name AS indicator_name
 FROM indicator i
 """
 # A v_progress from an imagined earlier release whose status rule was different: everything behind.
-STALE_V_PROGRESS = f"CREATE OR REPLACE VIEW v_progress AS SELECT * REPLACE ('behind' AS status) FROM ({view_sql()})"
+# It reads the indicators only: that release had no gap measures (and no table for them).
+STALE_V_PROGRESS = (f"CREATE OR REPLACE VIEW v_progress AS SELECT * REPLACE ('behind' AS status) FROM "
+                    f"(SELECT {', '.join(V_PROGRESS_COLUMNS)} FROM ({progress_sql()}))")
 
 
 def view_definitions(con) -> dict[str, str]:
