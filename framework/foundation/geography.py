@@ -89,6 +89,7 @@ class GeographyChanges:
     successions: int = 0
     unchanged: int = 0
     kept_newer: int = 0
+    duplicates: int = 0
 
     def sentences(self) -> list[str]:
         """The changes in words, one line each, the totals first."""
@@ -102,6 +103,9 @@ class GeographyChanges:
             lines.append(f"{self.successions} links from former ICBs to their successors recorded.")
         if self.ended:
             lines.append(f"No longer in force: {', '.join(self.ended)}.")
+        if self.duplicates:
+            lines.append(f"{self.duplicates:,} rows repeated an LSOA already listed, placing it the same way; "
+                         "each was read once.")
         if self.kept_newer:
             lines.append(f"{self.kept_newer} areas already placed by a newer lookup were left as they are.")
         lines += [f"Renamed {code}: {was!r} is now {now!r}." for code, was, now in self.renamed[:50]]
@@ -110,7 +114,8 @@ class GeographyChanges:
 
     def as_dict(self) -> dict[str, Any]:
         return {"file": self.file, "added": len(self.added), "renamed": len(self.renamed), "moved": len(self.moved),
-                "ended": self.ended, "successions": self.successions, "unchanged": self.unchanged}
+                "ended": self.ended, "successions": self.successions, "unchanged": self.unchanged,
+                "duplicates": self.duplicates}
 
 
 # ---------------------------------------------------------------- reading a lookup
@@ -309,7 +314,7 @@ def apply_lookup(cur, lookup: Lookup, source: str | None = None) -> GeographyCha
 
     An area already placed by a newer lookup keeps its name and parent: an older file never undoes a newer one."""
     source = source or f"ONS lookup {lookup.name}"
-    changes = GeographyChanges(lookup.name)
+    changes = GeographyChanges(lookup.name, duplicates=lookup.duplicates)
     known = {r[0]: r[1:] for r in cur.execute(
         "SELECT area_code, area_name, area_type, parent_code, vintage FROM area").fetchall()}
     wanted = {ENGLAND[0]: (ENGLAND[1], "England", None), **lookup.areas}
