@@ -27,7 +27,7 @@ places = glue.read(places_of, footprint)
 choices = list(PLACE_CHOICES) if not places["lad"].empty else ["sicbl"]
 place_choice = st.radio("Places", choices, format_func=PLACE_CHOICES.get, key="start.places", horizontal=True)
 if places["lad"].empty:
-    st.caption(glue.text(LOAD_AUTHORITIES))
+    st.caption(LOAD_AUTHORITIES)
 for kind in ("sicbl", "lad"):
     if place_choice in (kind, "both") and not places[kind].empty:
         st.caption(f"{PLACE_CHOICES[kind]} ({len(places[kind])}): "
