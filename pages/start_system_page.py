@@ -11,11 +11,11 @@ if not glue.may_start_system(user):
     st.info("Only an administrator can start a new system. Ask yours, or read the systems already here.")
     st.stop()
 
+icbs = glue.read(todays_icbs)
 st.markdown("A system is your Integrated Care System's partnership on its ICB footprint. Choose the footprint from "
-            "the 36 ICBs in force since 1 April 2026, name the system, and choose its places. England and your "
+            f"the {len(icbs)} ICBs in force today, name the system, and choose its places. England and your "
             "NHS England region are added as comparators, and the former ICBs of your footprint are linked so "
             "that data still published on their codes belongs to your system.")
-icbs = glue.read(todays_icbs)
 labels = {r.icb_code: f"{r.icb_name} · {r.region_name} · {r.icb_code}" for r in icbs.itertuples()}
 footprint = st.selectbox("ICB footprint", list(labels), format_func=labels.get, index=None, key="start.footprint",
                          placeholder="Choose today's ICB", help="Listed by region, then by name.")
