@@ -91,3 +91,22 @@ def test_an_admin_reaches_the_start_page_when_systems_exist(monkeypatch, demo_db
     assert at.title[0].value != "Start a new system"  # Home still opens first
     at.switch_page("pages/start_system_page.py").run()
     assert not at.exception and at.title[0].value == "Start a new system"
+
+
+def test_a_page_that_needs_a_system_links_the_local_editor_to_the_start_page(monkeypatch, empty):
+    at = open_app(monkeypatch, empty, page="progress_page")
+    assert not at.exception
+    assert any("There is no system in this database yet" in i.value for i in at.info)
+    assert [link.label for link in at.get("page_link")] == ["Start a new system"]
+
+
+@pytest.mark.parametrize("role, signed_in, offered", [
+    ("admin", True, True), ("editor", True, False), ("editor", False, True), ("partner", False, False),
+    ("viewer", True, False),
+])
+def test_the_start_page_is_for_administrators_and_the_local_editor_only(monkeypatch, role, signed_in, offered):
+    from framework import streamlit_glue as glue
+    from tests.conftest import make_user
+
+    monkeypatch.setattr(glue, "auth_configured", lambda: signed_in)
+    assert glue.may_start_system(make_user(role)) is offered
