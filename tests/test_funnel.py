@@ -138,7 +138,7 @@ def test_the_sentence_names_the_furthest_five_outside_and_counts_the_rest():
     funnel, _ = fn.build_funnel(_areas(values, [1000] * 8), "%", 10.0)
     text = fn.funnel_sentence(funnel, "higher_is_better", "places", "2024/25", "%")
     assert "Area 7 (36%)" in text and "Area 3 (32%)" in text and "Area 2 (31%)" not in text
-    assert text.endswith("2 more lie outside the 95% limits, nearer to them.")
+    assert text.endswith("2 more lie outside the limits, nearer to them.")
 
 
 def test_limits_for_small_areas_stay_between_none_and_all():
@@ -147,3 +147,21 @@ def test_limits_for_small_areas_stay_between_none_and_all():
     assert low == 0.0 and high < 100.0
     funnel, _ = fn.build_funnel(_areas([95.0, 96.0, 94.0], [20, 25, 30]), "%", 95.0)
     assert funnel.limits(5, fn.Z998)[1] == 100.0
+
+
+def test_the_real_icbs_vary_far_beyond_chance_and_the_random_effect_takes_that_in():
+    from tests.conftest import reference_file
+
+    data = pd.read_csv(reference_file("fingertips_91547_smoking_prevalence_qof.csv"))
+    data = data[data["Indicator ID"].notna() & data["Category Type"].isna() & (data["Time period"] == "2022/23")]
+    icbs = data[data["Area Type"] == "ICBs"].drop_duplicates("Area Code")
+    england = float(data.loc[data["Area Code"] == "E92000001", "Value"].iloc[0])
+    frame = pd.DataFrame({"area_code": icbs["Area Code"], "area_name": icbs["Area Name"], "value": icbs["Value"],
+                          "count": icbs["Count"], "denominator": icbs["Denominator"], "lower_ci": None,
+                          "upper_ci": None})
+    funnel, left_out = fn.build_funnel(frame, "%", england)
+    assert len(funnel.points) == 42 and left_out == []
+    assert funnel.overdispersed and round(funnel.phi) == 891 and round(funnel.tau2, 2) == 0.93
+    assert (funnel.points["position"] == "within").sum() == 36
+    plain = [(r.value - england) / r.se for r in funnel.points.itertuples()]
+    assert sum(abs(z) > fn.Z998 for z in plain) == 39  # without the random effect, 39 of 42 would be flagged

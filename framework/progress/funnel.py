@@ -194,7 +194,7 @@ def funnel_sentence(funnel: Funnel, direction: str, areas_word: str, period: str
         text += f" {r.area_name} ({format_value(r.value, unit)}) is outside the {level} limits, " \
                 f"{judgement(r.position, direction)}."
     if len(outside) > most:
-        text += f" {len(outside) - most} more lie outside the 95% limits, nearer to them."
+        text += f" {len(outside) - most} more lie outside the limits, nearer to them."
     if funnel.overdispersed:
         text += " The limits are widened for overdispersion: the areas vary more than chance alone would explain."
     return text
