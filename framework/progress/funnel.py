@@ -143,7 +143,8 @@ def build_funnel(frame: pd.DataFrame, unit: str | None, benchmark: float | None 
     if method == "proportion" and not 0 < target < 100:
         return None, left_out + [f"the comparator value {target:g}% leaves no room for chance either side"]
     funnel = Funnel(pd.DataFrame(points), target, target_name, method, scale or 1.0, 0.0, 1.0, False,
-                    "Denominator" if method != "precision" else "Precision (1 / standard error squared)")
+                    "People counted (the denominator)" if method != "precision"
+                    else "Precision (1 / standard error squared)")
     ses = [math.sqrt(funnel.variance(p["size"])) for p in points]
     z = [(p["value"] - target) / se for p, se in zip(points, ses)]
     phi, tau2, applied = overdispersion(z, [1 / s ** 2 for s in ses])
