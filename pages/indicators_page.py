@@ -17,6 +17,7 @@ from framework.progress.detail import (
     period_csv,
 )
 from framework.progress.sql import progress_areas
+from pages.parts.spc_chart import spc_view
 from pages.parts.stories import stories
 
 system = glue.page("Indicators")
@@ -99,6 +100,7 @@ with chart_col:
                         config={"displaylogo": False},
                         key="indicators.progress_chart")
         st.caption(describe_latest(detail))
+        spc_view(code, selected, area, area_names.get(area, area), user, ind["source"] or "")
 with story_col:
     stories(code, selected, user)
 st.markdown("#### In plain English")

@@ -204,3 +204,26 @@ def test_the_run_length_is_kept_per_system_audited_and_used_by_the_view(demo_con
     set_run_length(demo_con, editor, "DEMO", 7)
     rules = db.read_df(demo_con, "SELECT rules FROM v_spc WHERE indicator_code = 'W2'")["rules"]
     assert list(rules[8:]) == ["2"] * 7
+
+
+def test_the_excel_return_carries_the_variation_and_assurance_matrix_of_the_system_area(demo_con, tmp_path):
+    import openpyxl
+
+    from framework.board_return import export_return
+    from framework.progress.spc_text import spc_sheet
+
+    out = tmp_path / "return.xlsx"
+    export_return(demo_con, make_user("viewer"), "DEMO", out)
+    sheet = openpyxl.load_workbook(out, read_only=True)["Variation and assurance"]
+    rows = [list(r) for r in sheet.iter_rows(values_only=True) if any(v is not None for v in r)]
+    expected = spc_sheet(demo_con, "DEMO")
+    header = next(r for r in rows if r and r[0] == "Variation")
+    assert header[:6] == ["Variation", *(spc.ASSURANCE_WORDS[a] for a in
+                                         ("pass", "hit_and_miss", "fail", "none", "too_few_points"))]
+    body = rows[rows.index(header) + 1:][:5]
+    assert [r[0] for r in body] == list(expected["Variation"])
+    codes = {c for r in body for cell in r[1:6] if cell for c in str(cell).split(", ")}
+    system_series = db.read_df(demo_con, "SELECT DISTINCT indicator_code FROM v_spc s JOIN indicator i USING"
+                                         " (system_code, indicator_code) WHERE area_code = 'DEMO-ICB'"
+                                         " AND i.status = 'active'")
+    assert codes == set(system_series["indicator_code"]) and len(codes) > 15

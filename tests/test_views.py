@@ -39,6 +39,8 @@ CONTRACT = {
                       "count", "denominator", "value_note"],
     "v_progress": ["system_code", "indicator_code", "area_code", "horizon_years", "horizon_date", "target",
                    "latest_value", "latest_period_end", "expected_now", "projected_at_horizon", "status"],
+    "v_spc": ["system_code", "indicator_code", "area_code", "period_end", "value", "centre", "lower_limit",
+              "upper_limit", "point_type", "rules", "variation", "assurance"],
 }
 
 # v_indicator as the first release stored it, before measures had a score: what an old database would keep.

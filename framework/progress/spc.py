@@ -120,12 +120,19 @@ def point_type(marks: dict[int, int], direction: str) -> str:
     return "improvement" if way == good else "concern"
 
 
-def assurance_target(framework_start: date, targets: dict[int, float | None], today: date) -> float | None:
-    """The target of the nearest horizon still to come (on or after today) that has a target set."""
+def assurance_horizon(framework_start: date, targets: dict[int, float | None], today: date
+                      ) -> tuple[int, float] | None:
+    """The nearest horizon still to come (due on or after today) that has a target set, as (years, target)."""
     for years, due in sorted(horizon_dates(framework_start).items()):
         if due >= today and finite(targets.get(years)) is not None:
-            return float(targets[years])
+            return years, float(targets[years])
     return None
+
+
+def assurance_target(framework_start: date, targets: dict[int, float | None], today: date) -> float | None:
+    """The target that assurance is judged against: that of the nearest horizon still to come."""
+    found = assurance_horizon(framework_start, targets, today)
+    return found[1] if found else None
 
 
 def assurance(target: float | None, lim: dict[str, float] | None, direction: str) -> str:
