@@ -139,7 +139,7 @@ def test_the_release_fixture_is_a_whole_demo_database_of_that_release():
     raw = duckdb.connect(str(RELEASE_AE2F384), read_only=True)
     try:
         assert {v for (v,) in raw.execute("SELECT version FROM schema_version").fetchall()} == {1, 10, 20, 30, 40, 50}
-        assert set(CONTRACT) <= set(view_definitions(raw))
+        assert set(CONTRACT) - {"v_spc"} <= set(view_definitions(raw))  # v_spc came in a later release
         assert raw.execute("SELECT count(*) FROM measurement").fetchone()[0] > 2000
         assert raw.execute("SELECT count(*) FROM v_priority_matters").fetchone()[0] == 3
     finally:
