@@ -58,11 +58,15 @@ def test_the_progress_page_shows_the_variation_and_assurance_matrix_for_every_me
     assert not at.exception
     matrix = at.dataframe[-1].value
     assert list(matrix["Variation"]) == ["Special cause: improvement", "Special cause: neither", "Common cause",
-                                         "Special cause: concern", "Too few points (under 15)"]
+                                         "Special cause: concern"]
+    assert list(matrix.columns[1:]) == ["Pass: always meets the target", "Hit and miss",
+                                        "Fail: never meets the target", "No target"]
+    few = next(c.value for c in at.caption if c.value.startswith("Fewer than 15 points so far"))
+    listed_few = few.split(": ", 1)[1].rstrip(".").split(", ")
     con = db.connect(demo_db_file)
     measures = db.read_df(con, "SELECT DISTINCT s.indicator_code FROM v_spc s JOIN indicator i USING"
                                " (system_code, indicator_code) WHERE s.area_code = 'DEMO-ICB' AND i.status = 'active'")
     con.close()
     listed = sorted(c for cell in matrix.drop(columns="Variation").to_numpy().ravel() if cell
                     for c in cell.split(", "))
-    assert listed == sorted(measures["indicator_code"])
+    assert sorted(listed + listed_few) == sorted(measures["indicator_code"])

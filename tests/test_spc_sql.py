@@ -218,8 +218,8 @@ def test_the_excel_return_carries_the_variation_and_assurance_matrix_of_the_syst
     rows = [list(r) for r in sheet.iter_rows(values_only=True) if any(v is not None for v in r)]
     expected = spc_sheet(demo_con, "DEMO")
     header = next(r for r in rows if r and r[0] == "Variation")
-    assert header[:6] == ["Variation", *(spc.ASSURANCE_WORDS[a] for a in
-                                         ("pass", "hit_and_miss", "fail", "none", "too_few_points"))]
+    assert header[:6] == ["Variation", "Pass: always meets the target", "Hit and miss", "Fail: never meets the target",
+                          "No target", "Too few points"]
     body = rows[rows.index(header) + 1:][:5]
     assert [r[0] for r in body] == list(expected["Variation"])
     codes = {c for r in body for cell in r[1:6] if cell for c in str(cell).split(", ")}

@@ -15,16 +15,19 @@ POINT_STYLE = {  # colour and a shape of its own, so no point type is told by co
     "common_cause": (GREY, "circle"), "too_few_points": (GREY, "circle"),
 }
 LINE_STYLE = {"centre": (BLACK, "solid", "Centre (mean)"), "process": ("#444444", "dash", "Process limits"),
-              "two_sigma": (GREY, "dot", "Two-sigma lines")}
+              "two_sigma": ("#666666", "dot", "Two-sigma lines")}
 
 
 def _line(fig: go.Figure, x, y, key: str, show: bool, label: str | None = None) -> None:
     colour, dash, name = LINE_STYLE[key]
     fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line=dict(color=colour, dash=dash, width=1.5),
                              name=name, legendgroup=key, showlegend=show, hoverinfo="skip"))
-    if label:
+    if label:  # at the right-hand end; each pair of lines' labels part away from each other, so none overlap
+        outer = label.endswith("process limit")
+        up = label.startswith("Upper") == outer
         fig.add_annotation(x=x[-1], y=y[-1], text=label, showarrow=False, xanchor="left", xshift=4,
-                           font=dict(size=11, color=colour), bgcolor="rgba(255,255,255,0.8)")
+                           yanchor="middle" if label == "Centre" else ("bottom" if up else "top"),
+                           font=dict(size=10 if key == "two_sigma" else 11, color=colour))
 
 
 def spc_chart(rows: pd.DataFrame, *, title: str, unit: str, source: str = "", target: float | None = None,
@@ -44,9 +47,9 @@ def spc_chart(rows: pd.DataFrame, *, title: str, unit: str, source: str = "", ta
             for col, label in (("upper_limit", "Upper process limit"), ("lower_limit", "Lower process limit")):
                 _line(fig, x, list(chunk[col]), "process", first and col == "upper_limit",
                       label if last_part else None)
-            for col in ("upper_2s", "lower_2s"):
+            for col, label in (("upper_2s", "Upper two sigma"), ("lower_2s", "Lower two sigma")):
                 _line(fig, x, list(chunk[col]), "two_sigma", first and col == "upper_2s",
-                      "Two sigma" if last_part else None)
+                      label if last_part else None)
             first = False
         for when in pts.groupby("part")["period_end"].min().iloc[1:]:
             fig.add_shape(type="line", x0=when, x1=when, yref="paper", y0=0, y1=1,

@@ -18,6 +18,8 @@ ASSURANCE_ORDER = ("pass", "hit_and_miss", "fail", "none", "too_few_points")
 VARIATION_HEADINGS = {"improvement": "Special cause: improvement", "neutral": "Special cause: neither",
                       "common_cause": "Common cause", "concern": "Special cause: concern",
                       "too_few_points": "Too few points (under 15)"}
+MATRIX_HEADINGS = {"pass": "Pass: always meets the target", "hit_and_miss": "Hit and miss",
+                   "fail": "Fail: never meets the target", "none": "No target", "too_few_points": "Too few points"}
 
 
 def _start(con, system_code: str) -> date | None:
@@ -109,14 +111,21 @@ def _system_area(con, system_code: str) -> str | None:
     return rows[0]["area_code"] if rows else None
 
 
-def spc_matrix(summary: pd.DataFrame) -> pd.DataFrame:
+def spc_matrix(summary: pd.DataFrame, *, too_few: bool = True) -> pd.DataFrame:
     """The Making Data Count summary matrix: a row for each kind of variation and a column for each assurance,
-    each cell listing the codes of the measures that fall in it."""
-    table = {VARIATION_HEADINGS[v]: {ASSURANCE_WORDS[a]: ", ".join(
+    each cell listing the codes of the measures that fall in it; without the too-few-points row and column when
+    too_few is False (those measures have neither icon, so they fill one cell only)."""
+    rows = VARIATION_ORDER if too_few else VARIATION_ORDER[:-1]
+    columns = ASSURANCE_ORDER if too_few else ASSURANCE_ORDER[:-1]
+    table = {VARIATION_HEADINGS[v]: {MATRIX_HEADINGS[a]: ", ".join(
         summary[(summary["variation"] == v) & (summary["assurance"] == a)]["indicator_code"])
-        for a in ASSURANCE_ORDER} for v in VARIATION_ORDER}
-    frame = pd.DataFrame.from_dict(table, orient="index").reset_index(names="Variation")
-    return frame
+        for a in columns} for v in rows}
+    return pd.DataFrame.from_dict(table, orient="index").reset_index(names="Variation")
+
+
+def too_few_codes(summary: pd.DataFrame) -> list[str]:
+    """The codes of the measures whose series have fewer than 15 points, so no icons."""
+    return list(summary[summary["variation"] == "too_few_points"]["indicator_code"])
 
 
 def spc_sheet(con, system_code: str) -> pd.DataFrame:

@@ -3,7 +3,7 @@ latest point shows against the assurance that it will meet its next target."""
 import streamlit as st
 
 from framework import streamlit_glue as glue
-from framework.progress.spc_text import spc_matrix, spc_summary
+from framework.progress.spc_text import spc_matrix, spc_summary, too_few_codes
 
 
 def spc_matrix_view(code: str, area: str | None, area_label: str) -> None:
@@ -19,7 +19,9 @@ def spc_matrix_view(code: str, area: str | None, area_label: str) -> None:
         "target of the next horizon (pass), miss it (fail) or sometimes meet it (hit and miss). A measure needs "
         "15 points before it is judged this way. Open a measure to see its SPC chart."
     )
-    matrix = spc_matrix(summary)
-    st.dataframe(matrix, hide_index=True, width="stretch",
-                 column_config={"Variation": st.column_config.TextColumn(width=190)})
-    st.caption(f"{len(summary)} measures. Codes are listed in each cell; the list below names them.")
+    st.dataframe(spc_matrix(summary, too_few=False), hide_index=True, width="stretch",
+                 column_config={"Variation": st.column_config.TextColumn(width=200)})
+    few = too_few_codes(summary)
+    if few:
+        st.caption(f"Fewer than 15 points so far, so no icons yet ({len(few)}): {glue.text(', '.join(few))}.")
+    st.caption("Codes are listed in each cell; the table above names each measure.")
