@@ -227,3 +227,19 @@ def test_the_excel_return_carries_the_variation_and_assurance_matrix_of_the_syst
                                          " (system_code, indicator_code) WHERE area_code = 'DEMO-ICB'"
                                          " AND i.status = 'active'")
     assert codes == set(system_series["indicator_code"]) and len(codes) > 15
+
+
+def test_the_sentences_under_the_chart_are_built_from_the_series_figures(demo_con, editor):
+    from framework.progress.spc_text import series_reading
+
+    _worked_indicator(demo_con, editor, "W1", [1, -1] * 7 + [20, -20], direction="lower_is_better", target_5y=20)
+    reading = series_reading(demo_con, "DEMO", "W1", "DEMO-ICB")
+    limit = 2.66 * 87 / 15  # 15.43
+    assert reading["variation"] == "Variation: Special cause: improvement (lower)"
+    assert reading["assurance"] == "Assurance: Consistently passes the target"
+    first, latest, assurance = reading["sentences"]
+    assert first.startswith("Over the 16 points from March 2023 to ")
+    assert f"from {-limit:.1f} points to {limit:.1f} points" in first.replace("−", "-")
+    assert first.endswith("2 of them are marked as special cause.")
+    assert latest.endswith("shows special cause variation: a sign of improvement (lower than usual).")
+    assert assurance.startswith("The 5-year target of 20 points lies beyond the process limit on the side that is")

@@ -67,11 +67,19 @@ def describe_series(rows: pd.DataFrame, unit: str, direction: str, horizon: tupl
     out = [f"Over the {_points(len(part))}{since} from {part['period_end'].iloc[0]:%B %Y} to "
            f"{last['period_end']:%B %Y}, the mean is {format_value(float(last['centre']), unit)} and the process "
            f"limits run from {format_value(float(last['lower_limit']), unit)} to "
-           f"{format_value(float(last['upper_limit']), unit)}. {special} of them "
-           f"{'is' if special == 1 else 'are'} marked as special cause."]
-    words = variation_words(last["point_type"], direction).lower()
-    out.append(f"The latest point, {value} for the period ending {last['period_end']:%d %B %Y}, shows {words}"
-               + (": nothing unusual is happening." if last["point_type"] == "common_cause" else "."))
+           f"{format_value(float(last['upper_limit']), unit)}. "
+           + (f"{special} of them {'is' if special == 1 else 'are'} marked as special cause." if special
+              else "None of them is marked as special cause.")]
+    kind = last["point_type"]
+    said = f"The latest point, {value} for the period ending {last['period_end']:%d %B %Y},"
+    if kind == "common_cause":
+        out.append(f"{said} shows common cause variation: nothing beyond the usual ups and downs.")
+    elif kind == "neutral":
+        out.append(f"{said} shows special cause variation; this measure has no better direction, so it is "
+                   "neither an improvement nor a concern.")
+    else:
+        high = variation_words(kind, direction).rsplit("(", 1)[1].rstrip(")")
+        out.append(f"{said} shows special cause variation: a sign of {kind} ({high} than usual).")
     assurance = last["assurance"]
     if horizon is None or assurance == "none":
         out.append("There is no target for a horizon still to come, or this measure has no better direction, so "
