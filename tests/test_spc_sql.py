@@ -243,3 +243,39 @@ def test_the_sentences_under_the_chart_are_built_from_the_series_figures(demo_co
     assert first.endswith("2 of them are marked as special cause.")
     assert latest.endswith("shows special cause variation: a sign of improvement (lower than usual).")
     assert assurance.startswith("The 5-year target of 20 points lies beyond the process limit on the side that is")
+
+
+def test_two_editors_setting_the_same_rebase_at_once_store_it_once_with_one_audit_row(demo_con, editor):
+    import threading
+
+    from framework.core.errors import WriteConflict
+
+    outcomes, start = [], threading.Barrier(3)
+    before = len(log(demo_con, system_code="DEMO", entity="spc_rebase"))
+
+    def save(reason):
+        start.wait()
+        try:
+            outcomes.append(set_rebase(demo_con, editor, "DEMO", "I17", date(2025, 4, 1), reason))
+        except (ValidationError, WriteConflict) as exc:
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=save, args=(f"Change {n}",)) for n in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(isinstance(o, date) for o in outcomes) == 1
+    assert all(isinstance(o, date) or "already starts again" in str(o) or isinstance(o, WriteConflict)
+               for o in outcomes)
+    assert len(list_rebases(demo_con, "DEMO", "I17")) == 1
+    assert len(log(demo_con, system_code="DEMO", entity="spc_rebase")) == before + 1
+
+
+def test_a_constant_series_through_the_view_has_its_limits_on_the_centre_and_only_common_cause(demo_con, editor):
+    _worked_indicator(demo_con, editor, "WC", [42.0] * 15, target_5y=42)
+    rows = db.read_df(demo_con, "SELECT * FROM v_spc WHERE indicator_code = 'WC'")
+    assert len(rows) == 15
+    assert set(zip(rows["centre"], rows["lower_limit"], rows["upper_limit"])) == {(42.0, 42.0, 42.0)}
+    assert set(rows["point_type"]) == {"common_cause"} and set(rows["rules"]) == {""}
+    assert set(rows["assurance"]) == {"hit_and_miss"}
