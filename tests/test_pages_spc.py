@@ -22,10 +22,10 @@ def test_the_spc_chart_says_its_two_icons_and_what_the_figures_show_in_words(mon
     latest = db.read_rows(con, "SELECT variation, assurance FROM v_spc WHERE indicator_code = 'I17'"
                                " AND area_code = 'DEMO-ICB' LIMIT 1")[0]
     con.close()
-    icons = next(m.value for m in at.markdown if m.value.startswith("**Variation:"))
+    icons = next(m.value for m in at.markdown if "Variation:" in m.value and "Assurance:" in m.value)
     words = {"improvement": "Special cause: improvement (higher)", "common_cause": "Common cause",
              "concern": "Special cause: concern (lower)"}
-    assert words[latest["variation"]] in icons and "**Assurance:" in icons
+    assert words[latest["variation"]] in icons and "Assurance:" in icons
     sentence = next(m.value for m in at.markdown if m.value.startswith("Over the "))
     assert "process limits run from" in sentence and "marked as special cause" in sentence
     assert all("editors" not in e.label for e in at.expander)  # a viewer changes nothing
@@ -57,10 +57,10 @@ def test_the_progress_page_shows_the_variation_and_assurance_matrix_for_every_me
     at = open_app(monkeypatch, demo_db_file, page="progress_page", role="viewer")
     assert not at.exception
     matrix = at.dataframe[-1].value
-    assert list(matrix["Variation"]) == ["Special cause: improvement", "Special cause: neither", "Common cause",
-                                         "Special cause: concern"]
-    assert list(matrix.columns[1:]) == ["Pass: always meets the target", "Hit and miss",
-                                        "Fail: never meets the target", "No target"]
+    assert list(matrix["Variation"]) == ["◆ Special cause: improvement", "⬢ Special cause: neither",
+                                         "● Common cause", "■ Special cause: concern"]
+    assert list(matrix.columns[1:]) == ["✓ Pass: always meets the target", "↕ Hit and miss",
+                                        "✗ Fail: never meets the target", "– No target"]
     few = next(c.value for c in at.caption if c.value.startswith("Fewer than 15 points so far"))
     listed_few = few.split(": ", 1)[1].rstrip(".").split(", ")
     con = db.connect(demo_db_file)

@@ -218,8 +218,8 @@ def test_the_excel_return_carries_the_variation_and_assurance_matrix_of_the_syst
     rows = [list(r) for r in sheet.iter_rows(values_only=True) if any(v is not None for v in r)]
     expected = spc_sheet(demo_con, "DEMO")
     header = next(r for r in rows if r and r[0] == "Variation")
-    assert header[:6] == ["Variation", "Pass: always meets the target", "Hit and miss", "Fail: never meets the target",
-                          "No target", "Too few points"]
+    assert header[:6] == ["Variation", "✓ Pass: always meets the target", "↕ Hit and miss",
+                          "✗ Fail: never meets the target", "– No target", "… Too few points"]
     body = rows[rows.index(header) + 1:][:5]
     assert [r[0] for r in body] == list(expected["Variation"])
     codes = {c for r in body for cell in r[1:6] if cell for c in str(cell).split(", ")}
@@ -235,8 +235,8 @@ def test_the_sentences_under_the_chart_are_built_from_the_series_figures(demo_co
     _worked_indicator(demo_con, editor, "W1", [1, -1] * 7 + [20, -20], direction="lower_is_better", target_5y=20)
     reading = series_reading(demo_con, "DEMO", "W1", "DEMO-ICB")
     limit = 2.66 * 87 / 15  # 15.43
-    assert reading["variation"] == "Variation: Special cause: improvement (lower)"
-    assert reading["assurance"] == "Assurance: Consistently passes the target"
+    assert reading["variation"] == "◆ Variation: Special cause: improvement (lower)"
+    assert reading["assurance"] == "✓ Assurance: Consistently passes the target"
     first, latest, assurance = reading["sentences"]
     assert first.startswith("Over the 16 points from March 2023 to ")
     assert f"from {-limit:.1f} points to {limit:.1f} points" in first.replace("−", "-")

@@ -25,6 +25,9 @@ ASSURANCES = ("pass", "fail", "hit_and_miss", "none", "too_few_points")
 POINT_WORDS = {"improvement": "Special cause: improvement", "concern": "Special cause: concern",
                "neutral": "Special cause: neither better nor worse", "common_cause": "Common cause",
                "too_few_points": "Too few points"}
+# The icons' shapes, the same as the chart's markers, so a type is never told by colour alone.
+VARIATION_ICONS = {"improvement": "◆", "concern": "■", "neutral": "⬢", "common_cause": "●", "too_few_points": "…"}
+ASSURANCE_ICONS = {"pass": "✓", "fail": "✗", "hit_and_miss": "↕", "none": "–", "too_few_points": "…"}
 ASSURANCE_WORDS = {"pass": "Consistently passes the target", "fail": "Consistently fails the target",
                    "hit_and_miss": "Hit and miss", "none": "No target to judge against",
                    "too_few_points": "Too few points"}

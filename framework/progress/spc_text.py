@@ -10,7 +10,14 @@ import pandas as pd
 from framework.core.db import read_df, read_rows
 from framework.foundation.indicator_text import format_value
 from framework.progress.engine import targets_of
-from framework.progress.spc import ASSURANCE_WORDS, MIN_POINTS, assurance_horizon, variation_words
+from framework.progress.spc import (
+    ASSURANCE_ICONS,
+    ASSURANCE_WORDS,
+    MIN_POINTS,
+    VARIATION_ICONS,
+    assurance_horizon,
+    variation_words,
+)
 from framework.progress.spc_sql import spc_table
 
 VARIATION_ORDER = ("improvement", "neutral", "common_cause", "concern", "too_few_points")
@@ -42,8 +49,8 @@ def series_reading(con, system_code: str, indicator_code: str, area_code: str) -
         return {"rows": rows, "variation": None, "assurance": None, "sentences": [], "horizon": horizon}
     variation, assurance = rows["variation"].iloc[-1], rows["assurance"].iloc[-1]
     return {"rows": rows, "horizon": horizon, "unit": ind["unit"], "direction": ind["direction"],
-            "variation": f"Variation: {variation_words(variation, ind['direction'])}",
-            "assurance": f"Assurance: {ASSURANCE_WORDS[assurance]}",
+            "variation": f"{VARIATION_ICONS[variation]} Variation: {variation_words(variation, ind['direction'])}",
+            "assurance": f"{ASSURANCE_ICONS[assurance]} Assurance: {ASSURANCE_WORDS[assurance]}",
             "sentences": describe_series(rows, ind["unit"], ind["direction"], horizon)}
 
 
@@ -125,7 +132,7 @@ def spc_matrix(summary: pd.DataFrame, *, too_few: bool = True) -> pd.DataFrame:
     too_few is False (those measures have neither icon, so they fill one cell only)."""
     rows = VARIATION_ORDER if too_few else VARIATION_ORDER[:-1]
     columns = ASSURANCE_ORDER if too_few else ASSURANCE_ORDER[:-1]
-    table = {VARIATION_HEADINGS[v]: {MATRIX_HEADINGS[a]: ", ".join(
+    table = {f"{VARIATION_ICONS[v]} {VARIATION_HEADINGS[v]}": {f"{ASSURANCE_ICONS[a]} {MATRIX_HEADINGS[a]}": ", ".join(
         summary[(summary["variation"] == v) & (summary["assurance"] == a)]["indicator_code"])
         for a in columns} for v in rows}
     return pd.DataFrame.from_dict(table, orient="index").reset_index(names="Variation")
