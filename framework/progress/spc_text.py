@@ -19,6 +19,7 @@ from framework.progress.spc import (
     variation_words,
 )
 from framework.progress.spc_sql import spc_table
+from framework.progress.sql import progress_areas
 
 VARIATION_ORDER = ("improvement", "neutral", "common_cause", "concern", "too_few_points")
 ASSURANCE_ORDER = ("pass", "hit_and_miss", "fail", "none", "too_few_points")
@@ -121,9 +122,9 @@ def spc_summary(con, system_code: str, area_code: str | None = None) -> pd.DataF
 
 
 def _system_area(con, system_code: str) -> str | None:
-    rows = read_rows(con, "SELECT area_code FROM system_area WHERE system_code = ? AND role = 'system'",
-                     [system_code])
-    return rows[0]["area_code"] if rows else None
+    areas = progress_areas(con, system_code)  # the system's own area comes first
+    own = areas[areas["role"] == "system"]
+    return own["area_code"].iloc[0] if len(own) else None
 
 
 def spc_matrix(summary: pd.DataFrame, *, too_few: bool = True) -> pd.DataFrame:
