@@ -385,6 +385,16 @@ WRITES: dict[str, Write] = {
         "write_narrative", lambda con, u, n: mod("progress.narratives").withdraw_narrative(con, u, n, "Named someone"),
         setup=lambda con, admin, _: mod("progress.narratives").add_narrative(con, admin, "DEMO", "I08", STORY),
         role="editor"),  # a partner may withdraw only their own stories
+    F + "progress.spc_settings.set_rebase": Write(
+        "edit_indicators", lambda con, u, _: mod("progress.spc_settings").set_rebase(con, u, "DEMO", "I17",
+                                                                                   date(2025, 4, 1), "New service")),
+    F + "progress.spc_settings.remove_rebase": Write(
+        "edit_indicators", lambda con, u, d: mod("progress.spc_settings").remove_rebase(con, u, "DEMO", "I17", d,
+                                                                                      "Entered in error"),
+        setup=lambda con, admin, _: mod("progress.spc_settings").set_rebase(con, admin, "DEMO", "I17",
+                                                                           date(2025, 4, 1), "New service")),
+    F + "progress.spc_settings.set_run_length": Write(
+        "edit_indicators", lambda con, u, _: mod("progress.spc_settings").set_run_length(con, u, "DEMO", 6)),
     F + "progress.gap_targets.save_gap_measure": Write(
         "edit_indicators", lambda con, u, _: mod("progress.gap_targets").save_gap_measure(
             con, u, "DEMO", "I01", {"breakdown": "Deprivation", "disadvantaged_group": "Quintile 1 (most deprived)",
