@@ -14,10 +14,10 @@ def reword(code: str, question: dict, prefix: str) -> None:
     key = question["question_key"]
     version_key = f"{prefix}.wording_version.{key}"
     st.session_state.setdefault(version_key, int(question["wording_version"]))
-    with st.expander(f"Change the wording of question {question['position']}"):
-        with st.form(f"{prefix}.wording_form.{key}"):
-            wording = st.text_area("Wording", value=question["wording"], key=f"{prefix}.wording.{key}")
-            saved = st.form_submit_button("Save the wording")
+    with st.expander(f"Change the wording of question {question['position']}"), \
+            st.form(f"{prefix}.wording_form.{key}"):
+        wording = st.text_area("Wording", value=question["wording"], key=f"{prefix}.wording.{key}")
+        saved = st.form_submit_button("Save the wording")
     if saved:
         ok, result = glue.write(save_wording, code, key, wording, expected_version=st.session_state[version_key],
                                 success="The wording was saved, and the change is in the audit log.")
