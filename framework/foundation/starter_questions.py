@@ -75,7 +75,8 @@ def list_questions(con, system_code: str) -> pd.DataFrame:
     """The seven questions in order: position, question_key, wording, wording_version, answer, answer_version."""
     cur = con.cursor()
     try:
-        return pd.DataFrame(read_questions(cur, system_code), columns=COLUMNS)
+        frame = pd.DataFrame(read_questions(cur, system_code), columns=COLUMNS, dtype=object)
+        return frame.astype({"position": int, "wording_version": int, "answer_version": int})
     finally:
         cur.close()
 
@@ -84,7 +85,7 @@ def guide_status(con, system_code: str) -> dict[str, Any]:
     """How far the system has come: whether it has a vision, how many questions are answered, whether it has
     measures, and whether the guided start should open."""
     questions = list_questions(con, system_code)
-    answered = int(questions["answer"].map(lambda a: bool(clean_text(a))).sum())
+    answered = sum(isinstance(a, str) and bool(a.strip()) for a in questions["answer"])
     counts = read_df(
         con,
         "SELECT (SELECT count(*) FROM vision WHERE system_code = ? AND trim(statement) <> '') AS visions,"
@@ -101,14 +102,21 @@ def _known(problems: list[str], key: str) -> None:
         problems.append(f"{key!r} is not one of the starter questions ({', '.join(KEYS)}).")
 
 
-def _ensure_questions(cur, system_code: str) -> None:
-    """Give the system a row for each question, in the seed's wording (version 0: never reworded), where it has
-    none yet."""
+def _ensure_rows(cur, system_code: str) -> None:
+    """Give the system a row for each question, in the seed's wording (version 0: never reworded), and an answer
+    row for each answer it still holds only in the vision's columns, before anything here is saved."""
     cur.executemany(
         "INSERT INTO starter_question (system_code, question_key, position, wording, version)"
         " VALUES (?, ?, ?, ?, 0) ON CONFLICT DO NOTHING",
         [[system_code, q.key, q.position, q.wording] for q in STARTER_QUESTIONS],
     )
+    for column in VISION_COLUMNS:
+        cur.execute(
+            f"INSERT INTO starter_answer (system_code, question_key, answer, version)"
+            f" SELECT system_code, '{column}', {column}, 1 FROM vision"
+            f" WHERE system_code = ? AND nullif(trim({column}), '') IS NOT NULL ON CONFLICT DO NOTHING",
+            [system_code],
+        )
 
 
 def keep_vision_columns_in_step(cur, system_code: str) -> None:
@@ -138,7 +146,7 @@ def write_answers(cur, user: User, system_code: str, answers: dict[str, str | No
     """Save validated answers inside the caller's transaction; refuse any whose saved version moved on from the
     expected one; return each question's new answer version."""
     require(user, "edit_framework")
-    _ensure_questions(cur, system_code)
+    _ensure_rows(cur, system_code)
     current = {r["question_key"]: r for r in read_questions(cur, system_code)}
     expected = expected or {}
     stale = {k: (v, current[k]["answer"]) for k, v in answers.items()
@@ -193,7 +201,7 @@ def save_wording(con, user: User, system_code: str, question_key: str, wording: 
         raise ValidationError(problems)
 
     def work(cur) -> int:
-        _ensure_questions(cur, system_code)
+        _ensure_rows(cur, system_code)
         before = next(r for r in read_questions(cur, system_code) if r["question_key"] == question_key)
         if expected_version is not None and before["wording_version"] != expected_version \
                 and before["wording"] != text:

@@ -178,9 +178,9 @@ def save_outcome(
             )
             version = 1
         cur.execute("DELETE FROM outcome_principle WHERE system_code = ? AND outcome_code = ?", [system_code, code])
-        cur.executemany(
-            "INSERT INTO outcome_principle VALUES (?, ?, ?)", [(system_code, code, p) for p in clean["principles"]]
-        )
+        if clean["principles"]:  # an outcome may serve no principle yet
+            cur.executemany("INSERT INTO outcome_principle VALUES (?, ?, ?)",
+                            [(system_code, code, p) for p in clean["principles"]])
         audit.record(
             cur, user, "create" if before is None else "update", "outcome", f"{system_code}/{code}",
             system_code=system_code, before=before_rec, after={**fields, "principles": clean["principles"]},

@@ -97,13 +97,12 @@ def fingertips_offers(check: Any) -> pd.DataFrame:
     is not a usable Fingertips export raises ValidationError naming its file, row and column.
 
     check: the import check of the uploaded file (its file_format, fatal, problems and new_indicators)."""
-    if check.fatal or check.file_format != "fingertips_csv":
-        problems = list(check.problems) if check.fatal else []
-        if check.file_format != "fingertips_csv" and not problems:
-            problems = [Problem(check.name, 1, None, f"a {check.file_format.replace('_', ' ')} file",
-                                "a Fingertips data export (columns Indicator ID, Indicator Name, Area Code, "
-                                "Time period, Value, ...)")]
-        raise _problems(problems)
+    if check.file_format != "fingertips_csv":
+        raise _problems([Problem(check.name, 1, None, "a file that is not a Fingertips data export",
+                                 "a Fingertips data export, whose first row names its columns: Indicator ID, "
+                                 "Indicator Name, Area Code, Time period, Value and the rest")])
+    if check.fatal:
+        raise _problems(list(check.problems))
     offers = [{
         "source_ref": i["source_ref"], "suggested_code": i["indicator_code"], "name": i["name"],
         "unit": i.get("unit") or "", "source": i.get("source") or "Fingertips (OHID)",
@@ -181,7 +180,8 @@ def adopt_measures(con, user: User, system_code: str, choices: list[dict[str, An
                 refs.add(ref)
                 fresh.append(choice)
         records = validate_choices(fresh, outcomes, taken, user.name)
-        insert_indicators(cur, system_code, records)
+        if records:
+            insert_indicators(cur, system_code, records)
         for r in records:
             audit.record(cur, user, "create", "indicator", f"{system_code}/{r['indicator_code']}",
                          system_code=system_code, after=r, reason=f"Adopted as a first measure from {r['source']}")
