@@ -64,12 +64,12 @@ def test_the_nhs_england_catalogue_offers_its_twelve_metrics_with_a_source_and_a
     ("\ufeffTheme,Measure,Long-Term Plan priority area,Availiable Date,Geographical Availibilty,Frequency\n"
      "Prevention,Childhood obesity,Prevention & inequalities,2020/21,Place,Annual\n".encode(),
      "metrics.csv, row 1, column Metric: found 'Measure'; expected the column 'Metric'."),
-    ("Theme,Metric,Long-Term Plan priority area,Availiable Date,Geographical Availibilty,Frequency\n"
-     "Prevention,Childhood obesity,Prevention & inequalities,2020/21,Place,Annual\n"
-     "Prevention,Percentage of physically act".encode(),
+    (b"Theme,Metric,Long-Term Plan priority area,Availiable Date,Geographical Availibilty,Frequency\n"
+     b"Prevention,Childhood obesity,Prevention & inequalities,2020/21,Place,Annual\n"
+     b"Prevention,Percentage of physically act",
      "metrics.csv, row 3, column Frequency: found nothing (blank); expected the frequency (the row may be cut short)."),
-    ("Theme,Metric,Long-Term Plan priority area,Availiable Date,Geographical Availibilty,Frequency\n"
-     "Prevention,,Prevention & inequalities,2020/21,Place,Annual\n".encode(),
+    (b"Theme,Metric,Long-Term Plan priority area,Availiable Date,Geographical Availibilty,Frequency\n"
+     b"Prevention,,Prevention & inequalities,2020/21,Place,Annual\n",
      "metrics.csv, row 2, column Metric: found nothing (blank); expected a metric's name."),
     (b"Theme,Metric\n\xff\xfe\x00broken", "metrics.csv: found 'text that is not UTF-8'; expected a CSV file in UTF-8."),
 ])
