@@ -21,8 +21,9 @@ from pages.parts.question_wording import questions_section
 code, user = glue.page_as_user("Vision and outcomes")
 editable = can(user, "edit_framework")
 st.write(
-    "The vision and outcomes were co-created with people and communities. The starter questions keep the "
-    "conversation honest: who else to involve, the tensions to resolve, the assets we have, and how we will know."
+    "The vision and outcomes were co-created with people and communities. Seven starter questions keep the "
+    "conversation honest: how well we work together now, who else to involve, the difference it makes and the "
+    "inequalities to address, the tensions to resolve, the assets we have, and how we will know."
 )
 if not editable:
     st.info(f"You are viewing as {user.role}. Only editors can change the vision and outcomes.")
