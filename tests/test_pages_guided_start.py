@@ -172,3 +172,17 @@ def test_a_viewer_of_a_new_system_sees_no_guided_start_and_cannot_answer(monkeyp
     assert not at.exception
     assert "A guided start" not in [h.value for h in at.header]
     assert at.text_area(key="framework.answer.working_now").disabled
+
+
+def test_a_reworded_question_reads_in_its_new_words_at_once_and_blank_wording_is_refused(monkeypatch, new_db):
+    at = open_app(monkeypatch, new_db, page="framework_page")
+    at.session_state["framework.guide.step.NEWICS"] = 6
+    at.run()
+    at.text_area(key="framework.guide.wording.assets").input("   ")
+    press(at, "Save the wording")
+    assert "The wording of question 6 is required" in as_read(at.error[0].value)
+    at.text_area(key="framework.guide.wording.assets").input("What strengths do we share?")
+    press(at, "Save the wording")
+    assert not at.exception
+    assert any("Question 6 of 7.** What strengths do we share?" in m.value for m in at.markdown)
+    assert "The wording of question 6 was saved" in at.success[0].value

@@ -60,7 +60,7 @@ def first_measures(code: str, user: User) -> None:
     names = dict(zip(offers["source_ref"], offers["name"]))
     round_no = st.session_state.setdefault(ROUND, 0)
     picked = st.multiselect("Measures to adopt", list(names), key=f"{CHOSEN}.{round_no}",
-                            format_func=lambda r: glue.text(names[r]) + (" (already adopted)" if r in have else ""))
+                            format_func=lambda r: names[r] + (" (already adopted)" if r in have else ""))
     if not picked:
         return
     titles = dict(zip(outcomes["outcome_code"], outcomes["title"]))
@@ -74,7 +74,7 @@ def first_measures(code: str, user: User) -> None:
                 left, mid, right = st.columns(3)
                 values = {**offer,
                           "outcome_code": left.selectbox("Outcome", list(titles), key=f"{slot}.outcome",
-                                                         format_func=lambda c: f"{c}. {glue.text(titles[c])}"),
+                                                         format_func=lambda c: f"{c}. {titles[c]}"),
                           "direction": mid.selectbox("Which way is better", DIRECTIONS, index=None,
                                                      format_func=DIRECTION_WORDS.get, key=f"{slot}.direction"),
                           "unit": right.text_input("Unit", value=offer["unit"] or "", key=f"{slot}.unit")}

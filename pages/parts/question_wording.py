@@ -7,6 +7,7 @@ from framework.core.errors import StaleEdit
 from framework.foundation.starter_questions import list_questions, save_answers, save_wording
 
 ANSWER_VERSIONS = "framework.answer_versions"  # {question key: answer version when the form was opened}
+REWORDED = "framework.reworded"  # the number of the question whose wording was just saved
 
 
 def reword(code: str, question: dict, prefix: str) -> None:
@@ -14,15 +15,18 @@ def reword(code: str, question: dict, prefix: str) -> None:
     key = question["question_key"]
     version_key = f"{prefix}.wording_version.{key}"
     st.session_state.setdefault(version_key, int(question["wording_version"]))
+    if st.session_state.get(REWORDED) == question["position"]:
+        st.success(f"The wording of question {st.session_state.pop(REWORDED)} was saved, and the change is in the "
+                   "audit log.")
     with st.expander(f"Change the wording of question {question['position']}"), \
             st.form(f"{prefix}.wording_form.{key}"):
         wording = st.text_area("Wording", value=question["wording"], key=f"{prefix}.wording.{key}")
         saved = st.form_submit_button("Save the wording")
     if saved:
-        ok, result = glue.write(save_wording, code, key, wording, expected_version=st.session_state[version_key],
-                                success="The wording was saved, and the change is in the audit log.")
-        if ok:
-            st.session_state[version_key] = result
+        ok, result = glue.write(save_wording, code, key, wording, expected_version=st.session_state[version_key])
+        if ok:  # draw the page again, so the question reads in its new words everywhere
+            st.session_state[version_key], st.session_state[REWORDED] = result, question["position"]
+            st.rerun()
         elif isinstance(result, StaleEdit):
             st.cache_data.clear()
             fresh = glue.read(list_questions, code).set_index("question_key")
