@@ -186,3 +186,24 @@ def test_a_reworded_question_reads_in_its_new_words_at_once_and_blank_wording_is
     assert not at.exception
     assert any("Question 6 of 7.** What strengths do we share?" in m.value for m in at.markdown)
     assert "The wording of question 6 was saved" in at.success[0].value
+
+
+def test_on_the_whole_page_an_editor_answers_the_two_newer_questions_and_markdown_wording_stays_text(
+        monkeypatch, demo_db_file, tmp_path):
+    path = copy_db(demo_db_file, tmp_path)
+    con = db.connect(path)
+    save_wording(con, make_user("editor"), "DEMO", "assets", MARKDOWN)
+    con.close()
+    at = open_app(monkeypatch, path, page="framework_page")
+    label = at.text_area(key="framework.answer.assets").label
+    assert "**bold**" not in label and as_read(label).endswith(MARKDOWN)
+    at.text_area(key="framework.answer.working_now").input(MARKDOWN)
+    at.text_area(key="framework.answer.difference_and_inequalities").input("Shorter waits in Saltby; a gap to close.")
+    press(at, "Save the answers")
+    assert not at.exception
+    assert "The answers were saved" in at.success[0].value
+    con = db.connect(path)
+    answers = list_questions(con, "DEMO")["answer"].tolist()
+    assert answers[1] == MARKDOWN and answers[3] == "Shorter waits in Saltby; a gap to close."
+    assert answers[0].startswith("Fairer health for everyone")  # the answers not touched are kept
+    con.close()

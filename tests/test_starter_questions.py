@@ -111,6 +111,16 @@ def test_answering_one_question_keeps_every_answer_the_vision_held_in_its_column
     assert get_vision(demo_con, "DEMO")["challenges_and_tensions"] == before[4]
 
 
+def test_saving_the_vision_keeps_a_column_answer_whose_question_has_no_saved_answer_yet(demo_con, editor):
+    demo_con.execute("INSERT INTO starter_answer (system_code, question_key, answer) VALUES ('DEMO', 'working_now',"
+                     " 'Well in places.')")  # as a return carrying only the newer questions would leave it
+    before = get_vision(demo_con, "DEMO")
+    save_vision(demo_con, editor, "DEMO", {"statement": "A new statement."})
+    after = get_vision(demo_con, "DEMO")
+    assert [after[k] for k in VISION_COLUMNS] == [before[k] for k in VISION_COLUMNS]
+    assert all(after[k] for k in VISION_COLUMNS)
+
+
 def test_saving_the_vision_alone_leaves_every_answer_as_it_was(demo_con, editor):
     before = list(list_questions(demo_con, "DEMO")["answer"])
     vision = get_vision(demo_con, "DEMO")

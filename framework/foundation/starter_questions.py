@@ -120,12 +120,14 @@ def _ensure_rows(cur, system_code: str) -> None:
 
 
 def keep_vision_columns_in_step(cur, system_code: str) -> None:
-    """Copy the first five answers into the vision table's own columns, for returns that read them there."""
+    """Copy the first five answers into the vision table's own columns, for returns that read them there; a column
+    whose question has no answer saved here yet keeps what it holds."""
     sets = ", ".join(
-        f"{k} = (SELECT answer FROM starter_answer WHERE system_code = vision.system_code AND question_key = '{k}')"
+        f"{k} = CASE WHEN EXISTS (SELECT 1 FROM starter_answer a WHERE a.system_code = vision.system_code"
+        f" AND a.question_key = '{k}') THEN (SELECT a.answer FROM starter_answer a"
+        f" WHERE a.system_code = vision.system_code AND a.question_key = '{k}') ELSE {k} END"
         for k in VISION_COLUMNS)
-    cur.execute(f"UPDATE vision SET {sets} WHERE system_code = ?"
-                f" AND EXISTS (SELECT 1 FROM starter_answer WHERE system_code = vision.system_code)", [system_code])
+    cur.execute(f"UPDATE vision SET {sets} WHERE system_code = ?", [system_code])
 
 
 def validate_answers(answers: dict[str, Any]) -> dict[str, str | None]:
