@@ -71,6 +71,8 @@ def first_measures(code: str, user: User) -> None:
             slot = f"framework.first.{round_no}.{ref}"
             with st.container(border=True):
                 st.markdown(f"**{glue.text(offer['name'])}**")
+                if offer.get("definition"):
+                    st.caption(glue.text(offer["definition"]))
                 left, mid, right = st.columns(3)
                 values = {**offer,
                           "outcome_code": left.selectbox("Outcome", list(titles), key=f"{slot}.outcome",
