@@ -207,3 +207,20 @@ def test_on_the_whole_page_an_editor_answers_the_two_newer_questions_and_markdow
     assert answers[1] == MARKDOWN and answers[3] == "Shorter waits in Saltby; a gap to close."
     assert answers[0].startswith("Fairer health for everyone")  # the answers not touched are kept
     con.close()
+
+
+def test_the_outcome_step_adds_a_first_outcome_without_principles_and_moves_on_to_measures(monkeypatch, new_db):
+    at = open_app(monkeypatch, new_db, page="framework_page")
+    at.session_state["framework.guide.step.NEWICS"] = 8
+    at.run()
+    assert progress_text(at) == "Step 9 of 10: A first outcome"
+    at.text_input(key="framework.guide.o_code").input("O1")
+    at.text_input(key="framework.guide.o_title").input("People shape services")
+    at.text_input(key="framework.guide.o_3y").input("A residents' panel in every place")
+    press(at, "Save and continue")
+    assert not at.exception
+    assert progress_text(at) == "Step 10 of 10: First measures"
+    con = db.connect(new_db)
+    assert con.execute("SELECT outcome_code, title, ambition_3y FROM outcome").fetchall() == [
+        ("O1", "People shape services", "A residents' panel in every place")]
+    con.close()
