@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import streamlit as st
 
-from framework.core import db
+from framework.core import analyst_copy, db
 from framework.core.auth import ROLE_WORDS, can, group_for_email, role_for_email
 from framework.core.errors import StaleEdit, StoreError, ValidationError, WriteConflict
 from framework.core.model import ROLES, User
@@ -177,6 +177,7 @@ def write(fn: Callable[..., Any], *args: Any, success: str | None = None, **kwar
         st.error(text(exc))
         return False, exc
     st.cache_data.clear()
+    analyst_copy.after_write(connection(), db_path())  # in the background: the user does not wait for it
     if success:
         st.success(success)
     return True, result
@@ -195,14 +196,24 @@ def current_system() -> dict[str, Any] | None:
     return systems[systems["system_code"] == st.session_state[SYSTEM]].iloc[0].to_dict()
 
 
+START_PAGE = "pages/start_system_page.py"
+
+
+def may_start_system(user: User) -> bool:
+    """Whether the Start a new system page is offered: to administrators, and to the local editor in local mode."""
+    return user.role == "admin" or (user.role == "editor" and not auth_configured())
+
+
 def require_system() -> dict[str, Any]:
     """The current system; when there is none, say how to get one and stop the page."""
     system = current_system()
     if system is None:
         st.info(
-            "There is no system in this database yet. Load the demo with "
+            "There is no system in this database yet. Start one on your ICB footprint, load the demo with "
             "`python -m framework init --demo`, or import an Excel return."
         )
+        if may_start_system(current_user()):
+            st.page_link(START_PAGE, label="Start a new system", icon=":material/add_circle:")
         st.stop()
     return system
 

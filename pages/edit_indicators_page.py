@@ -9,6 +9,7 @@ from framework.core.model import DIRECTIONS, INDICATOR_STATUSES, KINDS
 from framework.foundation.vision import list_outcomes
 from framework.measures.editing import LABELS, SHOWN, carry_forward, editable_frame, save_table
 from framework.measures.versions import compare_versions, list_versions, record_version
+from pages.parts.gap_targets import gap_targets
 
 BASE, NONCE, CARRIED = "edit_indicators.base", "edit_indicators.nonce", "edit_indicators.carried"
 
@@ -92,6 +93,8 @@ if save:
             st.session_state[BASE], st.session_state[CARRIED] = new_base, carried
             st.session_state[NONCE] += 1
             st.rerun()
+
+gap_targets(code)
 
 st.header("Agreed versions of the framework")
 st.write("When a board or partnership group agrees the framework, record it here. Each version keeps the vision, "

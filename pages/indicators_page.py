@@ -8,15 +8,11 @@ from framework.foundation.indicator_text import describe_targets, format_value
 from framework.foundation.indicators import get_indicator, latest_values, list_indicators
 from framework.foundation.vision import list_outcomes
 from framework.measures.history import target_annotations
-from framework.progress.detail import (
-    describe_latest,
-    detail_breakdown_chart,
-    detail_chart,
-    horizon_table,
-    indicator_progress,
-    period_csv,
-)
+from framework.progress.detail import describe_latest, detail_chart, horizon_table, indicator_progress, period_csv
 from framework.progress.sql import progress_areas
+from pages.parts.comparisons import comparisons
+from pages.parts.funnel import funnel
+from pages.parts.inequalities import inequalities
 from pages.parts.stories import stories
 
 system = glue.page("Indicators")
@@ -111,15 +107,13 @@ else:
     st.caption("How the status is judged, and the tolerance it allows, is explained in docs/progress.md: on track "
                "means within a tenth of the planned change of the expected path, or the expected value is inside "
                "the 95% confidence interval.")
-for item in detail["breakdowns"]:
-    st.markdown(f"#### Inequality gap by {item['breakdown'].lower()}")
-    st.plotly_chart(detail_breakdown_chart(detail, item), width="stretch", config={"displaylogo": False},
-                    key=f"indicators.breakdown_{item['breakdown']}")
-    st.markdown(item["sentence"])
+inequalities(code, selected, area, detail)
 st.markdown("#### Every period")
 st.dataframe(detail["period_table"], hide_index=True, width="stretch", height=260)
 st.download_button("Download the period table (CSV)", period_csv(detail),
                    file_name=f"{code}-{selected}-{area}-periods.csv", mime="text/csv", key="indicators.download")
+comparisons(code, selected, area, ind["unit"])
+funnel(code, selected, ind)
 
 st.subheader("Latest values")
 latest = latest.assign(

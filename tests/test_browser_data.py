@@ -39,3 +39,34 @@ def test_an_editor_checks_a_bad_file_then_imports_a_good_one(browser_page, demo_
         assert_no_exception(page)
         page.get_by_text("What the import did").scroll_into_view_if_needed()
         page.screenshot(path=str(SCREENSHOTS / "data-imported.png"), full_page=False)
+
+
+@pytest.mark.browser
+def test_an_editor_imports_a_national_export_sees_what_was_left_out_and_analysts_get_their_copy(
+        browser_page, demo_db_file, tmp_path):
+    import duckdb
+
+    from framework.core.analyst_copy import copy_path
+    from tests.conftest import reference_file, wait_for_path
+    from tests.test_import import FINGERTIPS_NAME
+
+    page = browser_page
+    note = "17,535 rows for 7,046 areas outside system DEMO were left out"
+    with app_opened_at(page, demo_db_file, tmp_path, "data"):
+        page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
+            str(reference_file(FINGERTIPS_NAME)))
+        page.get_by_text("No problems found. Nothing has been saved yet.").wait_for(timeout=60_000)
+        wait_for_app(page)
+        page.get_by_text(note).first.scroll_into_view_if_needed()
+        next_frame(page)
+        assert_no_exception(page)
+        page.screenshot(path=str(SCREENSHOTS / "data-footprint.png"), full_page=False)
+        page.get_by_role("button", name="Import 92 rows").click()
+        page.get_by_text("91 new, 1 changed and 0 unchanged rows").wait_for(timeout=60_000)
+        assert_no_exception(page)
+        copy = copy_path(tmp_path / demo_db_file.name)
+        assert wait_for_path(copy, 60), "the app publishes its analyst copy within a minute of a change"
+        with duckdb.connect(str(copy), read_only=True) as reader:  # while the app still holds its database
+            regions = reader.execute("SELECT count(*) FROM v_measurement WHERE area_code = 'E40000012'"
+                                     " AND indicator_code = 'I08'").fetchall()[0][0]
+        assert regions > 0

@@ -15,6 +15,7 @@ TOP_LEVEL = {p.name for p in ROOT.iterdir() if not p.name.startswith(".git")}
 # Paths the docs name that are made on a user's machine, never kept in the repository.
 MADE_LOCALLY = {
     "data/shared_measures.duckdb": "the live database, created by `make run`",
+    "data/shared_measures.analyst.duckdb": "the analyst copy the running app keeps beside the live database",
     ".streamlit/secrets.toml": "a deployment's own secrets, copied from the example",
     "tests/screenshots/": "written by the browser tests",
 }

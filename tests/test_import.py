@@ -36,9 +36,15 @@ def fingertips_copy(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def fresh_con(con, editor):
-    """A database with one real (non-demo) system that has no indicators yet."""
+    """A database with one real (non-demo) system that has no indicators yet, and every area of the reference export
+    linked to it as a comparator, so that all of the export is inside its footprint (tests/test_import_footprint.py
+    covers a real footprint)."""
     create_system(con, editor, {"system_code": "NENC", "name": "North East and North Cumbria",
                                 "framework_start": "2023-04-01", "icb_code": "E54000050"})
+    source = reference_file(FINGERTIPS_NAME)
+    con.execute(
+        "INSERT INTO system_area SELECT DISTINCT 'NENC', regexp_replace(trim(\"Area Code\"), '^n', ''), 'comparator'"
+        " FROM read_csv(?, all_varchar = true) WHERE \"Area Code\" IS NOT NULL", [str(source)])
     return con
 
 
@@ -105,6 +111,7 @@ def test_an_unknown_fingertips_indicator_becomes_a_proposed_indicator_and_a_reim
 
 def test_a_fingertips_id_already_in_the_framework_lands_on_that_indicator(demo_con, editor, tmp_path):
     source = fingertips_copy(tmp_path)
+    demo_con.execute("INSERT INTO system_area VALUES ('DEMO', 'E54000027', 'comparator')")  # in its footprint
     import_files(demo_con, editor, [source], skip_invalid=True, system_code="DEMO")
     assert read_df(demo_con, "SELECT count(*) FROM indicator WHERE source_ref = 'fingertips:91547'").iloc[0, 0] == 1
     rows = read_df(demo_con, "SELECT count(*) FROM measurement WHERE indicator_code = 'I08' AND area_code = 'E54000027'")

@@ -154,6 +154,7 @@ def test_a_partner_loads_the_measurements_of_a_return_for_an_existing_system_and
         con, tmp_path):
     editor, partner = make_user("editor"), make_user("partner")
     create_system(con, editor, {"system_code": "NEWSYS", "name": "New system", "framework_start": "2024-04-01"})
+    con.execute("INSERT INTO system_area VALUES ('NEWSYS', 'E54000050', 'system')")  # the editor linked its area
     [summary] = import_files(con, partner, [complete_return(tmp_path / "return.xlsx")])
     assert summary.rows_new == 2
     assert any("arrive as proposed measures without baselines or targets" in n for n in summary.notes)
@@ -163,9 +164,21 @@ def test_a_partner_loads_the_measurements_of_a_return_for_an_existing_system_and
     assert [tuple(r.values()) for r in rows] == [("M1", "proposed", None, None, None, None, partner.name),
                                                  ("M2", "proposed", None, None, None, None, partner.name)]
     assert read_df(con, "SELECT count(*) FROM outcome").iloc[0, 0] == 0
-    assert read_df(con, "SELECT count(*) FROM system_area").iloc[0, 0] == 0
+    assert read_df(con, "SELECT count(*) FROM system_area").iloc[0, 0] == 1
     audit = read_rows(con, "SELECT DISTINCT action, user_role FROM audit_log WHERE entity = 'indicator'")
     assert audit == [{"action": "propose", "user_role": "partner"}]
+
+
+def test_a_partners_return_for_an_area_the_system_has_not_linked_is_refused_saying_an_editor_links_it(con, tmp_path):
+    create_system(con, make_user("editor"), {"system_code": "NEWSYS", "name": "New system",
+                                             "framework_start": "2024-04-01"})
+    with pytest.raises(ImportRejected) as caught:
+        import_files(con, make_user("partner"), [complete_return(tmp_path / "return.xlsx")])
+    [message] = caught.value.problems
+    assert "all 2 rows are for areas outside system NEWSYS" in message
+    assert "System NEWSYS has no areas linked yet" in message and "Areas sheet of an Excel return" in message
+    assert read_df(con, "SELECT count(*) FROM measurement").iloc[0, 0] == 0
+    assert read_df(con, "SELECT count(*) FROM system_area").iloc[0, 0] == 0
 
 
 @pytest.mark.parametrize("role", ["viewer", "community"])

@@ -109,6 +109,8 @@ def test_a_partner_checking_a_return_sees_what_their_import_leaves_to_an_editor(
     from tests.test_import_rules import complete_return
 
     path = copy_db(demo_db_file, tmp_path)
+    with duckdb.connect(str(path)) as con:  # the return's area is in DEMO's footprint, as an editor linked it
+        con.execute("INSERT INTO system_area VALUES ('DEMO', 'E54000050', 'comparator')")
     workbook = complete_return(tmp_path / "return.xlsx", code="DEMO", outcomes=2).read_bytes()
     at = open_app(monkeypatch, path, page="data_page", role="partner")
     at.session_state["data.upload"] = {"path": save_upload("return.xlsx", workbook), "name": "return.xlsx"}
@@ -158,3 +160,21 @@ def test_undoing_an_engagement_log_load_on_the_data_page_removes_its_activities(
         assert check.execute("SELECT count(*) FROM engagement_activity").fetchall()[0][0] == before
     finally:
         check.close()
+
+
+def test_a_national_fingertips_export_shows_before_and_after_import_what_it_leaves_outside_the_footprint(
+        monkeypatch, demo_db_file, tmp_path):
+    from tests.conftest import reference_file
+    from tests.test_import import FINGERTIPS_NAME
+
+    path = copy_db(demo_db_file, tmp_path)
+    at = seeded(monkeypatch, path, FINGERTIPS_NAME, data=reference_file(FINGERTIPS_NAME).read_bytes())
+    assert not at.exception
+    note = "17,535 rows for 7,046 areas outside system DEMO were left out"
+    assert any(note in i.value for i in at.info)
+    assert not at.error  # the appended GP rows without an id are all outside DEMO: left out, not problems
+    before = measurement_count(path)
+    at.button(key="data.confirm_import").click().run()
+    assert not at.exception
+    assert any(note in s.value for s in [*at.success, *at.markdown])
+    assert measurement_count(path) - before == 91  # England's and the region's rows: one was already there

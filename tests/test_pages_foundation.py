@@ -20,7 +20,7 @@ def test_home_shows_the_vision_the_outcomes_the_demo_banner_and_measure_counts(m
 def test_home_without_any_system_says_how_to_get_one(monkeypatch, tmp_path):
     empty = tmp_path / "empty.duckdb"
     db.connect(empty).close()
-    at = open_app(monkeypatch, empty)
+    at = open_app(monkeypatch, empty, role="community")  # the local editor opens on Start a new system instead
     assert not at.exception
     assert any("There is no system in this database yet" in i.value for i in at.info)
 

@@ -192,8 +192,9 @@ def test_an_editor_records_two_versions_and_sees_their_differences(monkeypatch, 
         con.execute("UPDATE indicator SET name = 'Adults who smoke' WHERE indicator_code = 'I08'")
     _seed(path, work)
     at = open_app(monkeypatch, path, page="edit_indicators_page", role="editor")
-    at.text_input[0].input("Framework 2025")
-    at.text_input[1].input("Partnership Board")
+    labelled = {t.label: t for t in at.text_input}
+    labelled["Version name"].input("Framework 2025")
+    labelled["Approved by"].input("Partnership Board")
     at.button[-1].click().run()
     assert not at.exception
     assert any("Recorded 'Framework 2025'" in s.value for s in at.success)

@@ -54,10 +54,9 @@ def connect(path: str | Path, *, create: bool = True, read_only: bool = False) -
         if "not a valid duckdb database" in text.lower():
             raise StoreError(f"{path} is not a Shared Measures database: it is not a DuckDB file.") from exc
         if "lock" in text.lower():
-            raise StoreError(
-                f"The database {path} is in use by another program (for example a running app). "
-                "Stop it, or use another file with --db."
-            ) from exc
+            from framework.core.analyst_copy import in_use_words
+
+            raise StoreError(in_use_words(path)) from exc
         raise StoreError(f"Cannot open {path}: {text}") from exc
     except duckdb.Error as exc:
         raise StoreError(f"{path} is not a Shared Measures database: {exc}") from exc

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 
 from framework.core.db import read_rows
 from framework.foundation.indicator_text import format_value
+from framework.progress.benchmarks import summary_sentences
 from framework.progress.charts import _wrap, breakdown_chart, progress_chart
 from framework.progress.engine import expected_at, fit_trend, gap_groups, gap_series, gap_trend, targets_of
 from framework.progress.sql import indicator_series, progress_table
@@ -62,7 +63,9 @@ def indicator_progress(con, system_code: str, indicator_code: str, area_code: st
         "indicator": ind, "start": start, "area_code": area_code, "area_name": area_name, "rows": rows,
         "points": points, "comparator": comparator, "comparator_name": comparator_name, "trend": trend,
         "baseline": baseline, "targets": targets,
-        "summary": summary(ind, start, rows, points, trend) if ind["kind"] != "qualitative" else [],
+        "summary": (summary(ind, start, rows, points, trend) + summary_sentences(con, system_code, indicator_code,
+                                                                                 area_code)
+                    if ind["kind"] != "qualitative" else []),
         "breakdowns": breakdown_gaps(series[series["area_code"] == area_code], ind["direction"], start, ind["unit"]),
         "period_table": table[[c for c in PERIOD_COLUMNS if c in table]].rename(columns=PERIOD_COLUMNS),
     }

@@ -19,6 +19,7 @@ from framework.progress.engine import (
     TOLERANCE_SHARE,
     TREND_WINDOW_DAYS,
 )
+from framework.progress.gaps_sql import GAP_INDICATORS, GAP_MEASUREMENTS
 
 UNLINKED = "-"  # how measures not linked to an outcome are grouped, so they are counted, not dropped
 V_PROGRESS_COLUMNS = (
@@ -34,13 +35,13 @@ WITH params AS (SELECT {as_of} AS as_of),
 ind AS (
     SELECT i.system_code, i.indicator_code, i.direction, i.kind, i.status AS indicator_status, i.outcome_code,
            i.baseline_value, i.target_1y, i.target_3y, i.target_5y, s.framework_start
-    FROM indicator i JOIN system s USING (system_code)
+    FROM {indicators} i JOIN system s USING (system_code)
     WHERE i.kind <> 'qualitative' {ind_filter}
 ),
 head AS (
     SELECT m.system_code, m.indicator_code, m.area_code, m.period_end, m.value, m.lower_ci, m.upper_ci,
            ind.framework_start
-    FROM measurement m JOIN ind USING (system_code, indicator_code), params
+    FROM {measurements} m JOIN ind USING (system_code, indicator_code), params
     WHERE m.breakdown = 'All' AND m.breakdown_group = 'All' AND m.value IS NOT NULL AND NOT isnan(m.value)
       AND (params.as_of IS NULL OR m.period_end <= params.as_of) {area_filter}
 ),
@@ -157,15 +158,19 @@ FROM projected
 """
 
 
-def progress_sql(*, as_of: bool = False, system: bool = False, indicator: bool = False, area: bool = False) -> str:
+def progress_sql(*, as_of: bool = False, system: bool = False, indicator: bool = False, area: bool = False,
+                 gaps: bool = False) -> str:
     """The progress query; each flag adds a `?` parameter, in the order as_of, system, indicator, area, area
-    (the area is asked for twice: once for the data, once for the system's own area)."""
+    (the area is asked for twice: once for the data, once for the system's own area). With gaps, the same query
+    judges the gap measures (framework.progress.gaps_sql) instead of the indicators."""
     ind_filter = ("AND i.system_code = ? " if system else "") + ("AND i.indicator_code = ?" if indicator else "")
     return _TEMPLATE.format(
         area_filter="AND m.area_code = ?" if area else "",
         area_filter_sa="AND sa.area_code = ?" if area else "",
         as_of="CAST(? AS DATE)" if as_of else "CAST(NULL AS DATE)",
         ind_filter=ind_filter,
+        indicators=f"({GAP_INDICATORS})" if gaps else "indicator",
+        measurements=f"({GAP_MEASUREMENTS})" if gaps else "measurement",
         days_per_year=DAYS_PER_YEAR, window=TREND_WINDOW_DAYS, t=_T, min_points=MIN_POINTS,
         tol_share=TOLERANCE_SHARE, flat_share=FLAT_TOLERANCE_SHARE,
     )
@@ -173,16 +178,18 @@ def progress_sql(*, as_of: bool = False, system: bool = False, indicator: bool =
 
 def view_sql() -> str:
     """The query behind the public view v_progress: its contract columns only, judged at each series' latest period.
-    The store builds the view from it every time it opens a database for writing."""
-    return f"SELECT {', '.join(V_PROGRESS_COLUMNS)} FROM ({progress_sql()})"
+    The store builds the view from it every time it opens a database for writing. The gap measures follow the
+    indicators, each coded '<indicator code>~gap~<breakdown>' (docs/inequalities.md)."""
+    columns = ", ".join(V_PROGRESS_COLUMNS)
+    return f"SELECT {columns} FROM ({progress_sql()}) UNION ALL SELECT {columns} FROM ({progress_sql(gaps=True)})"
 
 
 def progress_table(con, system_code: str, as_of: date | None = None, *, indicator_code: str | None = None,
-                   area_code: str | None = None) -> pd.DataFrame:
+                   area_code: str | None = None, gaps: bool = False) -> pd.DataFrame:
     """Progress for every indicator, area and horizon of a system (or one indicator, or one area), judged at as_of,
     or at each series' latest period when as_of is None. The v_progress columns come first, then the working
     figures: baseline, projection_lower/upper, trend_per_year, distance_travelled and the indicator's kind and
-    status."""
+    status. With gaps, the gap measures instead (indicator_code is then a gap's code)."""
     params: list = []
     if as_of is not None:
         params.append(as_of)
@@ -192,7 +199,7 @@ def progress_table(con, system_code: str, as_of: date | None = None, *, indicato
     if area_code is not None:
         params += [area_code, area_code]
     sql = progress_sql(as_of=as_of is not None, system=True, indicator=indicator_code is not None,
-                       area=area_code is not None)
+                       area=area_code is not None, gaps=gaps)
     df = read_df(con, f"SELECT * FROM ({sql}) ORDER BY indicator_code, area_code, horizon_years", params)
     df["projection_lower"] = df["projected_at_horizon"] - df["projection_half_width"]
     df["projection_upper"] = df["projected_at_horizon"] + df["projection_half_width"]

@@ -15,6 +15,7 @@ from framework.core.files import not_a_regular_file, too_big_file, workbook_too_
 from framework.core.model import User
 from framework.core.safe_text import write_csv
 from framework.data_io.importers import fingertips
+from framework.data_io.importers.footprint import area_parents, footprints, keep_footprint
 from framework.data_io.importers.read import (
     EXPECTED_FILE,
     append_continuation,
@@ -173,6 +174,11 @@ def check_file(con, path: Path, *, system_code: str | None = None, name: str | N
         progress(0.3, f"Checking {check.rows_read:,} rows of {check.name}")
         load_known(stage, systems, indicators, areas)
         prepare(stage, chosen)
+        may_link = user is None or can(user, "edit_framework")
+        keep_footprint(stage, check, footprints(con, framework, may_link), area_parents(con, framework),
+                       written_for_system=fmt != "fingertips_csv")
+        if check.fatal:
+            return check
         find_problems(stage, date.today())
         if fmt == "fingertips_csv":
             stage.execute("DELETE FROM problems WHERE col = 'indicator_code' AND found IS NULL"
@@ -323,10 +329,11 @@ def apply_plan(con, user: User, plan: ImportPlan, *, skip_invalid: bool = False,
             )
             summary = BatchSummary(int(batch_id), check.name, check.file_format, system_code, check.rows_read, new,
                                    changed, unchanged, check.rows_merged, check.rows_rejected, areas_added,
-                                   indicators_added, rejects, tuple(check.notes))
+                                   indicators_added, rejects, tuple(check.notes), rows_outside=check.rows_outside)
             audit.record(cur, user, "import", "import_batch", str(batch_id), system_code=system_code,
                          after={"file": check.name, "sha256": check.sha256, "format": check.file_format,
-                                "rows_read": check.rows_read, "new": new, "changed": changed,
+                                "rows_read": check.rows_read, "outside_footprint": check.rows_outside,
+                                "new": new, "changed": changed,
                                 "unchanged": unchanged, "merged": check.rows_merged,
                                 "rejected": check.rows_rejected})
             summaries.append(summary)

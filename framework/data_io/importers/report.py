@@ -19,6 +19,7 @@ class FileCheck(BaseCheck):
     file_format: str = "unknown"
     sha256: str = ""
     rows_merged: int = 0
+    rows_outside: int = 0  # rows for areas outside their system's footprint, left out (see footprint.py)
     rows: pd.DataFrame = field(default_factory=pd.DataFrame)  # valid, typed measurement rows
     rejects: pd.DataFrame = field(default_factory=pd.DataFrame)  # the rejected rows as read, with reasons
     new_areas: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -53,6 +54,7 @@ class BatchSummary:
     rejects_file: str | None
     notes: tuple[str, ...] = ()  # what the import left out on purpose, in words
     rejects_data: bytes | None = None  # the rejects file's content, for an upload whose folder is deleted
+    rows_outside: int = 0  # rows for areas outside the system's footprint, left out (the notes say so in words)
 
     def sentence(self) -> str:
         text = (f"{self.file_name}: batch {self.batch_id}, {self.rows_read:,} rows read; {self.rows_new:,} new, "

@@ -158,20 +158,30 @@ def settle(stage: duckdb.DuckDBPyConnection, check: FileCheck, labels: dict[str,
     stage.execute("CREATE OR REPLACE TABLE bad AS SELECT DISTINCT _row FROM problems WHERE _row IS NOT NULL")
     stage.execute("CREATE OR REPLACE VIEW good AS SELECT * FROM t ANTI JOIN bad USING (_row)")
     stage.execute(f"CREATE OR REPLACE TABLE dupkeys AS SELECT {key} FROM good GROUP BY ALL HAVING count(*) > 1")
+    # Repeats are one row: exact repeats, and repeats with the same figures whose comparison judgements differ only
+    # in that one says nothing (Fingertips gives England once as an area and again as a parent, "Not compared"
+    # the second time): the judgement that says something is kept. Rows with different figures stay a problem.
+    figures = ", ".join(v for v in VALUES if v != "comparison")
+    said = "comparison IS NOT NULL AND lower(comparison) <> 'not compared'"
     stage.execute(
         f"""CREATE OR REPLACE TABLE dup AS SELECT {key}, count(*) AS n, count(DISTINCT row({values})) AS variants,
-            list(_row ORDER BY _row) AS rows, min(_row) AS first_row
+            count(DISTINCT row({figures})) AS figure_variants,
+            count(DISTINCT comparison) FILTER (WHERE {said}) AS judgements,
+            list(_row ORDER BY _row) AS rows,
+            coalesce(min(_row) FILTER (WHERE {said}), min(_row)) AS keep_row
         FROM good SEMI JOIN dupkeys USING ({key}) GROUP BY ALL"""
     )
+    stage.execute("ALTER TABLE dup ADD COLUMN one_row BOOLEAN")
+    stage.execute("UPDATE dup SET one_row = variants = 1 OR (figure_variants = 1 AND judgements <= 1)")
     stage.execute(
         f"""INSERT INTO problems SELECT g._row, 'value', g.value_txt,
             'one set of values for each indicator, area, period and breakdown; rows '
             || array_to_string(d.rows, ', ') || ' give different values'
-        FROM good g JOIN dup d USING ({key}) WHERE d.variants > 1"""
+        FROM good g JOIN dup d USING ({key}) WHERE NOT d.one_row"""
     )
-    check.rows_merged = int(stage.execute("SELECT coalesce(sum(n - 1), 0) FROM dup WHERE variants = 1").fetchall()[0][0])
+    check.rows_merged = int(stage.execute("SELECT coalesce(sum(n - 1), 0) FROM dup WHERE one_row").fetchall()[0][0])
     stage.execute("INSERT INTO bad SELECT DISTINCT _row FROM problems WHERE _row NOT IN (SELECT _row FROM bad)")
-    stage.execute("INSERT INTO bad SELECT unnest(list_filter(rows, lambda x: x <> first_row)) FROM dup WHERE variants = 1")
+    stage.execute("INSERT INTO bad SELECT unnest(list_filter(rows, lambda x: x <> keep_row)) FROM dup WHERE one_row")
     # Arrow-backed columns: several times faster than building Python strings, and DuckDB scans them directly.
     check.rows = stage.sql(
         f"SELECT {', '.join(OUT_COLUMNS)} FROM t ANTI JOIN bad USING (_row)"

@@ -1,0 +1,69 @@
+"""Gap measures in DuckDB: which gaps are measured, and each gap as an indicator with its own baseline and targets
+and a headline series, so that the progress query judges them exactly as it judges indicators and v_progress carries
+them beside the indicators.
+
+A gap is measured for every indicator breakdown whose groups include a 'most deprived' and a 'least deprived'
+group, and for every breakdown an editor has picked (table gap_measure, which also holds the targets and may name
+other groups). The same sums as framework.progress.gaps.gap_points; the tests check that both agree.
+"""
+from __future__ import annotations
+
+from framework.progress.gaps import GAP_MARK
+
+SLUG = "trim(regexp_replace(lower({col}), '[^a-z0-9]+', '-', 'g'), '-')"
+
+# Every gap that is measured: the editor's own, then the deprivation gaps no editor has set up yet. Among several
+# groups named 'most deprived' (deciles: 'Most deprived', 'Second most deprived') the first by name is taken, as the
+# pure functions do.
+GAP_DEFINITIONS = """
+    SELECT g.system_code, g.indicator_code, g.breakdown, g.disadvantaged_group, g.advantaged_group,
+           g.baseline_value, g.target_1y, g.target_3y, g.target_5y, g.version, true AS picked
+    FROM gap_measure g
+    UNION ALL
+    SELECT d.system_code, d.indicator_code, d.breakdown, d.disadvantaged_group, d.advantaged_group,
+           CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE),
+           CAST(NULL AS INTEGER), false
+    FROM (
+        SELECT system_code, indicator_code, breakdown,
+               min(breakdown_group) FILTER (WHERE lower(breakdown_group) LIKE '%most deprived%'
+                                              AND NOT {not_stated}) AS disadvantaged_group,
+               min(breakdown_group) FILTER (WHERE lower(breakdown_group) LIKE '%least deprived%'
+                                              AND NOT {not_stated}) AS advantaged_group
+        FROM measurement WHERE breakdown <> 'All'
+        GROUP BY system_code, indicator_code, breakdown
+    ) d
+    WHERE d.disadvantaged_group IS NOT NULL AND d.advantaged_group IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM gap_measure g WHERE g.system_code = d.system_code
+                      AND g.indicator_code = d.indicator_code AND g.breakdown = d.breakdown)
+""".format(not_stated="(" + " OR ".join(f"lower(breakdown_group) LIKE '%{w}%'" for w in
+                                        ("not stated", "unknown", "not known", "not recorded")) + ")")
+
+GAP_CODE = f"d.indicator_code || '{GAP_MARK}' || {SLUG.format(col='d.breakdown')}"
+
+# Each gap as an indicator: a smaller gap is better, whatever the indicator's direction.
+GAP_INDICATORS = f"""
+    SELECT d.system_code, {GAP_CODE} AS indicator_code,
+           CASE WHEN i.direction = 'no_judgement' THEN 'no_judgement' ELSE 'lower_is_better' END AS direction,
+           i.kind, i.status, i.outcome_code, d.baseline_value, d.target_1y, d.target_3y, d.target_5y
+    FROM ({GAP_DEFINITIONS}) d JOIN indicator i USING (system_code, indicator_code)
+"""
+
+# Each gap as a headline series: the advantaged group's lead over the disadvantaged one in every area and period
+# where both have a value, with the two intervals combined as independent normal errors.
+GAP_MEASUREMENTS = f"""
+    SELECT x.*, x.value - x.half AS lower_ci, x.value + x.half AS upper_ci
+    FROM (
+        SELECT d.system_code, {GAP_CODE} AS indicator_code, md.area_code, md.period_end,
+               (CASE WHEN i.direction = 'lower_is_better' THEN -1.0 ELSE 1.0 END) * (ma.value - md.value) AS value,
+               sqrt(((md.upper_ci - md.lower_ci) / 2) ^ 2 + ((ma.upper_ci - ma.lower_ci) / 2) ^ 2) AS half,
+               'All' AS breakdown, 'All' AS breakdown_group
+        FROM ({GAP_DEFINITIONS}) d
+        JOIN indicator i USING (system_code, indicator_code)
+        JOIN measurement md ON md.system_code = d.system_code AND md.indicator_code = d.indicator_code
+             AND md.breakdown = d.breakdown AND md.breakdown_group = d.disadvantaged_group
+        JOIN measurement ma ON ma.system_code = d.system_code AND ma.indicator_code = d.indicator_code
+             AND ma.breakdown = d.breakdown AND ma.breakdown_group = d.advantaged_group
+             AND ma.area_code = md.area_code AND ma.period_end = md.period_end
+        WHERE md.value IS NOT NULL AND NOT isnan(md.value) AND ma.value IS NOT NULL AND NOT isnan(ma.value)
+    ) x
+"""
