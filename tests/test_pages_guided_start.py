@@ -224,3 +224,15 @@ def test_the_outcome_step_adds_a_first_outcome_without_principles_and_moves_on_t
     assert con.execute("SELECT outcome_code, title, ambition_3y FROM outcome").fetchall() == [
         ("O1", "People shape services", "A residents' panel in every place")]
     con.close()
+
+
+def test_a_system_just_started_opens_its_framework_page_on_the_guided_start(monkeypatch, empty_db_file, tmp_path):
+    at = open_app(monkeypatch, copy_db(empty_db_file, tmp_path))  # an empty database opens on Start a new system
+    at.selectbox(key="start.footprint").set_value("E54000061").run()
+    at.text_input(key="start.name").input("South Yorkshire ICS")
+    at.text_input(key="start.code").input("SYICS")
+    at.button(key="start.submit").click().run()
+    assert not at.exception
+    assert at.title[0].value == "Vision and outcomes"
+    assert "A guided start" in [h.value for h in at.header]
+    assert progress_text(at) == "Step 1 of 10: The vision"
