@@ -21,7 +21,7 @@ from pages.parts.question_wording import questions_section
 code, user = glue.page_as_user("Vision and outcomes")
 editable = can(user, "edit_framework")
 st.write(
-    "The vision and outcomes were co-created with people and communities. Seven starter questions keep the "
+    "The vision and outcomes are co-created with people and communities. Seven starter questions keep the "
     "conversation honest: how well we work together now, who else to involve, the difference it makes and the "
     "inequalities to address, the tensions to resolve, the assets we have, and how we will know."
 )
