@@ -273,3 +273,32 @@ def test_overview_bar_words_stay_level_and_pale_bars_carry_a_faint_pattern_under
     assert all(bar.textangle == 0 for bar in fig.data)
     no_target = [bar for bar in fig.data if list(bar.text) == ["1 no target"]][0]
     assert no_target.marker.pattern.shape != "-" and no_target.marker.pattern.solidity <= 0.2
+
+
+def test_a_long_group_name_wraps_onto_more_lines_and_the_top_margin_makes_room_for_it():
+    rows = twenty_statements()
+    rows.loc[rows["group_code"] == "vcse", "group_name"] = "Voluntary, community and social enterprise sector partners"
+    short, long = heatmap(twenty_statements(), "Spring 2026"), heatmap(rows, "Spring 2026")
+    assert long.data[0].x[1].count("<br>") >= 4
+    assert long.layout.margin.t >= short.layout.margin.t + 45
+    assert long.layout.height <= HEATMAP_MOST
+
+
+# ---- misuse: what people typed, and what is hidden ---------------------------------------------------------------
+
+def test_markdown_in_a_community_name_reaches_the_sentence_as_typed_and_is_escaped_for_the_page():
+    from framework.core.safe_text import markdown_text
+
+    sentence = reach_sentence(reach(("[Click](https://evil.example) **now**", 10, 100.0, None)))
+    assert "[Click](https://evil.example) **now**" in sentence  # plain text, exactly as typed
+    shown = markdown_text(sentence)
+    assert "](https" not in shown.replace("\\]", "") and "**now**" not in shown
+
+
+def test_a_hidden_group_adds_nothing_to_any_sentence_even_if_figures_were_left_on_its_row():
+    rows = TWO_STATEMENTS.copy()
+    hidden = rows["group_code"] == "icb"
+    rows.loc[hidden, "mean"] = 1.0
+    rows.loc[hidden, list(CELLS)] = 50
+    assert distribution_sentence(rows, "S01") == distribution_sentence(TWO_STATEMENTS, "S01")
+    assert heatmap_sentence(rows) == heatmap_sentence(TWO_STATEMENTS)

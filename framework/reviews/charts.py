@@ -59,10 +59,14 @@ def heatmap(results: pd.DataFrame, round_title: str) -> go.Figure:
               for row in grid.to_numpy()]
     hover = [[f"{s}: {texts[s]}<br>{g}: {'hidden to keep answers confidential' if pd.isna(v) else f'mean {v:.2f} ({mean_words(v)})'}"
               for g, v in zip(groups, row)] for s, row in zip(statements, grid.to_numpy())]
-    # Group names sit on top, each on its own lines, so they read as columns on a laptop screen without scrolling.
+    # Group names sit on top, each on its own lines, so they read as columns on a laptop screen without scrolling;
+    # the top margin grows with the longest name so the names never reach the title.
+    names = [_wrap(g, 11) for g in groups]
+    name_lines = max(n.count("<br>") + 1 for n in names)
+    height = heatmap_height(len(statements), name_lines)
     # Every cell says its score in words, so the colour needs no scale beside it and the columns get its width.
     fig = go.Figure(go.Heatmap(
-        z=grid.to_numpy(), x=[_wrap(g, 11) for g in groups],
+        z=grid.to_numpy(), x=names,
         y=[f"{s} {textwrap.shorten(texts[s], 44, placeholder=' ...')}" for s in statements],
         zmin=1, zmax=5, colorscale=DIVERGING, text=labels, texttemplate="%{text}", textfont=dict(size=11),
         hovertext=hover, hoverinfo="text", xgap=2, ygap=2, showscale=False,
@@ -70,18 +74,20 @@ def heatmap(results: pd.DataFrame, round_title: str) -> go.Figure:
     fig.update_layout(
         title=dict(text=f"{title}<br><sup>Mean score from 1 (strongly disagree, orange) to 5 (strongly agree, blue). "
                         "Source: confidential review answers; groups below the minimum size are hidden.</sup>",
-                   x=0, xanchor="left", pad=dict(l=8)),
+                   x=0, xanchor="left", pad=dict(l=8), yref="container", yanchor="middle", y=1 - 38 / height),
         xaxis=dict(side="top", tickangle=0, tickfont=dict(size=12), showgrid=False),
         yaxis=dict(autorange="reversed", tickfont=dict(size=12), showgrid=False),
-        height=heatmap_height(len(statements)), margin=dict(l=10, r=10, t=125, b=10), font=FONT,
+        height=height, margin=dict(l=10, r=10, t=95 + 15 * name_lines, b=10), font=FONT,
         plot_bgcolor="#DDDDDD",
     )
     return fig
 
 
-def heatmap_height(statements: int) -> int:
-    """The heatmap's height in px: bounded to fit a laptop screen while each statement keeps a legible row."""
-    return max(300, min(HEATMAP_MOST, 135 + HEATMAP_ROW * statements), 135 + 20 * statements)
+def heatmap_height(statements: int, name_lines: int = 2) -> int:
+    """The heatmap's height in px: bounded to fit a laptop screen while each statement keeps a legible row; the
+    group names above take name_lines lines."""
+    top = 105 + 15 * name_lines
+    return max(300, min(HEATMAP_MOST, top + HEATMAP_ROW * statements), top + 20 * statements)
 
 
 def heatmap_sentence(results: pd.DataFrame) -> str:
