@@ -15,6 +15,7 @@ from pages.parts.comparisons import comparisons
 from pages.parts.data_quality import quality_note, with_quality
 from pages.parts.funnel import funnel
 from pages.parts.inequalities import inequalities
+from pages.parts.spc_chart import spc_view
 from pages.parts.stories import stories
 
 system = glue.page("Indicators")
@@ -98,6 +99,7 @@ with chart_col:
                         config={"displaylogo": False},
                         key="indicators.progress_chart")
         st.caption(describe_latest(detail))
+        spc_view(code, selected, area, area_names.get(area, area), user, ind["source"] or "")
 with story_col:
     stories(code, selected, user)
 quality_note(code, selected, area)

@@ -21,7 +21,7 @@ DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid",
 SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "triangle-down", "star", "cross"]
 STATUS_COLOURS = {"ahead": BLUE, "on_track": GREEN, "behind": VERMILION, "not_enough_data": YELLOW,
                   "no_target": "#BBBBBB"}
-STATUS_PATTERNS = {"ahead": "/", "on_track": "", "behind": "x", "not_enough_data": ".", "no_target": "-"}
+STATUS_PATTERNS = {"ahead": "/", "on_track": "", "behind": "x", "not_enough_data": ".", "no_target": "\\"}
 HEIGHT = 520
 FONT = dict(size=13, color="#222222")
 
@@ -198,11 +198,11 @@ def overview_chart(counts: pd.DataFrame, *, title: str, source: str = "") -> go.
             fig.add_trace(go.Bar(
                 y=[_wrap(code_label[o]) for o in rows["outcome_code"]], x=rows["n"], orientation="h",
                 name=status_label(status), legendgroup=status, showlegend=status not in in_legend,
-                text=[f"{n} {STATUS_WORDS[status].lower()}" for n in rows["n"]],
+                text=[f"{n} {STATUS_WORDS[status].lower()}" for n in rows["n"]], textangle=0,
                 textposition="inside", insidetextanchor="middle", textfont=dict(color=BLACK if status in (
                     "not_enough_data", "no_target") else "white", size=12),
                 marker=dict(color=STATUS_COLOURS[status], line=dict(color=BLACK, width=0.5),
-                            pattern=dict(shape=STATUS_PATTERNS[status], fgcolor="rgba(0,0,0,0.35)")),
+                            pattern=_pattern(status)),
                 hovertemplate=f"%{{y}}<br>{status_label(status)}: %{{x}}<extra>{h}-year</extra>"), row=1, col=c)
             in_legend.add(status)
         fig.update_xaxes(title_text="Number of measures", row=1, col=c, dtick=1)
@@ -214,6 +214,14 @@ def overview_chart(counts: pd.DataFrame, *, title: str, source: str = "") -> go.
         legend=dict(orientation="h", y=0, yref="container", yanchor="bottom", x=0, font=dict(size=13)),
     )
     return fig
+
+
+def _pattern(status: str) -> dict:
+    """A status's bar pattern. Under dark words (the pale bars) the pattern is fainter and sparser, so its lines
+    never strike through the words written on the bar."""
+    if status in ("not_enough_data", "no_target"):
+        return dict(shape=STATUS_PATTERNS[status], fgcolor="rgba(0,0,0,0.18)", size=14, solidity=0.15)
+    return dict(shape=STATUS_PATTERNS[status], fgcolor="rgba(0,0,0,0.35)")
 
 
 def _wrap(text: str, width: int = 28) -> str:
