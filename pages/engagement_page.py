@@ -21,6 +21,7 @@ from framework.engagement.community_tags import community_tags, save_community_t
 from framework.engagement.measures import latest_measures
 from framework.engagement.validation import load_context
 from framework.engagement.vocab import LEVELS
+from framework.progress.periods import is_running
 
 SHORT = {"collaborate_empower": "At collaborate or empower", "core20plus5_reach": "Reach into Core20PLUS5",
          "feedback_within_3_months": "Fed back within 3 months", "volunteer_hours": "Volunteer hours"}
@@ -48,7 +49,7 @@ with tab_list:
         col.metric(SHORT[m["name"]], shown,
                    help=f"{m['title']}. Calculated from the log, and fed to the progress engine as a measure "
                         f"(source log:{m['name']}).")
-        so_far = " so far" if m["period_end"] is not None and m["period_end"] >= date.today() else ""
+        so_far = " so far" if is_running(m["period_end"], date.today()) else ""
         col.caption(f"{m['period_label']}{so_far}")
     st.caption("The latest quarter of each measure derived from the log; the Indicators and Progress pages show "
                "them over time.")
