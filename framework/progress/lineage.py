@@ -58,7 +58,7 @@ def _path_to(links: dict[str, list[dict[str, Any]]], code: str, footprint: str) 
 
 
 def predecessors(con, system_code: str, indicator_code: str | None = None) -> list[dict[str, Any]]:
-    """The former ICBs of a system's footprint, oldest code first: code, names, the years in force, whole or part,
+    """The former ICBs of a system's footprint, oldest code first and those only part of which it took over last: code, names, the years in force, whole or part,
     the link that leads to the footprint and the date the footprint took over; with a measure, the periods its
     data covers and how many end after the code was no longer in force. Each carries its words and its label."""
     footprint = read_rows(con, FOOTPRINT_SQL, [system_code])
@@ -102,7 +102,7 @@ def predecessors(con, system_code: str, indicator_code: str | None = None) -> li
         item["words"] = words(item)
         item["label"] = label(item)
         out.append(item)
-    return out
+    return sorted(out, key=lambda p: (p["share"] == "part", p["in_force_from"] or date.min, p["area_code"]))
 
 
 def _month(d: date | None) -> str:

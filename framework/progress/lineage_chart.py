@@ -28,7 +28,7 @@ def lineage_chart(found: dict[str, Any], *, measure: str, unit: str, source: str
         name = f"{item['name']} ({item['area_code']}), {item['first_label']}" + (
             f" to {item['last_label']}" if item["last_label"] != item["first_label"] else "")
         if item["share"] == "part":
-            name += ", part now in footprint"
+            name += f", only part of it is now in {found['footprint_name']}"
         fig.add_trace(_trace(item["points"], name, COLOURS[i % len(COLOURS)], DASHES[i % len(DASHES)],
                              SYMBOLS[i % len(SYMBOLS)], 2))
     own = found["points"]
