@@ -101,6 +101,19 @@ def test_the_sentence_says_what_is_shown_and_that_the_figures_are_not_combined(s
     assert "The figures are not combined: nothing is added, averaged or joined across areas" in text
 
 
+def test_before_the_footprint_has_figures_of_its_own_the_former_icbs_are_still_shown_and_the_words_say_so(
+        con, editor, tmp_path):
+    start_system(con, editor, "SSX", "Surrey and Sussex Health and Care", "E54000069")
+    load(con, editor, tmp_path, former_rows())
+    found = lineage(con, "SSX", "FT91547")
+    assert found["points"].empty and len(found["predecessors"]) == 3
+    assert lineage_sentence(found).startswith(
+        "Shown: no figures yet for NHS Surrey and Sussex (E54000069) itself (it took over on 1 April 2026), and each "
+        "former ICB")
+    fig = lineage_chart(found, measure="Smoking", unit="%")
+    assert "NHS Surrey and Sussex (E54000069)" not in [t.name for t in fig.data] and len(fig.data) == 3
+
+
 # ---------------------------------------------------------------- never added, averaged or fed into the footprint
 
 def test_former_codes_add_nothing_to_the_footprints_progress_projection_spc_or_v_progress_row(con, editor, tmp_path):

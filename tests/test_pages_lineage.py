@@ -60,3 +60,20 @@ def test_a_system_with_no_former_icbs_shows_none_of_it(monkeypatch, demo_db_file
     assert not at.exception
     assert "former ICB" not in page_text(at)
     assert not any(o.startswith("Former ICB") for o in at.selectbox(key="indicators.area").options)
+
+
+def test_before_the_footprint_has_figures_the_page_still_shows_the_former_icbs(monkeypatch, tmp_path):
+    from framework.core import db
+    from tests.conftest import make_user
+    from tests.test_lineage import former_rows, load, start_system
+
+    path = tmp_path / "early.duckdb"
+    connection = db.connect(path)
+    start_system(connection, make_user("editor"), "SSX", "Surrey and Sussex Health and Care", "E54000069")
+    load(connection, make_user("editor"), tmp_path, former_rows())
+    connection.close()
+    at = open_app(monkeypatch, path, page="indicators_page", query={"indicator": "FT91547"})
+    assert not at.exception
+    text = page_text(at)
+    assert "There is no data for this measure in NHS Surrey and Sussex Integrated Care Board yet" in text
+    assert "Shown: no figures yet for NHS Surrey and Sussex (E54000069) itself" in text

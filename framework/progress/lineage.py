@@ -23,8 +23,9 @@ FOOTPRINT_SQL = """
 COVERAGE_SQL = """
     SELECT m.area_code, min(m.period_end) AS first_end, max(m.period_end) AS last_end,
            arg_min(m.period_label, m.period_end) AS first_label, arg_max(m.period_label, m.period_end) AS last_label,
-           count(*) AS periods
+           count(*) AS periods, count(*) FILTER (WHERE m.period_end > a.in_force_to) AS after_end
     FROM measurement m JOIN system_area sa ON sa.system_code = m.system_code AND sa.area_code = m.area_code
+    JOIN area a ON a.area_code = m.area_code
     WHERE m.system_code = ? AND m.indicator_code = ? AND sa.role = 'predecessor'
       AND m.breakdown = 'All' AND m.breakdown_group = 'All' AND m.value IS NOT NULL
     GROUP BY m.area_code"""
@@ -92,13 +93,8 @@ def predecessors(con, system_code: str, indicator_code: str | None = None) -> li
             "took_over": path[-1]["changed_on"] if path else None, "sole": direct == 1,
             "first_label": cover["first_label"] if cover else None, "last_label": cover["last_label"] if cover else None,
             "first_end": cover["first_end"] if cover else None, "last_end": cover["last_end"] if cover else None,
-            "periods": int(cover["periods"]) if cover else 0, "after_end": 0,
+            "periods": int(cover["periods"]) if cover else 0, "after_end": int(cover["after_end"]) if cover else 0,
         }
-        if cover and until is not None:
-            item["after_end"] = int(read_df(
-                con, "SELECT count(*) FROM measurement WHERE system_code = ? AND indicator_code = ? AND area_code = ?"
-                     " AND breakdown = 'All' AND breakdown_group = 'All' AND value IS NOT NULL AND period_end > ?",
-                [system_code, indicator_code, row["area_code"], until]).iloc[0, 0])
         item["words"] = words(item)
         item["label"] = label(item)
         out.append(item)
