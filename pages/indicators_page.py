@@ -13,6 +13,7 @@ from framework.progress.periods import label_periods
 from framework.progress.sql import progress_areas
 from pages.parts.comparisons import comparisons
 from pages.parts.data_quality import quality_note, with_quality
+from pages.parts.former_icbs import former_icb_names, former_icbs
 from pages.parts.funnel import funnel
 from pages.parts.inequalities import inequalities
 from pages.parts.spc_chart import spc_view
@@ -85,7 +86,7 @@ if latest.empty:
 
 st.subheader("Progress")
 areas = glue.read(progress_areas, code)
-area_names = dict(zip(areas["area_code"], areas["area_name"]))
+area_names = dict(zip(areas["area_code"], areas["area_name"])) | former_icb_names(code, selected)
 if st.session_state.get("indicators.area") not in area_names:
     st.session_state.pop("indicators.area", None)  # left over from another system
 area = st.selectbox("Area", list(area_names), format_func=area_names.get, key="indicators.area")
@@ -103,6 +104,7 @@ with chart_col:
 with story_col:
     stories(code, selected, user)
 quality_note(code, selected, area)
+former_icbs(code, selected, area, ind)
 st.markdown("#### In plain English")
 st.markdown(" ".join(detail["summary"]))
 if detail["rows"].empty or detail["rows"]["target"].isna().all():
