@@ -83,6 +83,11 @@ def report_periods(framework_start: date, today: date) -> list[Period]:
         day = date.fromordinal(period.start.toordinal() - 1)
 
 
+def _day(day: date) -> str:
+    """A date as the report writes it: '1 December 2026'."""
+    return f"{day.day} {day:%B %Y}"
+
+
 def _judged_at(period: Period, today: date | None = None) -> date:
     return min(period.end, today or date.today())
 
@@ -139,14 +144,14 @@ def progress_section(con, user: User, system_code: str, period: Period) -> Secti
     area, area_name = _system_area(con, system_code)
     as_of = _judged_at(period)
     outcomes = list_outcomes(con, system_code)
-    counts = _status_counts(_counts(con, system_code, area, as_of), dict(zip(outcomes["outcome_code"],
-                                                                              outcomes["title"])))
+    table = _counts(con, system_code, area, as_of)
+    counts = _status_counts(table, dict(zip(outcomes["outcome_code"], outcomes["title"])))
     section = Section("Progress at 1, 3 and 5 years")
-    if counts.empty:
-        section.paragraphs.append(f"No measure in use has numeric data for {area_name} by {as_of:%d %B %Y}.")
+    if counts.empty or table["latest_value"].isna().all():
+        section.paragraphs.append(f"No measure in use has numeric data for {area_name} by {_day(as_of)}.")
         return section
     sentences = [overview_sentence(counts, h) for h in (1, 3, 5)]
-    section.paragraphs += [f"Judged for {area_name} with the data available on {as_of:%d %B %Y}.", *sentences]
+    section.paragraphs += [f"Judged for {area_name} with the data available on {_day(as_of)}.", *sentences]
     section.tables.append(("Measures by outcome and status at each horizon", words_by_outcome(counts)))
     rows = []
     for h in (1, 3, 5):
@@ -200,7 +205,7 @@ def gaps_section(con, user: User, system_code: str, period: Period) -> Section:
     frame = pd.DataFrame(rows)
     section.paragraphs.append(
         f"The gap between the least and the most advantaged groups, judged as a measure of its own in {area_name} "
-        f"on {as_of:%d %B %Y}: a smaller gap is better. {len(frame)} gap{'s are' if len(frame) != 1 else ' is'} "
+        f"on {_day(as_of)}: a smaller gap is better. {len(frame)} gap{'s are' if len(frame) != 1 else ' is'} "
         "measured.")
     section.tables.append(("Gaps between groups and their progress", frame))
     return section
@@ -241,9 +246,9 @@ def review_section(con, user: User, system_code: str, period: Period) -> Section
     section = Section("Stakeholder review: where groups see things differently")
     info = _latest_closed_round(con, system_code, period)
     if info is None:
-        section.paragraphs.append(f"No stakeholder review had closed by {period.end:%d %B %Y}.")
+        section.paragraphs.append(f"No stakeholder review had closed by {_day(period.end)}.")
         return section
-    section.paragraphs.append(f"{info['title']}, closed on {info['closes_on']:%d %B %Y}. Results are shown only for "
+    section.paragraphs.append(f"{info['title']}, closed on {_day(info['closes_on'])}. Results are shown only for "
                               f"groups where at least {info['min_group_size']} people rated a statement.")
     agenda = divergence(con, int(info["round_id"]))
     ranked = agenda[agenda["rank"].notna()] if len(agenda) else agenda
