@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 
@@ -67,13 +67,13 @@ def quarter_of(day: date) -> Period:
     """The calendar quarter a day falls in."""
     first = 3 * ((day.month - 1) // 3) + 1
     start = date(day.year, first, 1)
-    end = (date(day.year + 1, 1, 1) if first == 10 else date(day.year, first + 3, 1)) - pd.Timedelta(days=1)
-    end = date(end.year, end.month, end.day)
+    end = (date(day.year + 1, 1, 1) if first == 10 else date(day.year, first + 3, 1)) - timedelta(days=1)
     return Period(f"{start:%B} to {end:%B %Y}", start, end)
 
 
 def report_periods(framework_start: date, today: date) -> list[Period]:
     """Every quarter from the framework's start to today, the newest first."""
+    framework_start = pd.Timestamp(framework_start).date()
     periods, day = [], today
     while True:
         period = quarter_of(day)
