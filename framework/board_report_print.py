@@ -111,7 +111,7 @@ def bars_svg(bars: Bars) -> str:
         legend.append(f"<rect x='{lx:.0f}' y='{legend_y}' width='14' height='14' fill='url(#p-{status})' "
                       f"stroke='#000' stroke-width='0.5'/><text x='{lx + 19:.0f}' y='{legend_y + 12}' "
                       f"font-size='11.5'>{_e(words)}</text>")
-        lx += 26 + 6.2 * len(words)
+        lx += 34 + 6.4 * len(words)
     height = legend_y + 22
     return (f"<svg viewBox='0 0 640 {height}' role='img' aria-label='{_e(bars.title)}. {_e(bars.sentence)}' "
             f"xmlns='http://www.w3.org/2000/svg' font-family='Arial, sans-serif'><defs>{defs}</defs>"

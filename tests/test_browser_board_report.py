@@ -1,0 +1,80 @@
+"""The Board report in headless Chromium: the page at laptop size, and printed on A4 with only the report on paper,
+nothing wider than the printable width, nothing cut off, and every section on some page."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from framework.board_report import quarter_of
+from framework.board_report_print import PRINTABLE_WIDTH_MM, report_document
+from tests.browser import SCREENSHOTS, app_opened_at, assert_no_exception, browser_page, next_frame  # noqa: F401
+from tests.pdf_text import read_pdf
+
+MM_TO_PX = 96 / 25.4
+PRINTABLE_PX = PRINTABLE_WIDTH_MM * MM_TO_PX
+
+# Elements of the report wider than the printable width, or whose content is wider than their box (cut off).
+OVERFLOWS = """(limit) => {
+  const report = document.querySelector('.board-report');
+  const left = report.getBoundingClientRect().left;
+  const found = [];
+  for (const el of [report, ...report.querySelectorAll('*')]) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0) continue;
+    const cut = el.tagName !== 'svg' && !el.closest('svg') && el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0;
+    if (box.right - left > limit + 1 || cut) found.push(el.tagName + ': ' + (el.textContent || '').slice(0, 60));
+  }
+  return found;
+}"""
+
+
+@pytest.mark.browser
+def test_the_board_report_prints_on_a4_with_only_the_report_and_nothing_cut_off(browser_page, demo_db_file, tmp_path):
+    page = browser_page
+    with app_opened_at(page, demo_db_file, tmp_path, "board-report"):
+        report = page.locator(".board-report")
+        report.wait_for()
+        assert_no_exception(page)
+        page.get_by_text("Progress at 1, 3 and 5 years").first.scroll_into_view_if_needed()
+        next_frame(page)
+        page.screenshot(path=str(SCREENSHOTS / "board-report.png"), full_page=False)
+
+        page.emulate_media(media="print")
+        page.set_viewport_size({"width": round(PRINTABLE_PX), "height": 1000})
+        next_frame(page)
+        assert page.locator("[data-testid='stSidebar']").is_hidden()
+        assert page.get_by_role("button", name="Prepare the PDF").is_hidden()
+        assert report.bounding_box()["width"] <= PRINTABLE_PX + 1
+        assert page.evaluate(OVERFLOWS, PRINTABLE_PX) == []
+
+        pdf = read_pdf(page.pdf(format="A4", margin={"top": "16mm", "bottom": "18mm", "left": "15mm",
+                                                     "right": "15mm"}))
+        whole = " ".join(p["text"] for p in pdf)
+        assert len(pdf) >= 2 and all(abs(p["width"] - 595.3) < 1.5 and abs(p["height"] - 841.9) < 1.5 for p in pdf)
+        assert pdf[0]["text"].startswith("Northmoor and Vale Health and Care Partnership (demo): board report")
+        for title in ("Our vision and outcomes", "Inequality gaps", "You said, we did",
+                      "Stakeholder review: where groups see things differently"):
+            assert title in whole
+        assert "Prepare the PDF" not in whole and "Board report" not in whole.replace("board report", "")
+
+
+@pytest.mark.browser
+def test_the_pdf_document_fits_the_printable_width_of_a4(browser_page, demo_db_file):
+    from framework.board_report import board_report
+    from framework.core import db
+    from tests.conftest import make_user
+
+    con = db.connect(demo_db_file)
+    period = quarter_of(date.today())
+    document = report_document("Board report", board_report(con, make_user("viewer"), "DEMO", period), date.today())
+    con.close()
+    page = browser_page
+    page.set_viewport_size({"width": round(PRINTABLE_PX), "height": 1050})
+    page.set_content(document)
+    page.emulate_media(media="print")
+    assert page.evaluate(OVERFLOWS, PRINTABLE_PX) == []
+    page.set_viewport_size({"width": 794, "height": 1123})  # one A4 page at 96 dots an inch, with its margins
+    page.add_style_tag(content="body { padding: 16mm 15mm; box-sizing: border-box; }")
+    next_frame(page)
+    page.screenshot(path=str(SCREENSHOTS / "board-report-pdf-page.png"), full_page=False)
