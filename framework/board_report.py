@@ -32,6 +32,7 @@ from framework.reviews.discussions import list_actions
 from framework.reviews.results import divergence, published
 from framework.reviews.rounds import get_round, list_rounds
 
+AGENDA_ROWS = 10  # the statements of the disagreement agenda a board paper lists
 STATUS_ORDER = ("ahead", "on_track", "behind", "not_enough_data", "no_target")
 
 
@@ -261,7 +262,10 @@ def review_section(con, user: User, system_code: str, period: Period) -> Section
             f"Biggest gap: {top['statement_code']} \u201c{str(top['text']).rstrip('.')}\u201d. {top['highest_group']} "
             f"averaged {top['highest_mean']:.1f} and {top['lowest_group']} {top['lowest_mean']:.1f}, a gap of "
             f"{top['spread']:.1f} points on the 5-point scale.")
-        section.tables.append(("The disagreement agenda", wording.agenda_table(ranked)))
+        section.tables.append(("The disagreement agenda", wording.agenda_table(ranked.head(AGENDA_ROWS))))
+        if len(ranked) > AGENDA_ROWS:
+            section.paragraphs.append(f"The {AGENDA_ROWS} statements where groups differ most are listed; the other "
+                                      f"{len(ranked) - AGENDA_ROWS} are on the Review results page.")
     actions = list_actions(con, system_code, int(info["round_id"]))
     if len(actions):
         actions["due_on"] = [f"{d:%d %b %Y}" for d in pd.to_datetime(actions["due_on"])]

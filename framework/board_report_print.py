@@ -66,11 +66,25 @@ def _e(value) -> str:
     return html.escape(str(value), quote=True)
 
 
+def _widths(frame: pd.DataFrame) -> list[float]:
+    """Each column's share of the width (%): by its typical text length, up to a long sentence's, and never so
+    narrow that a word of its heading or cells (up to 18 letters) has to break."""
+    weights = []
+    for column in frame.columns:
+        cells = [str(v) for v in frame[column]]
+        lengths = [len(t) for t in cells] or [0]
+        word = min(max((len(w) for t in cells for w in t.split()), default=1), 18)
+        heading_word = max((len(w) for w in str(column).split()), default=1)  # headings are bold, so wider
+        weights.append(min(max(sum(lengths) / len(lengths), 1.15 * word + 3, 1.3 * heading_word + 3), 45))
+    return [100 * w / sum(weights) for w in weights]
+
+
 def _table(caption: str, frame: pd.DataFrame) -> str:
+    columns = "".join(f"<col style='width:{w:.1f}%'>" for w in _widths(frame))
     head = "".join(f"<th scope='col'>{_e(c)}</th>" for c in frame.columns)
     body = "".join("<tr>" + "".join(f"<td>{_e(v)}</td>" for v in row) + "</tr>"
                    for row in frame.itertuples(index=False))
-    return f"<table><caption>{_e(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f"<table><caption>{_e(caption)}</caption><colgroup>{columns}</colgroup><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 PATTERNS = {  # each status drawn with its own pattern as well as its colour
