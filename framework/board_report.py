@@ -53,12 +53,22 @@ class Bars:
 
 
 @dataclass
+class Spread:
+    """A chart in figures: for each statement, the group that agrees least and the one that agrees most, with their
+    mean scores on the 5-point scale."""
+    title: str
+    rows: list[tuple[str, str, float, str, float]]
+    sentence: str
+
+
+@dataclass
 class Section:
     """One section of the report: plain text only; the layout escapes it."""
     title: str
     paragraphs: list[str] = field(default_factory=list)
     tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
     bars: Bars | None = None
+    spread: Spread | None = None
 
 
 SectionSource = Callable[..., Section]
@@ -262,6 +272,11 @@ def review_section(con, user: User, system_code: str, period: Period) -> Section
             f"Biggest gap: {top['statement_code']} \u201c{str(top['text']).rstrip('.')}\u201d. {top['highest_group']} "
             f"averaged {top['highest_mean']:.1f} and {top['lowest_group']} {top['lowest_mean']:.1f}, a gap of "
             f"{top['spread']:.1f} points on the 5-point scale.")
+        section.spread = Spread(
+            "The five statements where groups differ most: least and most agreeing group (mean score, 1 to 5)",
+            [(r["statement_code"], r["lowest_group"], float(r["lowest_mean"]), r["highest_group"],
+              float(r["highest_mean"])) for r in ranked.head(5).to_dict("records")],
+            section.paragraphs[-1])
         section.tables.append(("The disagreement agenda", wording.agenda_table(ranked.head(AGENDA_ROWS))))
         if len(ranked) > AGENDA_ROWS:
             section.paragraphs.append(f"The {AGENDA_ROWS} statements where groups differ most are listed; the other "

@@ -12,10 +12,10 @@ from datetime import date
 
 import pandas as pd
 
-from framework.board_report import STATUS_ORDER, Bars, Period, Section, board_report, report_title
+from framework.board_report import STATUS_ORDER, Bars, Period, Section, Spread, board_report, report_title
 from framework.core.atomic_file import CannotWrite
 from framework.core.model import User
-from framework.progress.charts import STATUS_COLOURS
+from framework.progress.charts import BLUE, STATUS_COLOURS, VERMILION
 from framework.progress.engine import STATUS_ICONS, STATUS_WORDS
 
 A4_MARGIN_MM = 15
@@ -132,12 +132,54 @@ def bars_svg(bars: Bars) -> str:
             f"{''.join(parts)}{''.join(legend)}</svg>")
 
 
+def spread_svg(spread: Spread) -> str:
+    """For each statement a line from the least to the most agreeing group's mean, each end named in words."""
+    x0, x1, row_h, top = 70.0, 610.0, 44, 6
+
+    def x(mean: float) -> float:
+        return x0 + (x1 - x0) * (min(max(mean, 1.0), 5.0) - 1) / 4
+
+    parts = []
+    for i, (code, low_group, low, high_group, high) in enumerate(spread.rows):
+        y = top + i * row_h + 30
+        lx, hx = x(low), x(high)
+        low_text, high_text = f"{low_group} {low:.1f}", f"{high_group} {high:.1f}"
+        low_anchor = ("end", lx + 4) if lx - 6.2 * len(low_text) > 0 else ("start", lx - 4)
+        high_anchor = ("start", hx - 4) if hx + 6.2 * len(high_text) < 640 else ("end", hx + 4)
+        parts.append(
+            f"<text x='0' y='{y + 4}' font-size='12' font-weight='700'>{_e(code)}</text>"
+            f"<line x1='{lx:.1f}' y1='{y}' x2='{hx:.1f}' y2='{y}' stroke='#555' stroke-width='3'/>"
+            f"<circle cx='{lx:.1f}' cy='{y}' r='6' fill='{VERMILION}' stroke='#000' stroke-width='0.6'/>"
+            f"<rect x='{hx - 6:.1f}' y='{y - 6}' width='12' height='12' fill='{BLUE}' stroke='#000' "
+            "stroke-width='0.6'/>"
+            f"<text x='{low_anchor[1]:.1f}' y='{y - 11}' text-anchor='{low_anchor[0]}' font-size='11'>"
+            f"{_e(low_text)}</text><text x='{high_anchor[1]:.1f}' y='{y - 11}' text-anchor='{high_anchor[0]}' "
+            f"font-size='11'>{_e(high_text)}</text>")
+    axis_y = top + len(spread.rows) * row_h + 12
+    ticks = "".join(f"<line x1='{x(v):.1f}' y1='{axis_y - 4}' x2='{x(v):.1f}' y2='{axis_y + 2}' stroke='#000'/>"
+                    f"<text x='{x(v):.1f}' y='{axis_y + 15}' text-anchor='middle' font-size='11'>{v}</text>"
+                    for v in range(1, 6))
+    legend_y = axis_y + 34
+    legend = (f"<text x='{x0}' y='{legend_y}' font-size='11'>1 = strongly disagree, 5 = strongly agree.</text>"
+              f"<circle cx='{x0 + 250}' cy='{legend_y - 4}' r='5' fill='{VERMILION}' stroke='#000' stroke-width='0.6'/>"
+              f"<text x='{x0 + 260}' y='{legend_y}' font-size='11'>Least agreeing group</text>"
+              f"<rect x='{x0 + 390}' y='{legend_y - 9}' width='10' height='10' fill='{BLUE}' stroke='#000' "
+              f"stroke-width='0.6'/><text x='{x0 + 405}' y='{legend_y}' font-size='11'>Most agreeing group</text>")
+    return (f"<svg viewBox='0 0 640 {legend_y + 8}' role='img' aria-label='{_e(spread.title)}. {_e(spread.sentence)}'"
+            f" xmlns='http://www.w3.org/2000/svg' font-family='Arial, sans-serif'>"
+            f"<line x1='{x0}' y1='{axis_y}' x2='{x1}' y2='{axis_y}' stroke='#000'/>{ticks}{''.join(parts)}{legend}"
+            "</svg>")
+
+
 def _section(section: Section) -> str:
     out = [f"<section><h2>{_e(section.title)}</h2>"]
     out += [f"<p>{_e(p)}</p>" for p in section.paragraphs]
     if section.bars is not None:
         out.append(f"<figure>{bars_svg(section.bars)}<figcaption>{_e(section.bars.title)}. "
                    f"{_e(section.bars.sentence)}</figcaption></figure>")
+    if section.spread is not None:
+        out.append(f"<figure>{spread_svg(section.spread)}<figcaption>{_e(section.spread.title)}. "
+                   f"{_e(section.spread.sentence)}</figcaption></figure>")
     out += [_table(caption, frame) for caption, frame in section.tables]
     return "".join(out) + "</section>"
 

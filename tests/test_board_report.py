@@ -122,6 +122,8 @@ def test_the_review_section_shows_only_shown_groups_and_never_a_comment_or_a_cou
     con.close()
     assert review.paragraphs[0].startswith("Winter check-in, closed on")
     agenda = review.tables[0][1]
+    assert [row[0] for row in review.spread.rows] == list(agenda["Code"])[:5]
+    assert all(low <= high for _, _, low, _, high in review.spread.rows)
     shown = set(agenda["Most agree (mean)"]) | set(agenda["Least agree (mean)"])
     assert any(s.startswith("VCSE") for s in shown) and any(s.startswith("Community") for s in shown)
     text = _text([review])
@@ -153,7 +155,7 @@ def test_a_system_with_nothing_yet_gets_a_report_that_says_so_in_each_section(co
                 "DATE '2026-04-01')")
     sections = board_report(con, make_user("viewer"), "NEW", quarter_of(TODAY))
     assert sections[0].paragraphs == ["No vision has been agreed yet."]
-    assert all(s.paragraphs for s in sections) and not any(s.bars for s in sections)
+    assert all(s.paragraphs for s in sections) and not any(s.bars or s.spread for s in sections)
 
 
 needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
