@@ -4,6 +4,7 @@ in words and by pattern as well as colour, and the PDF made from that document b
 to PDF. Every value from the database is escaped here, so a name or a comment is always shown as text."""
 from __future__ import annotations
 
+import base64
 import html
 import os
 import shutil
@@ -40,7 +41,9 @@ CSS = f"""
 .board-report tr, .board-report figure {{ break-inside: avoid; page-break-inside: avoid; }}
 .board-report figure {{ margin: 2mm 0 3mm; }}
 .board-report figcaption {{ font-size: 9.5pt; }}
-.board-report svg {{ width: 100%; height: auto; display: block; }}
+.board-report figure img {{ width: 100%; height: auto; display: block; }}
+.board-report p, .board-report figcaption, .board-report td, .board-report th {{ font-family: inherit; }}
+.board-report p {{ font-size: 10.5pt; line-height: 1.4; }}
 """
 
 # On the app's page: print only the report, with the app's sidebar, header and controls left out, and let the
@@ -171,15 +174,21 @@ def spread_svg(spread: Spread) -> str:
             "</svg>")
 
 
+def _figure(svg: str, title: str, sentence: str) -> str:
+    """A chart as an image (the app's page shows images, not inline SVG) with its title and sentence beneath, and
+    the same words as its alternative text."""
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return (f"<figure><img src='data:image/svg+xml;base64,{data}' alt='{_e(title)}. {_e(sentence)}'>"
+            f"<figcaption>{_e(title)}. {_e(sentence)}</figcaption></figure>")
+
+
 def _section(section: Section) -> str:
     out = [f"<section><h2>{_e(section.title)}</h2>"]
     out += [f"<p>{_e(p)}</p>" for p in section.paragraphs]
     if section.bars is not None:
-        out.append(f"<figure>{bars_svg(section.bars)}<figcaption>{_e(section.bars.title)}. "
-                   f"{_e(section.bars.sentence)}</figcaption></figure>")
+        out.append(_figure(bars_svg(section.bars), section.bars.title, section.bars.sentence))
     if section.spread is not None:
-        out.append(f"<figure>{spread_svg(section.spread)}<figcaption>{_e(section.spread.title)}. "
-                   f"{_e(section.spread.sentence)}</figcaption></figure>")
+        out.append(_figure(spread_svg(section.spread), section.spread.title, section.spread.sentence))
     out += [_table(caption, frame) for caption, frame in section.tables]
     return "".join(out) + "</section>"
 

@@ -42,7 +42,7 @@ def test_the_board_report_prints_on_a4_with_only_the_report_and_nothing_cut_off(
         report = page.locator(".board-report")
         report.wait_for()
         assert_no_exception(page)
-        page.get_by_text("Progress at 1, 3 and 5 years").first.scroll_into_view_if_needed()
+        page.locator(".board-report h2", has_text="Progress at 1, 3 and 5 years").scroll_into_view_if_needed()
         next_frame(page)
         page.screenshot(path=str(SCREENSHOTS / "board-report.png"), full_page=False)
 
