@@ -30,7 +30,7 @@ from framework.progress.text import overview_sentence, words_by_outcome
 from framework.reviews import wording
 from framework.reviews.discussions import list_actions
 from framework.reviews.results import divergence, published
-from framework.reviews.rounds import get_round, list_rounds
+from framework.reviews.rounds import get_round
 
 AGENDA_ROWS = 10  # the statements of the disagreement agenda a board paper lists
 STATUS_ORDER = ("ahead", "on_track", "behind", "not_enough_data", "no_target")
@@ -244,12 +244,25 @@ def you_said_section(con, user: User, system_code: str, period: Period) -> Secti
     return section
 
 
+CLOSED_ON_SQL = """
+    SELECT r.round_id, CASE WHEN r.closed_early THEN least(r.closes_on, coalesce(min(CAST(a.changed_at AS DATE)),
+                                                                       r.closes_on))
+                            ELSE r.closes_on END AS closed_on
+    FROM review_round r
+    LEFT JOIN audit_log a ON a.entity = 'review_round' AND a.entity_key = CAST(r.round_id AS VARCHAR)
+                         AND a.action = 'close'
+    WHERE r.system_code = ? GROUP BY r.round_id, r.closed_early, r.closes_on"""
+
+
 def _latest_closed_round(con, system_code: str, period: Period) -> dict | None:
-    """The review round that closed last on or before the period's end, or None."""
-    rounds = list_rounds(con, system_code)
-    closed = [info for info in (get_round(con, int(r)) for r in rounds["round_id"])
-              if info and published(info) and info["closes_on"] <= period.end]
-    return max(closed, key=lambda info: (info["closes_on"], info["round_id"]), default=None)
+    """The review round that closed last on or before the period's end (a round closed early counts from the day
+    it was closed), with that day as 'closed_on'; or None."""
+    closed = []
+    for row in read_rows(con, CLOSED_ON_SQL, [system_code]):
+        info = get_round(con, int(row["round_id"]))
+        if info and published(info) and row["closed_on"] <= period.end:
+            closed.append({**info, "closed_on": row["closed_on"]})
+    return max(closed, key=lambda info: (info["closed_on"], info["round_id"]), default=None)
 
 
 def review_section(con, user: User, system_code: str, period: Period) -> Section:
@@ -259,7 +272,7 @@ def review_section(con, user: User, system_code: str, period: Period) -> Section
     if info is None:
         section.paragraphs.append(f"No stakeholder review had closed by {_day(period.end)}.")
         return section
-    section.paragraphs.append(f"{info['title']}, closed on {_day(info['closes_on'])}. Results are shown only for "
+    section.paragraphs.append(f"{info['title']}, closed on {_day(info['closed_on'])}. Results are shown only for "
                               f"groups where at least {info['min_group_size']} people rated a statement.")
     agenda = divergence(con, int(info["round_id"]))
     ranked = agenda[agenda["rank"].notna()] if len(agenda) else agenda

@@ -30,8 +30,9 @@ TODAY = date.today()
 
 @pytest.fixture(scope="module")
 def report_db(tmp_path_factory) -> Path:
-    """The demo with its engagement log and reviews, hostile text in the vision and a "you said" item, and a closed
-    round this quarter where one group is too small to show and every answer carries a comment."""
+    """The demo with its engagement log and reviews, hostile text in the vision and a "you said" item, and a round
+    closed early this quarter (it was to close in the next) where one group is too small to show and every answer
+    carries a comment."""
     path = tmp_path_factory.mktemp("report") / "report.duckdb"
     con = db.connect(path)
     editor = make_user("editor")
@@ -43,7 +44,7 @@ def report_db(tmp_path_factory) -> Path:
                   items=[{"you_said": HOSTILE, "we_did": "We listened", "status": "done", "feedback_date": TODAY}])
     statement = statements.save_statement(con, editor, "DEMO", {"text": "Partners listen to us", "theme": "Voice"})
     round_id = review_rounds.create_round(con, editor, "DEMO", {
-        "title": "Winter check-in", "opens_on": TODAY - timedelta(days=1), "closes_on": TODAY + timedelta(days=1),
+        "title": "Winter check-in", "opens_on": TODAY - timedelta(days=1), "closes_on": TODAY + timedelta(days=60),
         "statements": [statement], "groups": ["community", "vcse", "healthwatch"], "min_group_size": 5})
     codes = dict(zip(*review_rounds.invites(con, round_id)[["group_code", "invite_code"]].T.values))
     for group, scores in (("community", [1, 1, 2, 2, 1]), ("vcse", [5, 5, 4, 5, 5]), ("healthwatch", [3, 4])):
@@ -120,7 +121,7 @@ def test_the_review_section_shows_only_shown_groups_and_never_a_comment_or_a_cou
     con = db.connect(report_db)
     review = board_report(con, make_user("viewer"), "DEMO", quarter_of(TODAY))[5]
     con.close()
-    assert review.paragraphs[0].startswith("Winter check-in, closed on")
+    assert review.paragraphs[0].startswith(f"Winter check-in, closed on {TODAY.day} {TODAY:%B %Y}.")  # closed early
     agenda = review.tables[0][1]
     assert [row[0] for row in review.spread.rows] == list(agenda["Code"])[:5]
     assert all(low <= high for _, _, low, _, high in review.spread.rows)
