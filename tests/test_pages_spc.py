@@ -56,7 +56,7 @@ def test_an_editor_starts_the_limits_again_with_a_reason_and_a_blank_reason_is_r
 def test_the_progress_page_shows_the_variation_and_assurance_matrix_for_every_measure(monkeypatch, demo_db_file):
     at = open_app(monkeypatch, demo_db_file, page="progress_page", role="viewer")
     assert not at.exception
-    matrix = at.dataframe[-1].value
+    matrix = next(d.value for d in at.dataframe if "Variation" in d.value.columns)
     assert list(matrix["Variation"]) == ["◆ Special cause: improvement", "⬢ Special cause: neither",
                                          "● Common cause", "■ Special cause: concern"]
     assert list(matrix.columns[1:]) == ["✓ Pass: always meets the target", "↕ Hit and miss",
