@@ -8,6 +8,7 @@ from framework import streamlit_glue as glue
 from framework.board_report import report_periods
 from framework.board_report_print import board_report_pdf, page_html
 from framework.core.atomic_file import CannotWrite
+from framework.progress.periods import is_running, period_words
 
 system = glue.page("Board report")
 code, user = system["system_code"], glue.current_user()
@@ -18,8 +19,11 @@ st.write("A paper for the board on one quarter: the vision and outcomes, progres
          "variation and assurance, the inequality gaps, \"you said, we did\", and the latest stakeholder review's "
          "disagreement agenda with its actions. Progress is judged with the data there was at the end of the "
          "quarter. Print this page (only the report prints, on A4) or download it as a PDF.")
-periods = report_periods(system["framework_start"], date.today())
-period = st.selectbox("Quarter", periods, format_func=lambda p: p.label, key="report.period")
+today = date.today()
+periods = report_periods(system["framework_start"], today)
+running = [is_running(p.end, today) for p in periods]  # the quarter still running is offered "so far", not first
+period = st.selectbox("Quarter", periods, index=1 if len(periods) > 1 and running[0] else 0, key="report.period",
+                      format_func=lambda p: period_words(p.label, p.end, today))
 
 if st.button("Prepare the PDF", key="report.prepare_pdf", icon=":material/picture_as_pdf:"):
     st.session_state[PDF_READY] = (code, period.label)

@@ -14,12 +14,18 @@ def _report_html(at) -> str:
     return "".join(str(getattr(e.proto, "body", "")) for e in at.get("html"))
 
 
-def test_a_viewer_reads_the_board_report_for_the_current_quarter(monkeypatch, demo_db_file):
+def test_a_viewer_reads_the_board_report_for_the_latest_complete_quarter_and_the_running_one_is_so_far(
+        monkeypatch, demo_db_file):
     at = open_app(monkeypatch, demo_db_file, page="board_report_page", role="viewer")
     assert not at.exception, [e.value for e in at.exception]
-    assert at.selectbox(key="report.period").value.label == quarter_of(date.today()).label
+    today = date.today()
+    current = quarter_of(today)
+    complete = current if current.end <= today else quarter_of(date.fromordinal(current.start.toordinal() - 1))
+    assert at.selectbox(key="report.period").value.label == complete.label
+    if current.end > today:
+        assert f"{current.label} so far" in at.selectbox(key="report.period").options
     shown = _report_html(at)
-    assert f"board report for {quarter_of(date.today()).label}" in shown
+    assert f"board report for {complete.label}" in shown
     assert "Progress at 1, 3 and 5 years" in shown and "data:image/svg+xml;base64," in shown
     assert not at.get("download_button")  # the PDF is made only when asked for
 
