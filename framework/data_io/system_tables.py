@@ -32,8 +32,11 @@ class SystemTable:
     about: str  # what the sheet holds, for the Cover
     number: str | None = None  # the surrogate number the importing database draws afresh
     links: dict[str, str] = field(default_factory=dict)  # column -> the table whose number it holds
+    # column -> (the column saying which table, {its value: the table whose number the column holds})
+    kind_links: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
     scope: str | None = None  # for a table without system_code: the link column that ties it to a system
     fresh: dict[str, str] = field(default_factory=dict)  # secret column -> SQL drawing a new value on import
+    source: str | None = None  # the view the return reads the rows from, when not the table itself
 
 
 SYSTEM_TABLES: list[SystemTable] = [
@@ -50,6 +53,9 @@ SYSTEM_TABLES: list[SystemTable] = [
     SystemTable("priority_round", "Priority rounds", ("title", "opens_on"),
                 "the rounds in which groups rated how much each measure matters", number="round_id",
                 fresh={"salt": "gen_random_uuid()::VARCHAR"}),
+    SystemTable("priority_result", "Priority results", ("round_id", "indicator_code", "group_code"),
+                "each closed round's published mean rating per measure and group (never the ballots)",
+                links={"round_id": "priority_round"}, scope="round_id", source="v_priority_result"),
     SystemTable("framework_version", "Framework versions", ("label", "recorded_at"),
                 "each agreed version of the framework, with its snapshot", number="version_id"),
     SystemTable("review_round", "Review rounds", ("title", "opens_on"),
@@ -68,6 +74,10 @@ SYSTEM_TABLES: list[SystemTable] = [
                 number="activity_id", fresh={"batch_id": "NULL"}),
     SystemTable("you_said", "You said we did items", ("activity_id", "you_said", "created_at"),
                 "\"you said, we did\", every column", number="item_id", links={"activity_id": "engagement_activity"}),
+    SystemTable("insight_token", "Insight search words", ("doc_kind", "doc_id", "token"),
+                "the words the insight library searches, as indexed from the engagement log",
+                links={"activity_id": "engagement_activity"},
+                kind_links={"doc_id": ("doc_kind", {"activity": "engagement_activity", "you_said": "you_said"})}),
 ]
 
 BY_TABLE = {t.table: t for t in SYSTEM_TABLES}
@@ -121,6 +131,18 @@ def on_sheet(column: Column) -> str:
     return f'"{column.name}"'
 
 
+def link_parent(spec: SystemTable, column: str, row: dict) -> str | None:
+    """The table whose number a link column of this row holds (None when the row names no known kind)."""
+    if column in spec.links:
+        return spec.links[column]
+    kind_column, tables = spec.kind_links[column]
+    return tables.get(row.get(kind_column))
+
+
+def link_columns(spec: SystemTable) -> list[str]:
+    return [*spec.links, *spec.kind_links]
+
+
 def scope_sql(spec: SystemTable, alias: str = "") -> str:
     """The WHERE condition (one ? for the system code) that picks one system's rows of a table."""
     prefix = f"{alias}." if alias else ""
@@ -140,8 +162,8 @@ def table_sheet(spec: SystemTable):
     def source(con, system_code: str) -> pd.DataFrame:
         cols = columns(con, spec)
         select = ", ".join(f'{on_sheet(c)} AS "{c.name}"' for c in cols)
-        return read_df(con, f"SELECT {select} FROM {spec.table} WHERE {scope_sql(spec)} ORDER BY {order_sql(spec)}",
-                       [system_code])
+        return read_df(con, f"SELECT {select} FROM {spec.source or spec.table} WHERE {scope_sql(spec)}"
+                       f" ORDER BY {order_sql(spec)}", [system_code])
 
     source.__name__ = f"{spec.table}_sheet"
     return source

@@ -32,6 +32,8 @@ from framework.data_io.system_tables import (
     as_text,
     columns,
     from_text,
+    link_columns,
+    link_parent,
     scope_sql,
 )
 from framework.foundation.measurements import KEY, VALUES
@@ -164,17 +166,18 @@ def read_carried(con, workbook, names: list[str], check: FileCheck) -> dict[str,
         frame = read_sheet(con, workbook, sheet, spec, check)
         if frame is not None:
             carried[spec.table] = frame
+    known = {t: set(f[BY_TABLE[t].number]) for t, f in carried.items() if BY_TABLE[t].number}
     for spec in SYSTEM_TABLES:
         frame = carried.get(spec.table)
-        for col, parent in spec.links.items():
-            if frame is None or col not in frame.columns:
-                continue
-            known = set(carried[parent][BY_TABLE[parent].number]) if parent in carried else set()
-            for row, value in zip(frame["_row"], frame[col]):
-                if value is not None and value not in known:
-                    check.refuse(Problem(check.name, int(row), f"{spec.sheet}: {col}", value,
-                                         f"the {BY_TABLE[parent].number} of a row on the {BY_TABLE[parent].sheet}"
-                                         " sheet"))
+        if frame is None:
+            continue
+        for rec in frame.to_dict("records"):
+            for col in link_columns(spec):
+                parent = link_parent(spec, col, rec)
+                if rec.get(col) is not None and (parent is None or rec[col] not in known.get(parent, ())):
+                    expected = (f"the {BY_TABLE[parent].number} of a row on the {BY_TABLE[parent].sheet} sheet"
+                                if parent else "a link to a row this file carries")
+                    check.refuse(Problem(check.name, int(rec["_row"]), f"{spec.sheet}: {col}", rec[col], expected))
     return carried
 
 
@@ -192,15 +195,16 @@ def sync_carried(cur, code: str, carried: dict[str, pd.DataFrame], *, write: boo
             continue
         cols = columns(cur, spec)
         text = ", ".join(f"{as_text(c)} AS {_q(c.name)}" for c in cols)
-        existing = read_rows(cur, f"SELECT {text} FROM {spec.table} WHERE {scope_sql(spec)}", [code])
+        existing = read_rows(cur, f"SELECT {text} FROM {spec.source or spec.table} WHERE {scope_sql(spec)}", [code])
         index = {tuple(r[k] for k in spec.key): r for r in existing}
         compared = [c for c in cols if c.name != spec.number]
         added = changed = 0
         for rec in frame.to_dict("records"):
             values = {c.name: rec.get(c.name) for c in cols}
-            for col, parent in spec.links.items():
+            for col in link_columns(spec):
                 if values.get(col) is not None:
-                    values[col] = numbers[parent].get(values[col], f"new:{values[col]}")
+                    parent = link_parent(spec, col, values)
+                    values[col] = numbers.get(parent, {}).get(values[col], f"new:{values[col]}")
             match = index.get(tuple(values[k] for k in spec.key))
             if match is None:
                 added += 1
