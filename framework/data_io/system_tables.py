@@ -37,6 +37,7 @@ class SystemTable:
     scope: str | None = None  # for a table without system_code: the link column that ties it to a system
     fresh: dict[str, str] = field(default_factory=dict)  # secret column -> SQL drawing a new value on import
     source: str | None = None  # the view the return reads the rows from, when not the table itself
+    replaces: str | None = None  # for rows derived from others: the link column whose rows the file's replace
 
 
 SYSTEM_TABLES: list[SystemTable] = [
@@ -76,7 +77,7 @@ SYSTEM_TABLES: list[SystemTable] = [
                 "\"you said, we did\", every column", number="item_id", links={"activity_id": "engagement_activity"}),
     SystemTable("insight_token", "Insight search words", ("doc_kind", "doc_id", "token"),
                 "the words the insight library searches, as indexed from the engagement log",
-                links={"activity_id": "engagement_activity"},
+                links={"activity_id": "engagement_activity"}, replaces="activity_id",
                 kind_links={"doc_id": ("doc_kind", {"activity": "engagement_activity", "you_said": "you_said"})}),
 ]
 

@@ -145,8 +145,7 @@ def read_sheet(con, workbook, sheet: str, spec: SystemTable, check: FileCheck) -
                 check.refuse(Problem(check.name, int(row), f"{sheet}: {c.name}", before, _type_words(c)))
             elif before is None and (c.required or c.name == spec.number):
                 check.refuse(Problem(check.name, int(row), f"{sheet}: {c.name}", None, f"a value ({_type_words(c)})"))
-    keys = typed[list(spec.key)].astype(str).agg("|".join, axis=1) if len(typed) else pd.Series(dtype=str)
-    for row in typed["_row"][keys.duplicated()]:
+    for row in typed["_row"][typed.duplicated(subset=list(spec.key))]:
         check.refuse(Problem(check.name, int(row), f"{sheet}: {', '.join(spec.key)}", None,
                              "each row once: another row has the same " + ", ".join(spec.key)))
     return typed
@@ -196,15 +195,14 @@ def sync_carried(cur, code: str, carried: dict[str, pd.DataFrame], *, write: boo
         cols = columns(cur, spec)
         text = ", ".join(f"{as_text(c)} AS {_q(c.name)}" for c in cols)
         existing = read_rows(cur, f"SELECT {text} FROM {spec.source or spec.table} WHERE {scope_sql(spec)}", [code])
-        index = {tuple(r[k] for k in spec.key): r for r in existing}
         compared = [c for c in cols if c.name != spec.number]
+        if spec.replaces:
+            counts[spec.table] = _replace(cur, code, spec, compared, frame, numbers, existing, write)
+            continue
+        index = {tuple(r[k] for k in spec.key): r for r in existing}
         added = changed = 0
         for rec in frame.to_dict("records"):
-            values = {c.name: rec.get(c.name) for c in cols}
-            for col in link_columns(spec):
-                if values.get(col) is not None:
-                    parent = link_parent(spec, col, values)
-                    values[col] = numbers.get(parent, {}).get(values[col], f"new:{values[col]}")
+            values = _translated(spec, {c.name: rec.get(c.name) for c in cols}, numbers)
             match = index.get(tuple(values[k] for k in spec.key))
             if match is None:
                 added += 1
@@ -219,6 +217,34 @@ def sync_carried(cur, code: str, carried: dict[str, pd.DataFrame], *, write: boo
                 numbers[spec.table][rec[spec.number]] = number
         counts[spec.table] = (added, changed)
     return counts
+
+
+def _translated(spec: SystemTable, rec: dict[str, Any], numbers: dict[str, dict[str, str]]) -> dict[str, Any]:
+    values = dict(rec)
+    for col in link_columns(spec):
+        if values.get(col) is not None:
+            parent = link_parent(spec, col, values)
+            values[col] = numbers.get(parent, {}).get(values[col], f"new:{values[col]}")
+    return values
+
+
+def _replace(cur, code: str, spec: SystemTable, cols: list[Column], frame: pd.DataFrame,
+             numbers: dict[str, dict[str, str]], existing: list[dict[str, Any]], write: bool) -> tuple[int, int]:
+    """Rows derived from others (the search words of an activity): the file's replace the system's for each parent
+    the file has. Return (rows added, rows taken away)."""
+    incoming = [_translated(spec, rec, numbers) for rec in frame.to_dict("records")]
+    parents = {r[spec.replaces] for r in incoming}
+    names = [c.name for c in cols]
+    new = {tuple(r[n] for n in names) for r in incoming}
+    old = {tuple(r[n] for n in names) for r in existing if r[spec.replaces] in parents}
+    if write:
+        known = sorted(p for p in parents if not str(p).startswith("new:"))
+        if known:
+            cur.execute(f"DELETE FROM {spec.table} WHERE {scope_sql(spec)} AND CAST({spec.replaces} AS VARCHAR) IN"
+                        f" ({', '.join('?' * len(known))})", [code, *known])
+        for values in incoming:
+            _insert(cur, code, spec, cols, values)
+    return len(new - old), len(old - new)
 
 
 def _insert(cur, code: str, spec: SystemTable, cols: list[Column], values: dict[str, Any]) -> str | None:
@@ -388,7 +414,8 @@ def describe_update(cur, check: FileCheck) -> SystemUpdate:
         lines.append(f"{added:,} measurement(s) added and {changed:,} changed")
     for table, (a, c) in sync_carried(cur, code, check.carried or {}, write=False).items():
         if a or c:
-            lines.append(f"{BY_TABLE[table].sheet}: {a:,} added and {c:,} changed")
+            lines.append(f"{BY_TABLE[table].sheet}: {a:,} added and {c:,} "
+                         + ("taken away" if BY_TABLE[table].replaces else "changed"))
     return update
 
 
