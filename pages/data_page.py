@@ -136,7 +136,7 @@ st.header("The Excel return")
 st.write(
     "One workbook for the board: a cover with caveats, the vision and outcomes, progress at each horizon in words, "
     "the indicators with their targets, and every measurement. The Measurements sheet is also the import template, "
-    "and a complete return moves the whole framework to another database."
+    "and an editor's return moves the whole system to another database, or keeps it as a backup."
 )
 if st.button("Prepare the Excel return", key="data.prepare_return"):
     st.session_state[RETURN_READY] = code

@@ -25,5 +25,6 @@ def changes(check: Any, path: str) -> dict[str, Any] | None:
 
 
 def forget(path: str) -> None:
-    """Work the changes out again on the next run (after a refused or finished update)."""
-    st.session_state.setdefault(SEEN, {}).pop(path, None)
+    """Work the changes out again on the next run (after a refused or finished update), from the system as it is."""
+    if st.session_state.setdefault(SEEN, {}).pop(path, None) is not None:
+        st.cache_data.clear()
