@@ -217,3 +217,19 @@ def test_the_cover_says_what_each_carried_sheet_holds(source, tmp_path):
     cover = [r[1] for r in openpyxl.load_workbook(out, read_only=True)["Cover"].iter_rows(values_only=True)
              if len(r) > 1 and isinstance(r[1], str)]
     assert any(line.startswith("Stories behind the curve: the story behind each curve") for line in cover)
+
+
+def test_text_longer_than_a_cell_holds_continues_beside_it_and_comes_back_whole(source, tmp_path, monkeypatch):
+    import framework.data_io.system_tables as system_tables
+
+    monkeypatch.setattr(system_tables, "CELL_TEXT", 100)  # Excel's real limit is 32,767 characters a cell
+    snapshot_text = read_rows(source, "SELECT CAST(snapshot AS VARCHAR) AS s FROM framework_version")[0]["s"]
+    assert len(snapshot_text) > 300
+    target, out = move(source, tmp_path, "long")
+    try:
+        header = next(openpyxl.load_workbook(out, read_only=True)["Framework versions"].iter_rows(values_only=True))
+        assert "snapshot (part 2)" in header and "snapshot (part 4)" in header
+        assert read_rows(target, "SELECT CAST(snapshot AS VARCHAR) AS s FROM framework_version")[0]["s"] == (
+            snapshot_text)
+    finally:
+        target.close()

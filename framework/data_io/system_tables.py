@@ -157,14 +157,39 @@ def order_sql(spec: SystemTable) -> str:
     return ", ".join(f'"{c}"' for c in ((spec.number,) if spec.number else spec.key))
 
 
+CELL_TEXT = 32_000  # Excel keeps at most 32,767 characters in a cell; longer text continues in "<column> (part 2)"...
+
+
+def part_name(column: str, part: int) -> str:
+    return column if part == 1 else f"{column} (part {part})"
+
+
+def split_long_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text longer than a cell holds (a framework version's snapshot) split over numbered columns beside it."""
+    columns: dict[str, pd.Series] = {}
+    for col in frame.columns:
+        values = frame[col]
+        texts = values.dtype == object or pd.api.types.is_string_dtype(values.dtype)
+        longest = max((len(v) for v in values if isinstance(v, str)), default=0) if texts else 0
+        parts = -(-longest // CELL_TEXT)
+        if parts <= 1:
+            columns[col] = values
+            continue
+        for i in range(parts):
+            columns[part_name(col, i + 1)] = pd.Series(
+                [v[i * CELL_TEXT:(i + 1) * CELL_TEXT] or None if isinstance(v, str) else None for v in values],
+                index=frame.index, dtype=object)
+    return frame if len(columns) == len(frame.columns) else pd.DataFrame(columns)
+
+
 def table_sheet(spec: SystemTable):
     """The sheet source (con, system_code) -> rows of one carried table, for the return."""
 
     def source(con, system_code: str) -> pd.DataFrame:
         cols = columns(con, spec)
         select = ", ".join(f'{on_sheet(c)} AS "{c.name}"' for c in cols)
-        return read_df(con, f"SELECT {select} FROM {spec.source or spec.table} WHERE {scope_sql(spec)}"
-                       f" ORDER BY {order_sql(spec)}", [system_code])
+        return split_long_text(read_df(con, f"SELECT {select} FROM {spec.source or spec.table}"
+                                       f" WHERE {scope_sql(spec)} ORDER BY {order_sql(spec)}", [system_code]))
 
     source.__name__ = f"{spec.table}_sheet"
     return source

@@ -9,6 +9,7 @@ the system changed before the confirmation, the update is refused in words."""
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -111,6 +112,12 @@ def read_sheet(con, workbook, sheet: str, spec: SystemTable, check: FileCheck) -
     if not rows:
         return pd.DataFrame(columns=["_row", *by_name])
     header = [str(h).strip() if h is not None else "" for h in rows[0]]
+    parts: dict[str, list[int]] = {}  # column -> the sheet columns its text is split over, in order
+    for i, h in enumerate(header):
+        match = re.fullmatch(r"(.+) \(part (\d+)\)", h)
+        if match and match.group(1) in by_name:
+            parts.setdefault(match.group(1), []).append((int(match.group(2)), i))
+            header[i] = ""
     bad = False
     for h in header:
         if h and h not in by_name:
@@ -127,8 +134,13 @@ def read_sheet(con, workbook, sheet: str, spec: SystemTable, check: FileCheck) -
     for n, r in enumerate(rows[1:], start=2):
         if all(v in (None, "") for v in r):
             continue
-        records.append([n] + [_cell(r[where[c.name]], c) if c.name in where and where[c.name] < len(r) else None
-                              for c in cols])
+        record = [n] + [_cell(r[where[c.name]], c) if c.name in where and where[c.name] < len(r) else None
+                        for c in cols]
+        for name, more in parts.items():
+            k = 1 + [c.name for c in cols].index(name)
+            tail = "".join(str(r[i]) for _, i in sorted(more) if i < len(r) and r[i] not in (None, ""))
+            record[k] = (record[k] or "") + tail if tail else record[k]
+        records.append(record)
     raw = pd.DataFrame(records, columns=["_row", *by_name], dtype=object)
     stage = duckdb.connect()
     try:
