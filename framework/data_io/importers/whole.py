@@ -324,6 +324,10 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else many or one + 's'}"
+
+
 def _listed(items: list[str]) -> str:
     return ", ".join(items[:LISTED]) + (f" and {len(items) - LISTED} more" if len(items) > LISTED else "")
 
@@ -406,24 +410,26 @@ def describe_update(cur, check: FileCheck) -> SystemUpdate:
             f"{VISION_FIELDS.get(k, 'agreed on').rstrip('?')} ({_shown(a)} -> {_shown(b)})"
             for k, (a, b) in f["vision"].items()))
     if f["outcomes_added"]:
-        lines.append(f"{len(f['outcomes_added'])} outcome(s) added: "
+        lines.append(f"{_count(len(f['outcomes_added']), 'outcome')} added: "
                      + _listed([o["outcome_code"] for o in f["outcomes_added"]]))
     if f["outcomes_changed"]:
-        lines.append(f"{len(f['outcomes_changed'])} outcome(s) changed: " + _listed(
+        lines.append(f"{_count(len(f['outcomes_changed']), 'outcome')} changed: " + _listed(
             [f"{c} ({', '.join(OUTCOME_FIELDS[k] for k in d)})" for c, d in f["outcomes_changed"].items()]))
     targets = [f"{c} {TARGET_WORDS[k]} {_shown(a)} -> {_shown(b)}" for c, d in f["indicators_changed"].items()
                for k, (a, b) in d.items() if k in TARGET_WORDS]
     if targets:
-        lines.append(f"{len(targets)} target(s) and baseline(s) changed: " + _listed(targets))
+        lines.append(f"{_count(len(targets), 'target or baseline', 'targets and baselines')} changed: "
+                     + _listed(targets))
     others = [f"{c} ({', '.join(k for k in d if k not in TARGET_WORDS)})" for c, d in f["indicators_changed"].items()
               if any(k not in TARGET_WORDS for k in d)]
     if others:
-        lines.append(f"{len(others)} indicator(s) changed: " + _listed(others))
+        lines.append(f"{_count(len(others), 'indicator')} changed: " + _listed(others))
     if f["indicators_added"]:
-        lines.append(f"{len(f['indicators_added'])} indicator(s) added: " + _listed(f["indicators_added"]))
+        lines.append(f"{_count(len(f['indicators_added']), 'indicator')} added: " + _listed(f["indicators_added"]))
     added, changed = measurement_changes(cur, check.rows)
     if added or changed:
-        lines.append(f"{added:,} measurement(s) added and {changed:,} changed")
+        lines.append(" and ".join(t for n, t in ((added, f"{_count(added, 'measurement')} added"),
+                                                 (changed, f"{_count(changed, 'measurement')} changed")) if n))
     for table, (a, c) in sync_carried(cur, code, check.carried or {}, write=False).items():
         if a or c:
             lines.append(f"{BY_TABLE[table].sheet}: {a:,} added and {c:,} "
