@@ -310,3 +310,15 @@ def test_an_import_killed_midway_leaves_nothing_half_written(whole_return, tmp_p
         assert read_rows(con, "SELECT count(*) AS n FROM engagement_activity")[0]["n"] > 0
     finally:
         con.close()
+
+
+def test_setting_bad_rows_aside_still_needs_the_changes_confirmed(home, whole_return, tmp_path):
+    wb = openpyxl.load_workbook(edited(whole_return, tmp_path))
+    ws = wb["Measurements"]
+    ws.cell(row=2, column=[c.value for c in ws[1]].index("value") + 1).value = "N/A"
+    file = tmp_path / "one-bad-row.xlsx"
+    wb.save(file)
+    state = fingerprint(home.cursor(), "DEMO")
+    with pytest.raises(UpdateNotConfirmed, match="1-year target"):
+        import_files(home, EDITOR, [file], skip_invalid=True)
+    assert fingerprint(home.cursor(), "DEMO") == state

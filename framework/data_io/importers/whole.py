@@ -530,7 +530,7 @@ def finish_check(con, check: FileCheck, user: User | None, chosen: str | None) -
             return
         check.notes.append(f"This is a complete return of system {code}, which is not in this database yet:"
                            f" importing it creates system {code} with everything the return carries.")
-    if exists and editor and check.ok:
+    if exists and editor and not check.fatal:  # also when rows are set aside: the rest still needs confirming
         check.update = describe_update(con.cursor(), check)
 
 
