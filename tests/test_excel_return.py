@@ -209,7 +209,7 @@ def test_a_return_edited_in_a_spreadsheet_imports_as_a_template(demo_return, dem
     con = db.connect(work)
     try:
         before = measurements_frame(con, "DEMO")
-        [summary] = import_files(con, editor, [edited])
+        [summary] = import_files(con, editor, [edited], update=True)  # the system exists: its changes confirmed
         assert summary.rows_changed + summary.rows_unchanged == len(before) and summary.rows_new == 0
         after = measurements_frame(con, "DEMO")
         first = after.iloc[0]

@@ -107,9 +107,10 @@ def write_lists(w: ReturnWriter, codes: dict[str, list[Any]]) -> dict[str, str]:
 
 def write_return(con, system_code: str, target: Any, *, progress_table: SheetSource,
                  sheets: list[tuple[str, SheetSource]], user_name: str = "Shared Measures",
-                 generated_at: datetime | None = None) -> dict[str, int]:
+                 generated_at: datetime | None = None, about: dict[str, str] | None = None) -> dict[str, int]:
     """Write the Excel return for one system to a path (replaced only once complete) or a file-like object; return
-    rows per sheet. `progress_table` gives the Progress sheet and `sheets` the further sheets, named."""
+    rows per sheet. `progress_table` gives the Progress sheet and `sheets` the further sheets, named; `about` says
+    on the Cover what further sheets hold."""
     generated_at = generated_at or datetime.now(UTC).replace(tzinfo=None)
     fields = cover_fields(con, system_code, user_name, generated_at)
     vo = vision_outcomes_frame(con, system_code)
@@ -123,7 +124,7 @@ def write_return(con, system_code: str, target: Any, *, progress_table: SheetSou
     with replace_atomically(target) if to_file else nullcontext(target) as out, scratch_folder() as scratch:
         w = ReturnWriter(str(out) if to_file else out, scratch)
         try:
-            _write(w, system_code, user_name, generated_at, *frames)
+            _write(w, system_code, user_name, generated_at, *frames, about=about or {})
             w.close()
         except BaseException:
             w.discard()
@@ -135,7 +136,7 @@ def write_return(con, system_code: str, target: Any, *, progress_table: SheetSou
 
 
 def _write(w: ReturnWriter, system_code: str, user_name: str, generated_at: datetime, fields, vo, progress,
-           progress_note, indicators, areas, measurements, extra) -> None:
+           progress_note, indicators, areas, measurements, extra, about: dict[str, str]) -> None:
     system_name = str(next(v for k, v in fields if k == "System name"))
     w.wb.set_properties({
         "title": f"Shared Measures return: {system_name}",
@@ -152,7 +153,7 @@ def _write(w: ReturnWriter, system_code: str, user_name: str, generated_at: date
                    ("Measurements", "every value with its breakdown; also the import template"
                     + ("" if len(measurements) <= MAX_SHEET_ROWS else
                        ", continued on sheets Measurements 2 onwards (one sheet holds 1,048,575 rows)"))]
-    sheet_notes += [(s, "") for s, _ in extra]
+    sheet_notes += [(s, about.get(s, "")) for s, _ in extra]
     write_cover(w, system_name, fields, [progress_note] if progress_note else [], sheet_notes)
 
     w.table("Vision and outcomes", vo, wrap=("Description", "1 year ambition", "3 year ambition", "5 year ambition"))
