@@ -10,6 +10,7 @@ from framework.foundation.vision import list_outcomes
 from framework.measures.history import target_annotations
 from framework.progress.detail import describe_latest, detail_chart, horizon_table, indicator_progress, period_csv
 from framework.progress.sql import progress_areas
+from pages.parts.indicator_tables import horizons_table, periods_table
 from pages.parts.inequalities import inequalities
 from pages.parts.stories import stories
 
@@ -101,13 +102,13 @@ if detail["rows"].empty or detail["rows"]["target"].isna().all():
     st.info("No targets have been set for this measure yet, so there is no expected path and no status. Editors "
             "can set targets for 1, 3 and 5 years on the Edit measures page.")
 else:
-    st.dataframe(horizon_table(detail), hide_index=True, width="stretch")
+    horizons_table(horizon_table(detail))
     st.caption("How the status is judged, and the tolerance it allows, is explained in docs/progress.md: on track "
                "means within a tenth of the planned change of the expected path, or the expected value is inside "
                "the 95% confidence interval.")
 inequalities(code, selected, area, detail)
 st.markdown("#### Every period")
-st.dataframe(detail["period_table"], hide_index=True, width="stretch", height=260)
+periods_table(detail["period_table"], ind["unit"])
 st.download_button("Download the period table (CSV)", period_csv(detail),
                    file_name=f"{code}-{selected}-{area}-periods.csv", mime="text/csv", key="indicators.download")
 

@@ -66,18 +66,23 @@ def raw_in_table(frame: pd.DataFrame, config: dict, order: list[str], placeholde
         if isinstance(values, pd.DataFrame):
             values = values.iloc[:, 0]
         kind = settings.get("type_config", {}).get("type")
-        formatted = bool(settings.get("type_config", {}).get("format"))
+        fmt = settings.get("type_config", {}).get("format")
+        formatted = bool(fmt) and fmt not in {"plain", "localized"}  # these two show every decimal place
         if placeholder is None and values.isna().any():
             found.append(f"column {label!r}: a missing value shown as None")
-        if pd.api.types.is_datetime64_any_dtype(values) and not (kind in {"date", "datetime"} and formatted):
+        if pd.api.types.is_datetime64_any_dtype(values) and not (kind in {"date", "datetime"} and fmt):
             found.append(f"column {label!r}: a raw timestamp")
         if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values) and not formatted:
             numbers = values.dropna().astype(float)
             if (numbers.round(2) != numbers).any():
                 found.append(f"column {label!r}: unrounded numbers such as {numbers.iloc[0]}")
-            elif (numbers.abs() >= 1000).any():
+            elif (numbers.abs() >= 1000).any() and not fmt:
                 found.append(f"column {label!r}: a number without a thousands separator")
-        if values.dtype == object or pd.api.types.is_string_dtype(values):
+        options = {o.get("value"): o.get("label") for o in settings.get("type_config", {}).get("options", [])
+                   if isinstance(o, dict)}
+        if options:  # a drop-down column shows each value's label
+            values = pd.Series([options.get(v, v) for v in values], dtype=object)
+        if (values.dtype == object or pd.api.types.is_string_dtype(values)) and label != "Code":  # codes are codes
             for cell in values.dropna().astype(str).unique()[:500]:
                 found += [f"column {label!r}: {raw} in {cell[:60]!r}" for raw in raw_in_text(cell)]
     return found
