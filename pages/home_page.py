@@ -5,6 +5,7 @@ from framework import streamlit_glue as glue
 from framework.core.model import KIND_WORDS
 from framework.foundation.indicators import counts_by_kind_and_status
 from framework.foundation.vision import get_vision, list_outcomes, principles
+from pages.parts.overview_tables import open_actions_table
 
 system = glue.page(lambda s: s["name"])
 st.caption(f"Framework started {system['framework_start']:%d %B %Y}. Horizons are counted from that date.")
@@ -67,7 +68,6 @@ review_actions = glue.read(open_actions, system["system_code"])
 if review_actions.empty:
     st.info("No open actions. Actions agreed in review discussions appear here until they are done.")
 else:
-    st.dataframe(review_actions[["action_text", "owner", "when", "status_words", "outcome_title"]].rename(columns={
-        "action_text": "Action", "owner": "Owner", "when": "Due", "status_words": "Status",
-        "outcome_title": "Outcome"}), hide_index=True, width="stretch")
+    open_actions_table(review_actions.rename(columns={"action_text": "Action", "owner": "Owner", "when": "Due",
+                                                      "status_words": "Status", "outcome_title": "Outcome"}))
 st.page_link("pages/review_results_page.py", label="Review results and discussion", icon=":material/insights:")

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from framework.core.formatting import MISSING
-from pages.parts.tables import table
+from pages.parts.tables import WRAPPED_ROW, table
 
 ACTIVITY_ORDER = ["Activity", "Level", "Communities", "Areas", "Participants", "Volunteer hours", "Fed back", "Start",
                   "Lead partner", "Method"]
@@ -19,11 +19,10 @@ def activities_table(shown: pd.DataFrame) -> None:
     text = st.column_config.TextColumn
     number = st.column_config.NumberColumn
     table(shown[ACTIVITY_ORDER], units={"Participants": "people", "Volunteer hours": "hours"},
-          height=min(420, 38 + 35 * len(shown)),
-          column_config={"Activity": text(width=230), "Level": text(width=90), "Communities": text(width=170),
-                         "Areas": text(width=130), "Participants": number(width=90, format="localized"),
-                         "Volunteer hours": number("Volunteer hours", width=90, format="localized"),
-                         "Fed back": text(width=70), "Start": st.column_config.DateColumn(format="D MMM YYYY")})
+          height=min(460, 38 + WRAPPED_ROW * len(shown)), row_height=WRAPPED_ROW,
+          column_config={"Activity": text(width=220), "Level": text(width=90), "Communities": text(width=170),
+                         "Areas": text(width=130), "Participants": number(width=95, format="localized"),
+                         "Volunteer hours": number(width=120, format="localized"), "Fed back": text(width=75), "Start": st.column_config.DateColumn(format="D MMM YYYY")})
 
 
 def community_list(tags: pd.DataFrame) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages.parts.tables import table
+from pages.parts.tables import WRAPPED_ROW, table
 
 HORIZON_ORDER = ["Horizon", "Status", "Target", "Due", "Expected by now", "Projected at the horizon",
                  "Distance travelled"]
@@ -16,9 +16,10 @@ def horizons_table(frame: pd.DataFrame) -> None:
     text = st.column_config.TextColumn
     table(frame, column_order=[c for c in HORIZON_ORDER if c in frame.columns] +
           [c for c in frame.columns if c not in HORIZON_ORDER],
-          column_config={"Horizon": text(width=80), "Status": text(width=170), "Target": text(width=110),
-                         "Due": text(width=110), "Expected by now": text(width=120),
-                         "Projected at the horizon": text(width=270), "Distance travelled": text(width=140)})
+          column_config={"Horizon": text(width=75), "Status": text(width=130), "Target": text(width=90),
+                         "Due": text(width=105), "Expected by now": text(width=120),
+                         "Projected at the horizon": text(width=235), "Distance travelled": text(width=140)},
+          row_height=WRAPPED_ROW)
 
 
 def periods_table(frame: pd.DataFrame, unit: str | None) -> None:

@@ -11,6 +11,8 @@ import streamlit as st
 from framework.core.formatting import MISSING, column_format, decimals
 
 DATE_FORMAT = "D MMM YYYY"
+WRAPPED_ROW = 66
+"""A row height that holds two lines: above 64 pixels Streamlit wraps long text instead of cutting it off."""
 
 
 def _is_dates(values: pd.Series) -> bool:
