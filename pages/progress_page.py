@@ -10,6 +10,7 @@ from framework.progress.charts import overview_chart
 from framework.progress.engine import status_label
 from framework.progress.sql import progress_areas, progress_list, status_counts
 from framework.progress.text import overview_sentence, words_by_outcome
+from pages.parts.measure_counts import judged_caption
 from pages.parts.overview_tables import measures_table, outcome_words_table
 
 system = glue.page("Progress at 1, 3 and 5 years")
@@ -62,6 +63,7 @@ if counts.empty:
 st.header("In words")
 for horizon in (1, 3, 5):
     st.markdown(f"- {overview_sentence(counts, horizon)}")
+judged_caption(code, counts, outcomes=chosen_outcomes, kinds=chosen_kinds)
 outcome_words_table(words_by_outcome(counts))
 
 st.header("As a chart")

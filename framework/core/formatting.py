@@ -8,10 +8,13 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+import pandas as pd
+
 MISSING = "–"
 """What a table shows where there is no value."""
 
-COUNT_UNITS = {"count", "people", "number", "groups", "hours", "activities", "participants"}
+COUNT_UNITS = {"count", "people", "number", "groups", "activities", "participants", "organisations"}
+"""Units of things counted one by one: shown as whole numbers with thousands separators, never as 190.4 groups."""
 
 
 def is_missing(value: Any) -> bool:
@@ -19,8 +22,8 @@ def is_missing(value: Any) -> bool:
     if value is None:
         return True
     try:
-        return bool(value != value)  # NaN, NaT and NA are not equal to themselves
-    except (TypeError, ValueError):
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or an array is not one missing value
         return False
 
 
@@ -67,7 +70,7 @@ def by_unit(value: Any, unit: str | None) -> str:
         return percent(value)
     if unit in {"£", "GBP", "pounds"}:
         return money(value)
-    if unit.lower() in COUNT_UNITS and float(value) == round(float(value)):
+    if unit.lower() in COUNT_UNITS:
         text = count(value)
     else:
         text = number(value, 1 if abs(float(value)) < 1000 else 0)
