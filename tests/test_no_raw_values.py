@@ -13,9 +13,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from framework.core import db
 from framework.core.auth import can
 from tests.apptest_helpers import open_app
-from tests.conftest import ROOT, make_user
+from tests.conftest import ROOT, copy_database, make_user
+from tests.full_demo import full_demo_db_file  # noqa: F401  (fixture)
 
 RAW_WORDS = re.compile(r"(?<![\w'])(None|nan|NaN|NaT|<NA>)(?![\w'])")
 TIMESTAMP = re.compile(r"\d{1,2}:\d{2}:\d{2}")
@@ -134,8 +136,8 @@ def test_every_page_of_the_app_is_scanned_for_every_role_that_sees_it():
 
 
 @pytest.mark.parametrize("page, role", ROLE_PAGES)
-def test_no_page_shows_a_raw_value_to_any_role(monkeypatch, demo_db_file, page, role):
-    at = open_app(monkeypatch, demo_db_file, page=page, role=role)
+def test_no_page_shows_a_raw_value_to_any_role(monkeypatch, full_demo_db_file, page, role):
+    at = open_app(monkeypatch, full_demo_db_file, page=page, role=role)
     assert not at.exception
     found = raw_on_page(at)
     assert found == [], f"Page {page} as {role} shows raw values:\n" + "\n".join(dict.fromkeys(found))
@@ -157,7 +159,15 @@ def _header_raw(where: str, header: list) -> list[str]:
     return [f"{where} header {str(h)!r}: {raw}" for h in header if h is not None for raw in raw_in_text(str(h))]
 
 
-def test_no_download_has_a_raw_field_name_in_its_header_row(demo_con, editor):
+@pytest.fixture
+def full_demo_con(full_demo_db_file, tmp_path):
+    connection = db.connect(copy_database(full_demo_db_file, tmp_path / "demo.duckdb"))
+    yield connection
+    connection.close()
+
+
+def test_no_download_has_a_raw_field_name_in_its_header_row(full_demo_con, editor):
+    demo_con = full_demo_con
     from framework.board_return import return_bytes
     from framework.engagement.imports import template_workbook
     from framework.progress.detail import indicator_progress, period_csv
