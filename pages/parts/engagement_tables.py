@@ -6,7 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from framework.core.formatting import MISSING
-from pages.parts.tables import WRAPPED_ROW, table
+from pages.parts.tables import table
+
+TALL_ROW = 84  # four lines: an activity can reach several communities and areas
 
 ACTIVITY_ORDER = ["Activity", "Level", "Communities", "Areas", "Participants", "Volunteer hours", "Fed back", "Start",
                   "Lead partner", "Method"]
@@ -19,7 +21,7 @@ def activities_table(shown: pd.DataFrame) -> None:
     text = st.column_config.TextColumn
     number = st.column_config.NumberColumn
     table(shown[ACTIVITY_ORDER], units={"Participants": "people", "Volunteer hours": "hours"},
-          height=min(460, 38 + WRAPPED_ROW * len(shown)), row_height=WRAPPED_ROW,
+          height=min(460, 38 + TALL_ROW * len(shown)), row_height=TALL_ROW,
           column_config={"Activity": text(width=220), "Level": text(width=90), "Communities": text(width=170),
                          "Areas": text(width=130), "Participants": number(width=95, format="localized"),
                          "Volunteer hours": number(width=120, format="localized"), "Fed back": text(width=75), "Start": st.column_config.DateColumn(format="D MMM YYYY")})

@@ -21,7 +21,7 @@ def outcome_words_table(frame: pd.DataFrame) -> None:
 def measures_table(frame: pd.DataFrame) -> None:
     """Every measure: code, name and status at each horizon first; the figures and the link to open it after."""
     table(frame[[c for c in MEASURE_ORDER if c in frame.columns]], row_height=WRAPPED_ROW,
-          column_config={"Code": text(width=100), "Measure": text(width=180),
+          column_config={"Code": text(width=112), "Measure": text(width=168),
                          **{f"{h}-year": text(width=90) for h in (1, 3, 5)},
                          "Latest": text(width=100), "Expected by then": text(width=115),
                          "Period ends": text(width=80),
