@@ -8,6 +8,7 @@ import streamlit as st
 from pages.parts.tables import WRAPPED_ROW, table
 
 text = st.column_config.TextColumn
+THREE_LINES = 76  # a measure's name can take three lines in its column
 MEASURE_ORDER = ["Code", "Measure", "1-year", "3-year", "5-year", "Latest", "Expected by then", "Period ends", "Link"]
 ACTION_ORDER = ["Action", "Status", "Due", "Owner", "Outcome"]
 
@@ -20,7 +21,7 @@ def outcome_words_table(frame: pd.DataFrame) -> None:
 
 def measures_table(frame: pd.DataFrame) -> None:
     """Every measure: code, name and status at each horizon first; the figures and the link to open it after."""
-    table(frame[[c for c in MEASURE_ORDER if c in frame.columns]], row_height=WRAPPED_ROW,
+    table(frame[[c for c in MEASURE_ORDER if c in frame.columns]], row_height=THREE_LINES,
           column_config={"Code": text(width=112), "Measure": text(width=168),
                          **{f"{h}-year": text(width=90) for h in (1, 3, 5)},
                          "Latest": text(width=100), "Expected by then": text(width=115),
