@@ -109,3 +109,26 @@ def test_means_either_side_of_a_shown_boundary_read_as_their_shown_value():
 ])
 def test_the_progress_pages_say_why_fewer_measures_are_judged_than_are_in_use(in_use, qualitative, judged, words):
     assert judged_note(in_use, qualitative, judged) == words
+
+
+def test_a_readable_table_rounds_by_unit_and_shows_dates_in_words():
+    from pages.parts.tables import readable
+
+    frame = pd.DataFrame({"Value": [33.33333, None], "People": [2028.0, 3.0], "Rate": [1484.5619, 2.25],
+                          "When": [date(2026, 6, 30), None], "Flag": [True, False], "Name": ["a", None]})
+    shown, config = readable(frame, {"Value": "%", "Rate": "per 100,000"})
+    assert shown["Value"].iloc[0] == 33.3 and shown["Rate"].iloc[0] == 1484.6 and shown["People"].iloc[0] == 2028
+    assert config["Value"]["type_config"]["format"] == "%.1f%%"
+    assert config["People"]["type_config"]["format"] == "localized"  # shown as 2,028
+    assert (config["When"]["type_config"]["type"], config["When"]["type_config"]["format"]) == ("date", "D MMM YYYY")
+    assert pd.api.types.is_datetime64_any_dtype(shown["When"])
+    assert "Flag" not in config and "Name" not in config
+    assert frame["Value"].iloc[0] == 33.33333  # the caller's frame is left as it was
+
+
+@pytest.mark.parametrize("column", [[None, None], [float("inf"), 1.0], ["2026-06-30", date(2026, 6, 30)], []])
+def test_a_readable_table_copes_with_empty_infinite_and_mixed_columns(column):
+    from pages.parts.tables import readable
+
+    shown, _ = readable(pd.DataFrame({"x": column}))
+    assert len(shown) == len(column)
