@@ -12,6 +12,8 @@ from framework.progress.sql import progress_areas, progress_list, status_counts
 from framework.progress.text import overview_sentence, words_by_outcome
 from pages.parts.measure_counts import judged_caption
 from pages.parts.overview_tables import measures_table, outcome_words_table
+from pages.parts.spc_matrix import spc_matrix_view
+from pages.parts.worsening import worsening
 
 system = glue.page("Progress at 1, 3 and 5 years")
 code = system["system_code"]
@@ -87,4 +89,6 @@ shown = measures.assign(
 ).rename(columns={"indicator_code": "Code", "name": "Measure", "outcome_code": "Outcome",
                   "Period": "Period ends", "Expected": "Expected by then"})
 measures_table(shown)
+spc_matrix_view(code, area, area_label)
 st.page_link("pages/indicators_page.py", label="Open a measure's chart and story", icon=":material/monitoring:")
+worsening(code)
