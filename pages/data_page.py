@@ -12,6 +12,7 @@ from framework.data_io.importers.uploads import check_upload, import_upload, rej
 from framework.engagement.imports import undo_engagement_batch
 from framework.foundation.systems import list_systems
 from pages.parts import whole_update
+from pages.parts.tables import table
 
 UPLOAD = "data.upload"  # {"path", "name"} of the file being checked
 RESULT = "data.result"  # the last import's batch summaries
@@ -103,8 +104,7 @@ history = glue.read(list_batches, code)
 if history.empty:
     st.info("Nothing has been imported into this system yet.")
 else:
-    st.dataframe(words.history_table(history), hide_index=True, width="stretch",
-                 height=min(360, 38 + 35 * len(history)))
+    table(words.history_table(history), height=min(360, 38 + 35 * len(history)))
     files = words.undoable(history)
     formats = dict(zip(history["batch_id"], history["file_format"]))
     if can(user, "undo_import") and files:

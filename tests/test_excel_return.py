@@ -102,8 +102,9 @@ def test_the_measurements_sheet_is_the_template_with_drop_downs_and_number_forma
 
 def test_progress_is_given_in_words(demo_return):
     frame = pd.read_excel(demo_return, sheet_name="Progress", engine="calamine")
-    assert {"indicator_code", "horizon_years", "status", "status_in_words"} <= set(frame.columns)
-    assert set(frame["status_in_words"]) <= {"Ahead of the expected path", "On track", "Behind the expected path",
+    assert {"Measure code", "Horizon (years)", "Status", "Measure status"} <= set(frame.columns)
+    assert not [c for c in frame.columns if "_" in c]
+    assert set(frame["Status"]) <= {"Ahead of the expected path", "On track", "Behind the expected path",
                                              "Not enough data yet", "No target set"}
     assert len(frame) > 0
 

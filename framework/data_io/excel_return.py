@@ -19,6 +19,7 @@ import pandas as pd
 from framework.core.atomic_file import replace_atomically, scratch_folder, writable_target
 from framework.data_io.return_sheets import (
     CAVEATS,
+    PROGRESS_HEADERS,
     STATUS_WORDS,
     SheetSource,
     areas_frame,
@@ -161,10 +162,11 @@ def _write(w: ReturnWriter, system_code: str, user_name: str, generated_at: date
     if progress_note and progress.empty:
         w.table("Progress", progress, note=progress_note)
     else:
-        fmt_rows = [w.fmt(number_format(units.get(c))) for c in progress.get("indicator_code", [])]
+        fmt_rows = [w.fmt(number_format(units.get(c))) for c in progress.get(PROGRESS_HEADERS["indicator_code"], [])]
+        valued = [PROGRESS_HEADERS[c] for c in ("target", "latest_value", "expected_now", "projected_at_horizon",
+                                                "latest_lower", "latest_upper", "projection_lower", "projection_upper")]
         w.table("Progress", progress, note=progress_note,
-                row_formats={c: fmt_rows for c in ("target", "latest_value", "expected_now", "projected_at_horizon")
-                             if c in progress.columns})
+                row_formats={c: fmt_rows for c in valued if c in progress.columns})
     ind_fmt = [w.fmt(number_format(u)) for u in indicators["unit"]]
     w.table("Indicators", indicators, wrap=("definition",),
             row_formats={c: ind_fmt for c in ("baseline_value", "target_1y", "target_3y", "target_5y")},
