@@ -15,6 +15,7 @@ import pytest
 
 from framework.core import db
 from framework.core.auth import can
+from framework.data_io.system_tables import SYSTEM_TABLES
 from tests.apptest_helpers import open_app
 from tests.conftest import ROOT, copy_database, make_user
 from tests.full_demo import full_demo_db_file  # noqa: F401  (fixture)
@@ -23,7 +24,8 @@ RAW_WORDS = re.compile(r"(?<![\w'])(None|nan|NaN|NaT|<NA>)(?![\w'])")
 TIMESTAMP = re.compile(r"\d{1,2}:\d{2}:\d{2}")
 SNAKE = re.compile(r"(?<![\w./?=&:-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w./?=&(-])")
 ENGLISH_NONE = re.compile(r"\bNone (of|yet|so far|needed|given|recorded|found|was|were|is)\b")
-IMPORT_SHEETS = {"Vision and outcomes", "Indicators", "Areas", "Lists"}  # the import template: its headers are codes
+# the import template and the sheets that carry a system whole: their headers are the columns the importer reads
+IMPORT_SHEETS = {"Vision and outcomes", "Indicators", "Areas", "Lists"} | {s.sheet for s in SYSTEM_TABLES}
 
 
 def raw_in_text(text: str) -> list[str]:
