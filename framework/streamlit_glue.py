@@ -14,7 +14,7 @@ import streamlit as st
 from framework.core import analyst_copy, db
 from framework.core.auth import ROLE_WORDS, can, group_for_email, role_for_email
 from framework.core.errors import StaleEdit, StoreError, ValidationError, WriteConflict
-from framework.core.model import ROLES, User
+from framework.core.model import ROLES, User, role_name
 from framework.core.safe_text import markdown_text
 
 # Session-state keys, each with its page prefix, all set up in init_state().
@@ -233,7 +233,7 @@ def page_as_user(title: str, permission: str | None = None, refused: str = "") -
     system = page(title)
     user = current_user()
     if permission and not can(user, permission):
-        st.info(refused.format(role=user.role))
+        st.info(refused.format(role=role_name(user.role)))
         st.stop()
     return system["system_code"], user
 

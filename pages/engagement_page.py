@@ -7,13 +7,14 @@ import streamlit as st
 
 from framework import streamlit_glue as glue
 from framework.core.auth import can
-from framework.engagement.activities import activity_choices, delete_activity, list_activities
+from framework.engagement.activities import list_activities
 from framework.engagement.chart_data import activities_by_level, feedback_loops, reach_by_community
 from framework.engagement.charts import activities_by_level_chart, feedback_loops_chart, reach_chart
 from framework.engagement.community_tags import community_tags, save_community_tags
 from framework.engagement.measures import latest_measures
 from framework.engagement.validation import load_context
 from framework.engagement.vocab import LEVELS
+from pages.parts.activity_controls import activity_controls
 
 SHORT = {"collaborate_empower": "At collaborate or empower", "core20plus5_reach": "Reach into Core20PLUS5",
          "feedback_within_3_months": "Fed back within 3 months", "volunteer_hours": "Volunteer hours"}
@@ -29,6 +30,8 @@ if can(user, "log_engagement"):
 ctx = glue.read(load_context, code)
 tags = glue.read(community_tags, active_only=True)
 tag_labels = dict(zip(tags["tag_code"], tags["label"]))
+if st.session_state.get("engagement.flash"):
+    st.success(st.session_state.pop("engagement.flash"))
 tab_list, tab_tags = st.tabs(["Activities and measures", "Community list"])
 
 with tab_list:
@@ -71,14 +74,7 @@ with tab_list:
         st.caption("Reach counts everyone at an activity that reached the community, so shares can add up to more "
                    "than 100%. Population shares are set on the Community list tab.")
         st.plotly_chart(feedback_loops_chart(glue.read(feedback_loops, code)), width="stretch")
-    if can(user, "edit_framework") and not log.empty:
-        with st.expander("Remove an activity logged by mistake"):
-            labels = dict(glue.read(activity_choices, code)[["activity_id", "label"]].itertuples(index=False))
-            gone = st.selectbox("Activity", list(labels), format_func=labels.get, key="engagement.remove_activity")
-            why = st.text_input("Why is it removed?", key="engagement.remove_reason")
-            sure = st.checkbox("Yes, remove it and its 'you said' items", key="engagement.remove_confirm")
-            if st.button("Remove the activity", key="engagement.remove", disabled=not sure):
-                glue.write(delete_activity, code, int(gone), reason=why, success="The activity was removed.")
+    activity_controls(code, user, ctx, tag_labels)
 
 with tab_tags:
     st.write("The communities an activity can record as reached. Core20PLUS5 groups count towards the reach "

@@ -4,6 +4,7 @@ import streamlit as st
 
 from framework import streamlit_glue as glue
 from framework.core.auth import can
+from framework.core.model import role_name
 from framework.foundation.vision import (
     OUTCOME_FIELDS,
     VISION_FIELDS,
@@ -21,7 +22,7 @@ st.write(
     "conversation honest: who else to involve, the tensions to resolve, the assets we have, and how we will know."
 )
 if not editable:
-    st.info(f"You are viewing as {user.role}. Only editors can change the vision and outcomes.")
+    st.info(f"You are viewing as {role_name(user.role)}. Only engagement leads (editors) can change the vision and outcomes.")
 
 vision = glue.read(get_vision, code) or {}
 st.session_state.setdefault("framework.vision_version", vision.get("version"))

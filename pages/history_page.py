@@ -4,6 +4,7 @@ from datetime import date, timedelta
 import streamlit as st
 
 from framework import streamlit_glue as glue
+from framework.core.model import role_name
 from framework.foundation.indicators import list_indicators
 from framework.measures.history import ENTITY_WORDS, audit_history, entities, people, target_changes
 
@@ -30,7 +31,7 @@ if log.empty:
     st.info("No changes match these filters. Widen the dates or clear a filter.")
     st.stop()
 st.dataframe(
-    log.assign(when=log["changed_at"].dt.strftime("%d %b %Y %H:%M"))[
+    log.assign(when=log["changed_at"].dt.strftime("%d %b %Y %H:%M"), user_role=log["user_role"].map(role_name))[
         ["when", "user_id", "user_role", "action", "what", "record", "fields", "reason"]].rename(columns={
         "when": "When", "user_id": "Who", "user_role": "Role", "action": "Action", "what": "What",
         "record": "Record", "fields": "Fields changed", "reason": "Reason"}),

@@ -7,6 +7,7 @@ import streamlit as st
 from framework import streamlit_glue as glue
 from framework.core.auth import can
 from framework.core.errors import ValidationError
+from framework.core.model import role_name
 from framework.foundation.stakeholder_groups import stakeholder_groups
 from framework.measures.priorities import (
     BALLOT_MIN_GROUP,
@@ -71,7 +72,7 @@ if open_now.empty:
         f" The next one, '{upcoming.iloc[0]['title']}', opens on {upcoming.iloc[0]['opens_on']:%d %B %Y}."
         if not upcoming.empty else ""))
 elif not can(user, "vote"):
-    st.info(f"You are viewing as {user.role}. Community members, partners and editors can rate measures; "
+    st.info(f"You are viewing as {role_name(user.role)}. Community members, partners and editors can rate measures; "
             "sign in to take part.")
 else:
     rnd = open_now.iloc[0]
