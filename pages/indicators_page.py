@@ -3,6 +3,7 @@ between groups, a plain-English summary, the period table to download and the st
 import streamlit as st
 
 from framework import streamlit_glue as glue
+from framework.core.glossary import hint
 from framework.core.model import DIRECTION_WORDS, INDICATOR_STATUSES, KIND_WORDS, KINDS
 from framework.foundation.indicator_text import describe_targets, format_value
 from framework.foundation.indicators import get_indicator, latest_values, list_indicators
@@ -13,6 +14,7 @@ from framework.progress.sql import progress_areas
 from pages.parts.comparisons import comparisons
 from pages.parts.funnel import funnel
 from pages.parts.inequalities import inequalities
+from pages.parts.measure_link import opened_measure
 from pages.parts.stories import stories
 
 system = glue.page("Indicators")
@@ -42,11 +44,7 @@ st.dataframe(shown.fillna(""), hide_index=True, width="stretch", height=min(420,
 
 options = list(catalogue["indicator_code"])
 names = dict(zip(catalogue["indicator_code"], catalogue["name"]))
-wanted = st.query_params.get("indicator")
-index = options.index(wanted) if wanted in options else 0
-selected = st.selectbox("Open a measure", options, index=index, format_func=lambda c: f"{c}: {names[c]}",
-                        key="indicators.selected")
-st.query_params["indicator"] = selected
+selected = opened_measure(code, options, names)
 
 ind = glue.read(get_indicator, code, selected)
 st.header(f"{ind['indicator_code']}: {glue.text(ind['name'])}")
@@ -104,9 +102,9 @@ if detail["rows"].empty or detail["rows"]["target"].isna().all():
             "can set targets for 1, 3 and 5 years on the Edit measures page.")
 else:
     st.dataframe(horizon_table(detail), hide_index=True, width="stretch")
-    st.caption("How the status is judged, and the tolerance it allows, is explained in docs/progress.md: on track "
-               "means within a tenth of the planned change of the expected path, or the expected value is inside "
-               "the 95% confidence interval.")
+    st.caption("On track means within a tenth of the planned change of the expected path, or the expected value is "
+               "inside the 95% confidence interval.", help=hint("On track", "Confidence interval"))
+    st.page_link("pages/progress_rules_page.py", label="How progress is judged", icon=":material/rule:")
 inequalities(code, selected, area, detail)
 st.markdown("#### Every period")
 st.dataframe(detail["period_table"], hide_index=True, width="stretch", height=260)
