@@ -7,6 +7,7 @@ import streamlit as st
 
 from framework import streamlit_glue as glue
 from framework.core.auth import can
+from framework.core.glossary import hint_for
 from framework.engagement.activities import list_activities
 from framework.engagement.chart_data import activities_by_level, feedback_loops, reach_by_community
 from framework.engagement.charts import activities_by_level_chart, feedback_loops_chart, reach_chart
@@ -43,7 +44,7 @@ with tab_list:
         shown = f"{m['value']:,.0f} hours" if m["unit"] == "hours" else f"{m['value']:.0f}%"
         col.metric(SHORT[m["name"]], shown,
                    help=f"{m['title']}. Calculated from the log, and fed to the progress engine as a measure "
-                        f"(source log:{m['name']}).")
+                        f"(source log:{m['name']}).\n\n" + (hint_for(SHORT[m["name"]] + " " + m["title"]) or ""))
         so_far = " so far" if m["period_end"] is not None and m["period_end"] >= date.today() else ""
         col.caption(f"{m['period_label']}{so_far}")
     st.caption("The latest quarter of each measure derived from the log; the Indicators and Progress pages show "

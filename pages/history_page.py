@@ -4,6 +4,7 @@ from datetime import date, timedelta
 import streamlit as st
 
 from framework import streamlit_glue as glue
+from framework.core.glossary import hint
 from framework.core.model import role_name
 from framework.foundation.indicators import list_indicators
 from framework.measures.history import ENTITY_WORDS, audit_history, entities, people, target_changes
@@ -11,8 +12,8 @@ from framework.measures.history import ENTITY_WORDS, audit_history, entities, pe
 code, user = glue.page_as_user("History of changes", "view_history",
                                "You are viewing as {role}. The full history is open to editors and administrators; "
                                "what happened to each proposed measure is public on the Proposed measures page.")
-st.write("Every change is recorded: who made it, in what role, when, what changed and why. Ballots appear only "
-         "under pseudonyms.")
+st.markdown("Every change is recorded: who made it, in what role, when, what changed and why. Ballots appear only "
+            "under pseudonyms.", help=hint("Pseudonym"))
 
 catalogue = glue.read(list_indicators, code, statuses=["proposed", "active", "retired"])
 measure_names = dict(zip(catalogue["indicator_code"], catalogue["name"]))

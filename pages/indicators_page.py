@@ -3,7 +3,7 @@ between groups, a plain-English summary, the period table to download and the st
 import streamlit as st
 
 from framework import streamlit_glue as glue
-from framework.core.glossary import hint
+from framework.core.glossary import hint, hint_for
 from framework.core.model import DIRECTION_WORDS, INDICATOR_STATUSES, KIND_WORDS, KINDS
 from framework.foundation.indicator_text import describe_targets, format_value
 from framework.foundation.indicators import get_indicator, latest_values, list_indicators
@@ -48,7 +48,7 @@ selected = opened_measure(code, options, names)
 
 ind = glue.read(get_indicator, code, selected)
 st.header(f"{ind['indicator_code']}: {glue.text(ind['name'])}")
-st.markdown(glue.text(ind["definition"]) or "_No definition yet._")
+st.markdown(glue.text(ind["definition"]) or "_No definition yet._", help=hint_for(f"{ind['name']} {ind['definition']}"))
 left, right = st.columns(2)
 left.markdown(
     f"**Outcome:** {ind['outcome_code'] or '-'} {glue.text(ind['outcome_title'])}  \n"

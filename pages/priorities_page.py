@@ -7,6 +7,7 @@ import streamlit as st
 from framework import streamlit_glue as glue
 from framework.core.auth import can
 from framework.core.errors import ValidationError
+from framework.core.glossary import hint
 from framework.core.model import role_name
 from framework.foundation.stakeholder_groups import stakeholder_groups
 from framework.measures.priorities import (
@@ -26,11 +27,11 @@ from framework.measures.priorities import (
 from framework.measures.priority_charts import difference_chart, group_chart
 
 code, user = glue.page_as_user("Which measures matter most")
-st.write("In a prioritisation round, members of each stakeholder group rate how much each measure matters to them, "
+st.markdown("In a prioritisation round, members of each stakeholder group rate how much each measure matters to them, "
          "from 1 (not at all) to 5 (it matters most). Each person has one ballot per round, kept under a "
          "pseudonym, and can change it until the round closes. Community members' ratings carry half the weight "
          f"of the matters score. A group's results are shown only when at least {BALLOT_MIN_GROUP} people in it "
-         "rated a measure.")
+         "rated a measure.", help=hint("Pseudonym", "Matters score"))
 flash = st.session_state.pop("priorities.flash", None)
 if flash:
     st.success(flash)
@@ -64,7 +65,7 @@ if can(user, "run_priorities"):
                     st.session_state["priorities.flash"] = f"The round '{r['title']}' is closed; its results are below."
                     st.rerun()
 
-st.header("Your ratings")
+st.header("Your ratings" if can(user, "vote") else "Rating rounds")
 open_now = rounds[rounds["state"] == "open"]
 if open_now.empty:
     upcoming = rounds[rounds["state"] == "scheduled"]

@@ -2,6 +2,7 @@
 page lists them, and pages use `hint()` to put the same meaning behind a term as hover help."""
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
@@ -14,6 +15,15 @@ MAX_QUERY = 100
 def _entries() -> tuple[dict[str, str], ...]:
     return tuple({"term": e["term"], "stands_for": e.get("stands_for", ""), "meaning": e["meaning"]}
                  for e in load_json("glossary.json"))
+
+
+@cache
+def _finders() -> tuple[tuple[str, re.Pattern], ...]:
+    found = []
+    for e in load_json("glossary.json"):
+        words = "|".join(re.escape(w) for w in e.get("found_as") or [e["term"]])
+        found.append((e["term"], re.compile(rf"(?<![\w])(?:{words})s?(?![\w])", re.IGNORECASE)))
+    return tuple(found)
 
 
 def terms() -> list[dict[str, str]]:
@@ -46,3 +56,15 @@ def search(query: Any) -> list[dict[str, str]]:
     if not words:
         return terms()
     return [e for e in terms() if words in " ".join(e.values()).lower()]
+
+
+def terms_in(text: Any) -> list[str]:
+    """The glossary terms a text uses, in the glossary's order (for example ["ICB", "QOF"])."""
+    words = str(text or "")
+    return [term for term, finder in _finders() if finder.search(words)]
+
+
+def hint_for(text: Any) -> str | None:
+    """Hover help explaining every glossary term a text uses, or None when it uses none."""
+    found = terms_in(text)
+    return hint(*found) if found else None
