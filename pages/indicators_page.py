@@ -14,11 +14,12 @@ from framework.progress.sql import progress_areas
 from pages.parts.comparisons import comparisons
 from pages.parts.funnel import funnel
 from pages.parts.inequalities import inequalities
-from pages.parts.measure_link import opened_measure
+from pages.parts.measure_link import missing_measure_notice, opened_measure
 from pages.parts.stories import stories
 
 system = glue.page("Indicators")
 code = system["system_code"]
+missing_measure_notice(code)
 st.write("Every measure in the framework. Search by name or source, or narrow the list, then open one.")
 
 outcomes = glue.read(list_outcomes, code)
