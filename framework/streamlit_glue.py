@@ -176,7 +176,7 @@ def public_url() -> tuple[str | None, str]:
         return base, ("from public_url in secrets.toml" if base else
                       "public_url in secrets.toml is not an http or https address, so links have no address")
     try:
-        seen = urlsplit(str(st.context.url or ""))
+        seen = urlsplit(str(st.context.url or ""))  # the address in the browser, which ends with the page's path
     except Exception:  # no browser request (a script or a test run)
         seen = None
     folder = str(st.get_option("server.baseUrlPath") or "").strip("/")

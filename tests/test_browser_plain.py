@@ -48,3 +48,21 @@ def test_the_help_pages_open_for_a_community_representative(browser_page, demo_d
         expect(page.locator("h1").first).to_have_text(heading)
         assert_no_exception(page)
         page.screenshot(path=str(SCREENSHOTS / f"{path}.png"), full_page=False)
+
+
+@pytest.mark.browser
+def test_review_links_start_with_the_address_the_editor_opened_the_app_on(browser_page, demo_db_file, tmp_path):
+    page = browser_page
+    with app_opened_at(page, demo_db_file, tmp_path, "review-setup") as url:
+        _settle(page)
+        page.get_by_role("button", name="Add the starter set").click()
+        page.get_by_text("statements in use").wait_for()
+        wait_for_app(page)
+        page.get_by_role("tab", name="Rounds and invitations").click()
+        page.get_by_label("Title").fill("Winter listening round")
+        page.get_by_role("button", name="Create round and invite links").click()
+        page.get_by_text("The round was created").wait_for()
+        wait_for_app(page)
+        caption = page.locator("[data-testid='stCaptionContainer']").filter(has_text="Links start with")
+        expect(caption).to_contain_text(f"Links start with {url} (from the address you opened the app on")
+        assert_no_exception(page)
