@@ -150,7 +150,7 @@ st.dataframe(table.rename(columns={
     "community": "Community members", "system": "System bodies", "diff": "Community minus system",
     "difference_words": "In words"}), hide_index=True, width="stretch")
 
-st.subheader("Priority by stakeholder group")
+st.subheader("Priority by stakeholder group", help=hint("VCSE", "Healthwatch", "ICB"))
 st.plotly_chart(group_chart(by_group, round_title), width="stretch")
 wide = glue.read(results_table_by_group, code, int(chosen))
 st.dataframe(wide.rename(columns={"indicator_code": "Code", "indicator_name": "Measure"}), hide_index=True,

@@ -229,3 +229,17 @@ def test_pages_name_the_role_in_words(monkeypatch, demo_db_file, role, words):
     at = open_app(monkeypatch, demo_db_file, page="framework_page", role=role)
     assert any(f"You are viewing as {words}." in i.value for i in at.info)
 
+
+
+# ---- hover help where the terms appear -----------------------------------------------------------------------------
+
+def test_the_core20plus5_reach_measure_explains_core20plus5_on_hover(monkeypatch, engagement_db_file):
+    at = open_app(monkeypatch, engagement_db_file, page="engagement_page", role="community")
+    reach = next(m for m in at.metric if m.label == "Reach into Core20PLUS5")
+    assert "the 20% most deprived areas of England" in reach.proto.help
+
+
+def test_a_measure_from_gp_records_explains_qof_on_hover(monkeypatch, demo_db_file):
+    at = open_app(monkeypatch, demo_db_file, page="indicators_page", role="community", query={"indicator": "I08"})
+    helps = [m.proto.help for m in at.markdown if m.proto.help]
+    assert any("**QOF** (Quality and Outcomes Framework)" in h for h in helps)
