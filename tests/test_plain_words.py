@@ -198,3 +198,11 @@ def test_an_editor_removes_any_partners_activity(demo_con, editor):
     alices = save_activity(demo_con, ALICE, "DEMO", activity())
     delete_activity(demo_con, editor, "DEMO", alices, reason="Duplicate")
     assert get_activity(demo_con, "DEMO", alices) is None
+
+
+def test_the_board_returns_changes_sheet_names_roles_in_words(demo_con):
+    from framework.measures.history import changes_sheet
+
+    save_activity(demo_con, ALICE, "DEMO", activity())
+    roles = set(changes_sheet(demo_con, "DEMO")["Role"])
+    assert "partner organisation" in roles and not roles & set(ROLES) - {"viewer"}
