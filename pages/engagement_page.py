@@ -10,11 +10,19 @@ from framework.core.auth import can
 from framework.core.glossary import hint_for
 from framework.engagement.activities import list_activities
 from framework.engagement.chart_data import activities_by_level, feedback_loops, reach_by_community
-from framework.engagement.charts import activities_by_level_chart, feedback_loops_chart, reach_chart
+from framework.engagement.charts import (
+    activities_by_level_chart,
+    activities_by_level_sentence,
+    feedback_loops_chart,
+    feedback_loops_sentence,
+    reach_chart,
+    reach_sentence,
+)
 from framework.engagement.community_tags import community_tags, save_community_tags
 from framework.engagement.measures import latest_measures
 from framework.engagement.validation import load_context
 from framework.engagement.vocab import LEVELS
+from framework.progress.periods import is_running
 from pages.parts.activity_controls import activity_controls
 
 SHORT = {"collaborate_empower": "At collaborate or empower", "core20plus5_reach": "Reach into Core20PLUS5",
@@ -45,7 +53,7 @@ with tab_list:
         col.metric(SHORT[m["name"]], shown,
                    help=f"{m['title']}. Calculated from the log, and fed to the progress engine as a measure "
                         f"(source log:{m['name']}).\n\n" + (hint_for(SHORT[m["name"]] + " " + m["title"]) or ""))
-        so_far = " so far" if m["period_end"] is not None and m["period_end"] >= date.today() else ""
+        so_far = " so far" if is_running(m["period_end"], date.today()) else ""
         col.caption(f"{m['period_label']}{so_far}")
     st.caption("The latest quarter of each measure derived from the log; the Indicators and Progress pages show "
                "them over time.")
@@ -70,11 +78,16 @@ with tab_list:
                             "Participants", "Volunteer hours", "Fed back"]],
                      hide_index=True, width="stretch", height=min(420, 38 + 35 * len(shown)),
                      column_config={"Start": st.column_config.DateColumn(format="D MMM YYYY")})
-        st.plotly_chart(activities_by_level_chart(glue.read(activities_by_level, code)), width="stretch")
-        st.plotly_chart(reach_chart(glue.read(reach_by_community, code)), width="stretch")
-        st.caption("Reach counts everyone at an activity that reached the community, so shares can add up to more "
-                   "than 100%. Population shares are set on the Community list tab.")
-        st.plotly_chart(feedback_loops_chart(glue.read(feedback_loops, code)), width="stretch")
+        levels, reach, loops = (glue.read(activities_by_level, code), glue.read(reach_by_community, code),
+                                glue.read(feedback_loops, code))
+        st.plotly_chart(activities_by_level_chart(levels), width="stretch")
+        st.caption(glue.text(activities_by_level_sentence(levels)))
+        st.plotly_chart(reach_chart(reach), width="stretch")
+        st.caption(glue.text(reach_sentence(reach)) + " Reach counts everyone at an activity that reached the "
+                   "community, so shares can add up to more than 100%. Population shares are set on the Community "
+                   "list tab.")
+        st.plotly_chart(feedback_loops_chart(loops), width="stretch")
+        st.caption(glue.text(feedback_loops_sentence(loops)))
     activity_controls(code, user, ctx, tag_labels)
 
 with tab_tags:

@@ -53,9 +53,11 @@ st.header("Charts")
 heat_tab, dist_tab, change_tab = st.tabs(["Statements by group", "Answers to one statement", "Change since last round"])
 with heat_tab:
     st.plotly_chart(charts.heatmap(table, info["title"]), key="reviews.heatmap")
+    st.caption(glue.text(charts.heatmap_sentence(table)))
 with dist_tab:
     chosen = st.selectbox("Statement", order, format_func=lambda c: f"{c}: {texts[c]}", key="reviews.statement")
     st.plotly_chart(charts.distribution(table, chosen, info["title"]), key="reviews.distribution")
+    st.caption(glue.text(charts.distribution_sentence(table, chosen)))
 with change_tab:
     previous = glue.read(results.previous_round_id, round_id)
     change = glue.read(results.change_since_previous, round_id)
@@ -64,8 +66,9 @@ with change_tab:
         st.info("No statement has results shown in both this round and the previous one.")
     else:
         group = st.selectbox("Group", choices, key="reviews.change_group")
-        st.plotly_chart(charts.change_chart(change, group, info["title"], titles.get(previous, "previous round")),
-                        key="reviews.change")
+        before = titles.get(previous, "previous round")
+        st.plotly_chart(charts.change_chart(change, group, info["title"], before), key="reviews.change")
+        st.caption(glue.text(charts.change_sentence(change, group, before)))
 
 st.header("What people said")
 released = glue.read(results.released_comments, round_id)

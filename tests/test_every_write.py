@@ -297,6 +297,21 @@ WRITES: dict[str, Write] = {
         "edit_framework", lambda con, u, _: mod("foundation.vision").save_outcome(
             con, u, "DEMO", {"outcome_code": "O9", "title": "Better information", "ambition_1y": "Easy Read plans",
                              "principles": [9]}, is_new=True)),
+    F + "foundation.starter_questions.save_answers": Write(
+        "edit_framework", lambda con, u, _: mod("foundation.starter_questions").save_answers(
+            con, u, "DEMO", {"working_now": "Well in two places of four."}), base="plain"),
+    F + "foundation.starter_questions.write_answers": Write(
+        "edit_framework", lambda con, u, _: in_transaction(con, mod("foundation.starter_questions").write_answers, u,
+                                                             "DEMO", {"assets": "Our citizens' panel."}),
+        base="plain", via=F + "foundation.starter_questions.save_answers"),
+    F + "foundation.starter_questions.save_wording": Write(
+        "edit_framework", lambda con, u, _: mod("foundation.starter_questions").save_wording(
+            con, u, "DEMO", "assets", "What strengths do we share?"), base="plain"),
+    F + "measures.starter_catalogue.adopt_measures": Write(
+        "edit_indicators", lambda con, u, _: mod("measures.starter_catalogue").adopt_measures(
+            con, u, "DEMO", [{"source_ref": "nhse-ics-2020:avoidable-admissions", "suggested_code": "NHSE07",
+                              "name": "Avoidable admissions", "outcome_code": "O1", "direction": "lower_is_better",
+                              "target_3y": 900}]), base="plain"),
     F + "foundation.indicators.save_indicator": Write(
         "edit_indicators", lambda con, u, _: mod("foundation.indicators").save_indicator(
             con, u, "DEMO", {"indicator_code": "X1", "name": "Easy Read share", "unit": "%", "kind": "quantitative",
@@ -385,6 +400,16 @@ WRITES: dict[str, Write] = {
         "write_narrative", lambda con, u, n: mod("progress.narratives").withdraw_narrative(con, u, n, "Named someone"),
         setup=lambda con, admin, _: mod("progress.narratives").add_narrative(con, admin, "DEMO", "I08", STORY),
         role="editor"),  # a partner may withdraw only their own stories
+    F + "progress.spc_settings.set_rebase": Write(
+        "edit_indicators", lambda con, u, _: mod("progress.spc_settings").set_rebase(con, u, "DEMO", "I17",
+                                                                                   date(2025, 4, 1), "New service")),
+    F + "progress.spc_settings.remove_rebase": Write(
+        "edit_indicators", lambda con, u, d: mod("progress.spc_settings").remove_rebase(con, u, "DEMO", "I17", d,
+                                                                                      "Entered in error"),
+        setup=lambda con, admin, _: mod("progress.spc_settings").set_rebase(con, admin, "DEMO", "I17",
+                                                                           date(2025, 4, 1), "New service")),
+    F + "progress.spc_settings.set_run_length": Write(
+        "edit_indicators", lambda con, u, _: mod("progress.spc_settings").set_run_length(con, u, "DEMO", 6)),
     F + "progress.gap_targets.save_gap_measure": Write(
         "edit_indicators", lambda con, u, _: mod("progress.gap_targets").save_gap_measure(
             con, u, "DEMO", "I01", {"breakdown": "Deprivation", "disadvantaged_group": "Quintile 1 (most deprived)",
