@@ -56,6 +56,11 @@ sections = {
         *if_allowed("view_history", "pages/history_page.py", title="History", icon=":material/history:",
                     url_path="history"),
     ],
+    "Help": [
+        st.Page("pages/glossary_page.py", title="Glossary", icon=":material/menu_book:", url_path="glossary"),
+        st.Page("pages/progress_rules_page.py", title="How progress is judged", icon=":material/rule:",
+                url_path="how-progress-is-judged"),
+    ],
 }
 page = st.navigation({name: found for name, found in sections.items() if found}, expanded=True)
 glue.sidebar(user)

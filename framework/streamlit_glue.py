@@ -3,23 +3,26 @@ session-state keys, write handling with clear messages, and the shared sidebar."
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import streamlit as st
 
-from framework.core import analyst_copy, db
+from framework.core import addresses, analyst_copy, db
 from framework.core.auth import ROLE_WORDS, can, group_for_email, role_for_email
 from framework.core.errors import StaleEdit, StoreError, ValidationError, WriteConflict
-from framework.core.model import ROLES, User
+from framework.core.model import ROLES, User, role_name
 from framework.core.safe_text import markdown_text
 
 # Session-state keys, each with its page prefix, all set up in init_state().
 SYSTEM = "app.system"
 VIEW_AS = "app.view_as"
+VIEW_AS_PARAM = "view_as"  # in local mode, the address keeps the 'View as' role, so a reload or a shared link keeps it
+VIEW_AS_FROM_LINK = "app.view_as_from_link"
 STATE_DEFAULTS: dict[str, Any] = {
     SYSTEM: None,
     VIEW_AS: "editor",
@@ -82,6 +85,32 @@ def init_state() -> None:
     """Give every session-state key its default once."""
     for key, value in STATE_DEFAULTS.items():
         st.session_state.setdefault(key, value)
+    adopt_view_as_link()
+
+
+def role_from_link(value: Any) -> str | None:
+    """The role a link's ?view_as= names, or None when it names no role."""
+    value = value[0] if isinstance(value, list) and value else value
+    return value if isinstance(value, str) and value in ROLES else None
+
+
+def adopt_view_as_link() -> None:
+    """In local mode only, once per browser session: take the 'View as' role from the address. With sign-in
+    configured the address is never read, so nobody can raise their own role with it."""
+    if auth_configured() or st.session_state.get(VIEW_AS_FROM_LINK):
+        return
+    st.session_state[VIEW_AS_FROM_LINK] = True
+    role = role_from_link(st.query_params.get(VIEW_AS_PARAM))
+    if role:
+        st.session_state[VIEW_AS] = role
+
+
+def keep_view_as_in_address(role: str) -> None:
+    """Put the local 'View as' role in the address (the local editor, the default, needs none)."""
+    if role == "editor":
+        st.query_params.pop(VIEW_AS_PARAM, None)
+    elif st.query_params.get(VIEW_AS_PARAM) != role:
+        st.query_params[VIEW_AS_PARAM] = role
 
 
 @st.cache_resource(show_spinner=False)
@@ -130,6 +159,30 @@ def _secrets_section(name: str) -> dict[str, Any]:
     except Exception:  # no secrets file at all
         return {}
     return {k: (dict(v) if hasattr(v, "keys") else v) for k, v in dict(section).items()}
+
+
+def public_url() -> tuple[str | None, str]:
+    """The app's public address for links sent outside it, and where it came from: SHARED_MEASURES_PUBLIC_URL,
+    else public_url under [app] in secrets.toml, else the address this browser reached the app on. (None, why)
+    when none is known."""
+    configured = os.environ.get(addresses.PUBLIC_URL_VAR, "").strip()
+    if configured:
+        base = addresses.public_base(configured)
+        return base, (f"from {addresses.PUBLIC_URL_VAR}" if base else
+                      f"{addresses.PUBLIC_URL_VAR} is not an http or https address, so links have no address")
+    configured = str(_secrets_section("app").get("public_url") or "").strip()
+    if configured:
+        base = addresses.public_base(configured)
+        return base, ("from public_url in secrets.toml" if base else
+                      "public_url in secrets.toml is not an http or https address, so links have no address")
+    try:
+        seen = urlsplit(str(st.context.url or ""))  # the address in the browser, which ends with the page's path
+    except Exception:  # no browser request (a script or a test run)
+        seen = None
+    folder = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    base = addresses.public_base(f"{seen.scheme}://{seen.netloc}/{folder}") if seen and seen.netloc else None
+    return base, ("from the address you opened the app on; set SHARED_MEASURES_PUBLIC_URL if people reach it at "
+                  "another address" if base else "no public address is set: set SHARED_MEASURES_PUBLIC_URL")
 
 
 def sign_in_provider() -> str | None:
@@ -233,7 +286,7 @@ def page_as_user(title: str, permission: str | None = None, refused: str = "") -
     system = page(title)
     user = current_user()
     if permission and not can(user, permission):
-        st.info(refused.format(role=user.role))
+        st.info(refused.format(role=role_name(user.role)))
         st.stop()
     return system["system_code"], user
 
@@ -279,6 +332,7 @@ def user_panel(user: User) -> None:
     st.selectbox("View as", ROLES, key=VIEW_AS, format_func=lambda r: ROLE_WORDS[r].split(":")[0],
                  help="Preview what each role can see and do. Set up sign-in in .streamlit/secrets.toml.")
     st.caption(f"Acting as **{user.name}** · {ROLE_WORDS[user.role]}")
+    keep_view_as_in_address(user.role)
 
 
 def demo_banner(system: dict[str, Any]) -> None:

@@ -6,6 +6,7 @@ from framework import streamlit_glue as glue
 from framework.board_return import return_bytes
 from framework.core.atomic_file import CannotWrite
 from framework.core.auth import can
+from framework.core.model import role_name
 from framework.data_io import import_words as words
 from framework.data_io.importers import TEMPLATE_COLUMNS, list_batches, undo_batch
 from framework.data_io.importers.uploads import check_upload, import_upload, rejects_bytes, save_upload
@@ -30,7 +31,7 @@ for key in (UPLOAD, RESULT, CONFIRM_UNDO, RETURN_READY, FLASH, ROUND):
 
 st.header("Import data")
 if not can(user, "import_data"):
-    st.info(f"You are viewing as {user.role}. Partners, editors and administrators can import data.")
+    st.info(f"You are viewing as {role_name(user.role)}. Partners, editors and administrators can import data.")
 else:
     with st.expander("Which files can I import?"):
         st.markdown(words.files_help(TEMPLATE_COLUMNS))

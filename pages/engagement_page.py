@@ -7,7 +7,8 @@ import streamlit as st
 
 from framework import streamlit_glue as glue
 from framework.core.auth import can
-from framework.engagement.activities import activity_choices, delete_activity, list_activities
+from framework.core.glossary import hint_for
+from framework.engagement.activities import list_activities
 from framework.engagement.chart_data import activities_by_level, feedback_loops, reach_by_community
 from framework.engagement.charts import (
     activities_by_level_chart,
@@ -22,6 +23,7 @@ from framework.engagement.measures import latest_measures
 from framework.engagement.validation import load_context
 from framework.engagement.vocab import LEVELS
 from framework.progress.periods import is_running
+from pages.parts.activity_controls import activity_controls
 from pages.parts.engagement_tables import activities_table, community_editor, community_list
 
 SHORT = {"collaborate_empower": "At collaborate or empower", "core20plus5_reach": "Reach into Core20PLUS5",
@@ -38,6 +40,8 @@ if can(user, "log_engagement"):
 ctx = glue.read(load_context, code)
 tags = glue.read(community_tags, active_only=True)
 tag_labels = dict(zip(tags["tag_code"], tags["label"]))
+if st.session_state.get("engagement.flash"):
+    st.success(st.session_state.pop("engagement.flash"))
 tab_list, tab_tags = st.tabs(["Activities and measures", "Community list"])
 
 with tab_list:
@@ -49,7 +53,7 @@ with tab_list:
         shown = f"{m['value']:,.0f} hours" if m["unit"] == "hours" else f"{m['value']:.0f}%"
         col.metric(SHORT[m["name"]], shown,
                    help=f"{m['title']}. Calculated from the log, and fed to the progress engine as a measure "
-                        f"(source log:{m['name']}).")
+                        f"(source log:{m['name']}).\n\n" + (hint_for(SHORT[m["name"]] + " " + m["title"]) or ""))
         so_far = " so far" if is_running(m["period_end"], date.today()) else ""
         col.caption(f"{m['period_label']}{so_far}")
     st.caption("The latest quarter of each measure derived from the log; the Indicators and Progress pages show "
@@ -82,14 +86,7 @@ with tab_list:
                    "list tab.")
         st.plotly_chart(feedback_loops_chart(loops), width="stretch")
         st.caption(glue.text(feedback_loops_sentence(loops)))
-    if can(user, "edit_framework") and not log.empty:
-        with st.expander("Remove an activity logged by mistake"):
-            labels = dict(glue.read(activity_choices, code)[["activity_id", "label"]].itertuples(index=False))
-            gone = st.selectbox("Activity", list(labels), format_func=labels.get, key="engagement.remove_activity")
-            why = st.text_input("Why is it removed?", key="engagement.remove_reason")
-            sure = st.checkbox("Yes, remove it and its 'you said' items", key="engagement.remove_confirm")
-            if st.button("Remove the activity", key="engagement.remove", disabled=not sure):
-                glue.write(delete_activity, code, int(gone), reason=why, success="The activity was removed.")
+    activity_controls(code, user, ctx, tag_labels)
 
 with tab_tags:
     st.write("The communities an activity can record as reached. Core20PLUS5 groups count towards the reach "

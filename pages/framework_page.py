@@ -5,6 +5,7 @@ import streamlit as st
 
 from framework import streamlit_glue as glue
 from framework.core.auth import can
+from framework.core.model import role_name
 from framework.foundation.vision import (
     OUTCOME_FIELDS,
     STATEMENT_FIELDS,
@@ -26,7 +27,8 @@ st.write(
     "inequalities to address, the tensions to resolve, the assets we have, and how we will know."
 )
 if not editable:
-    st.info(f"You are viewing as {user.role}. Only editors can change the vision and outcomes.")
+    st.info(f"You are viewing as {role_name(user.role)}. Only engagement leads (editors) can change the vision and "
+            "outcomes.")
 if guided_start(code, user, editable):
     st.stop()
 

@@ -5,14 +5,16 @@ import streamlit as st
 
 from framework import streamlit_glue as glue
 from framework.core.formatting import MISSING, fields_in_words, moment
+from framework.core.glossary import hint
+from framework.core.model import role_name
 from framework.foundation.indicators import list_indicators
 from framework.measures.history import ENTITY_WORDS, audit_history, entities, people, target_changes
 
 code, user = glue.page_as_user("History of changes", "view_history",
                                "You are viewing as {role}. The full history is open to editors and administrators; "
                                "what happened to each proposed measure is public on the Proposed measures page.")
-st.write("Every change is recorded: who made it, in what role, when, what changed and why. Ballots appear only "
-         "under pseudonyms.")
+st.markdown("Every change is recorded: who made it, in what role, when, what changed and why. Ballots appear only "
+            "under pseudonyms.", help=hint("Pseudonym"))
 
 catalogue = glue.read(list_indicators, code, statuses=["proposed", "active", "retired"])
 measure_names = dict(zip(catalogue["indicator_code"], catalogue["name"]))
@@ -31,7 +33,8 @@ if log.empty:
     st.info("No changes match these filters. Widen the dates or clear a filter.")
     st.stop()
 st.dataframe(
-    log.assign(when=log["changed_at"].map(moment), fields=log["fields"].map(fields_in_words))[
+    log.assign(when=log["changed_at"].map(moment), fields=log["fields"].map(fields_in_words),
+               user_role=log["user_role"].map(role_name))[
         ["when", "user_id", "user_role", "action", "what", "record", "fields", "reason"]].rename(columns={
         "when": "When", "user_id": "Who", "user_role": "Role", "action": "Action", "what": "What",
         "record": "Record", "fields": "Fields changed", "reason": "Reason"}),

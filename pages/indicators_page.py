@@ -3,6 +3,7 @@ between groups, a plain-English summary, the period table to download and the st
 import streamlit as st
 
 from framework import streamlit_glue as glue
+from framework.core.glossary import hint, hint_for
 from framework.core.model import DIRECTION_WORDS, INDICATOR_STATUSES, KIND_WORDS, KINDS
 from framework.foundation.indicator_text import describe_targets, format_value
 from framework.foundation.indicators import get_indicator, latest_values, list_indicators
@@ -17,12 +18,14 @@ from pages.parts.former_icbs import former_icb_names, former_icbs
 from pages.parts.funnel import funnel
 from pages.parts.indicator_tables import horizons_table, periods_table
 from pages.parts.inequalities import inequalities
+from pages.parts.measure_link import missing_measure_notice, opened_measure
 from pages.parts.spc_chart import spc_view
 from pages.parts.stories import stories
 from pages.parts.tables import table as catalogue_table
 
 system = glue.page("Indicators")
 code = system["system_code"]
+missing_measure_notice(code)
 st.write("Every measure in the framework. Search by name or source, or narrow the list, then open one.")
 
 outcomes = glue.read(list_outcomes, code)
@@ -49,15 +52,11 @@ catalogue_table(shown, height=min(420, 38 + 35 * len(shown)),
 
 options = list(catalogue["indicator_code"])
 names = dict(zip(catalogue["indicator_code"], catalogue["name"]))
-wanted = st.query_params.get("indicator")
-index = options.index(wanted) if wanted in options else 0
-selected = st.selectbox("Open a measure", options, index=index, format_func=lambda c: f"{c}: {names[c]}",
-                        key="indicators.selected")
-st.query_params["indicator"] = selected
+selected = opened_measure(code, options, names)
 
 ind = glue.read(get_indicator, code, selected)
 st.header(f"{ind['indicator_code']}: {glue.text(ind['name'])}")
-st.markdown(glue.text(ind["definition"]) or "_No definition yet._")
+st.markdown(glue.text(ind["definition"]) or "_No definition yet._", help=hint_for(f"{ind['name']} {ind['definition']}"))
 left, right = st.columns(2)
 left.markdown(
     f"**Outcome:** {ind['outcome_code'] or '-'} {glue.text(ind['outcome_title'])}  \n"
@@ -114,9 +113,9 @@ if detail["rows"].empty or detail["rows"]["target"].isna().all():
             "can set targets for 1, 3 and 5 years on the Edit measures page.")
 else:
     horizons_table(horizon_table(detail))
-    st.caption("How the status is judged, and the tolerance it allows, is explained in docs/progress.md: on track "
-               "means within a tenth of the planned change of the expected path, or the expected value is inside "
-               "the 95% confidence interval.")
+    st.caption("On track means within a tenth of the planned change of the expected path, or the expected value is "
+               "inside the 95% confidence interval.", help=hint("On track", "Confidence interval"))
+    st.page_link("pages/progress_rules_page.py", label="How progress is judged", icon=":material/rule:")
 inequalities(code, selected, area, detail)
 st.markdown("#### Every period")
 periods_table(detail["period_table"], ind["unit"])

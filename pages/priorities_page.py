@@ -7,6 +7,8 @@ import streamlit as st
 from framework import streamlit_glue as glue
 from framework.core.auth import can
 from framework.core.errors import ValidationError
+from framework.core.glossary import hint
+from framework.core.model import role_name
 from framework.foundation.stakeholder_groups import stakeholder_groups
 from framework.measures.priorities import (
     BALLOT_MIN_GROUP,
@@ -25,11 +27,11 @@ from framework.measures.priorities import (
 from framework.measures.priority_charts import difference_chart, group_chart
 
 code, user = glue.page_as_user("Which measures matter most")
-st.write("In a prioritisation round, members of each stakeholder group rate how much each measure matters to them, "
+st.markdown("In a prioritisation round, members of each stakeholder group rate how much each measure matters to them, "
          "from 1 (not at all) to 5 (it matters most). Each person has one ballot per round, kept under a "
          "pseudonym, and can change it until the round closes. Community members' ratings carry half the weight "
          f"of the matters score. A group's results are shown only when at least {BALLOT_MIN_GROUP} people in it "
-         "rated a measure.")
+         "rated a measure.", help=hint("Pseudonym", "Matters score"))
 flash = st.session_state.pop("priorities.flash", None)
 if flash:
     st.success(flash)
@@ -63,7 +65,7 @@ if can(user, "run_priorities"):
                     st.session_state["priorities.flash"] = f"The round '{r['title']}' is closed; its results are below."
                     st.rerun()
 
-st.header("Your ratings")
+st.header("Your ratings" if can(user, "vote") else "Rating rounds")
 open_now = rounds[rounds["state"] == "open"]
 if open_now.empty:
     upcoming = rounds[rounds["state"] == "scheduled"]
@@ -71,7 +73,7 @@ if open_now.empty:
         f" The next one, '{upcoming.iloc[0]['title']}', opens on {upcoming.iloc[0]['opens_on']:%d %B %Y}."
         if not upcoming.empty else ""))
 elif not can(user, "vote"):
-    st.info(f"You are viewing as {user.role}. Community members, partners and editors can rate measures; "
+    st.info(f"You are viewing as {role_name(user.role)}. Community members, partners and editors can rate measures; "
             "sign in to take part.")
 else:
     rnd = open_now.iloc[0]
@@ -148,7 +150,7 @@ st.dataframe(table.rename(columns={
     "community": "Community members", "system": "System bodies", "diff": "Community minus system",
     "difference_words": "In words"}), hide_index=True, width="stretch")
 
-st.subheader("Priority by stakeholder group")
+st.subheader("Priority by stakeholder group", help=hint("VCSE", "Healthwatch", "ICB"))
 st.plotly_chart(group_chart(by_group, round_title), width="stretch")
 wide = glue.read(results_table_by_group, code, int(chosen))
 st.dataframe(wide.rename(columns={"indicator_code": "Code", "indicator_name": "Measure"}), hide_index=True,

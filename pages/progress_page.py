@@ -24,6 +24,7 @@ st.write(
     "**behind** when it is clearly past or short of it. Once a horizon's date has passed, the measure is judged "
     "against that horizon's target. Open a measure to see its chart, its trend and the story behind it."
 )
+st.page_link("pages/progress_rules_page.py", label="How progress is judged", icon=":material/rule:")
 
 outcomes = glue.read(list_outcomes, code)
 titles = dict(zip(outcomes["outcome_code"], outcomes["title"]))

@@ -4,7 +4,7 @@ import streamlit as st
 
 from framework import streamlit_glue as glue
 from framework.core.auth import can
-from framework.core.model import DIRECTION_WORDS, DIRECTIONS, KIND_WORDS, KINDS
+from framework.core.model import DIRECTION_WORDS, DIRECTIONS, KIND_WORDS, KINDS, role_name
 from framework.foundation.indicators import list_indicators
 from framework.foundation.vision import list_outcomes
 from framework.measures.proposals import (
@@ -57,7 +57,7 @@ if can(user, "propose_measure"):
                 st.session_state["proposals.form_no"] = n + 1
                 st.rerun()
 else:
-    st.info(f"You are viewing as {user.role}. Community members, partners and editors can propose measures.")
+    st.info(f"You are viewing as {role_name(user.role)}. Community members, partners and editors can propose measures.")
 
 proposals = list_proposals(glue.connection(), code, reviewer=user)
 
@@ -72,7 +72,7 @@ if can(user, "review_proposals"):
                               format_func=lambda i: f"{i}. {names[i]}")
         p = waiting[waiting["proposal_id"] == chosen].iloc[0].to_dict()
         st.markdown(
-            f"**{glue.text(p['name'])}** proposed by {glue.text(p['proposed_by_name'])} ({p['proposed_by_role']})  \n"
+            f"**{glue.text(p['name'])}** proposed by {glue.text(p['proposed_by_name'])} ({role_name(p['proposed_by_role'])})  \n"
             f"**Why it matters:** {glue.text(p['why_it_matters'])}  \n**Who it matters to:** "
             f"{glue.text(p['who_it_matters_to'])}  \n**How it might be measured:** {glue.text(p['how_measured'])}  \n"
             f"**Outcome:** {p['outcome_code']}. {glue.text(p['outcome_title'])}")

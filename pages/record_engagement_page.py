@@ -7,8 +7,9 @@ from framework.engagement.activities import activity_choices, save_activity
 from framework.engagement.community_tags import community_tags
 from framework.engagement.imports import check_engagement_files, import_engagement, template_workbook
 from framework.engagement.validation import load_context
-from framework.engagement.vocab import LEVEL_WORDS, LEVELS, METHODS, STATUS_WORDS, STATUSES
+from framework.engagement.vocab import STATUS_WORDS, STATUSES
 from framework.engagement.you_said import add_you_said, update_you_said, you_said_items
+from pages.parts.activity_form import activity_fields
 
 code, user = glue.page_as_user("Record engagement", "log_engagement", "Partners, editors and administrators "
                                "record engagement here. Everyone can read the Engagement log.")
@@ -31,37 +32,12 @@ def you_said_inputs(key: str) -> dict:
 tab_log, tab_said, tab_bulk = st.tabs(["Log an activity", "You said, we did", "Bulk load"])
 
 with tab_log, st.form("record.log_form", clear_on_submit=False):
-    title = st.text_input("Title", key="record.title")
-    c1, c2, c3 = st.columns(3)
-    start = c1.date_input("Start date", value=None, key="record.start", format="DD/MM/YYYY")
-    end = c2.date_input("End date (blank if one day)", value=None, key="record.end", format="DD/MM/YYYY")
-    lead = c3.text_input("Lead partner organisation", key="record.lead")
-    c1, c2 = st.columns(2)
-    method = c1.selectbox("Method", METHODS, index=None, format_func=str.capitalize, key="record.method")
-    level = c2.selectbox("Level on the spectrum", LEVELS, index=None, format_func=LEVEL_WORDS.get, key="record.level")
-    areas = st.multiselect("Areas covered", list(ctx.areas), format_func=ctx.areas.get, key="record.areas")
-    communities = st.multiselect("Communities reached", list(tag_labels), format_func=tag_labels.get,
-                                 key="record.tags")
-    c1, c2, c3 = st.columns(3)
-    participants = c1.number_input("Participants", min_value=0, value=None, step=1, key="record.people")
-    volunteers = c2.number_input("Volunteers", min_value=0, value=None, step=1, key="record.volunteers")
-    hours = c3.number_input("Volunteer hours", min_value=0.0, value=None, step=1.0, key="record.hours")
-    outcomes = st.multiselect("Outcomes served", list(ctx.outcomes), format_func=lambda c: f"{c}. {ctx.outcomes[c]}",
-                              key="record.outcomes")
-    indicators = st.multiselect("Indicators served", list(ctx.indicators),
-                                format_func=lambda c: f"{c}: {ctx.indicators[c]}", key="record.indicators")
-    principles = st.multiselect("Principles served", sorted(ctx.principles), key="record.principles")
-    summary = st.text_area("Summary of what was heard", key="record.summary")
-    evidence = st.text_input("Link to the evidence", placeholder="https://", key="record.evidence")
+    values = activity_fields("record.", ctx, tag_labels)
     st.markdown("**You said, we did** (optional: add more on the next tab)")
     item = you_said_inputs("record.")
     if st.form_submit_button("Log the activity", type="primary"):
-        values = {"title": title, "start_date": start, "end_date": end, "lead_partner": lead, "method": method,
-                  "level": level, "areas": areas, "communities": communities, "participants": participants,
-                  "volunteers": volunteers, "volunteer_hours": hours, "outcomes": outcomes, "indicators": indicators,
-                  "principles": principles, "summary": summary, "evidence_url": evidence}
         glue.write(save_activity, code, values, items=[item],
-                   success=f"The activity '{title}' was logged. It is now in the Insight library.")
+                   success=f"The activity '{glue.text(values['title'])}' was logged. It is now in the Insight library.")
 
 with tab_said:
     choices = glue.read(activity_choices, code, user)

@@ -6,6 +6,7 @@ import streamlit as st
 
 from framework import streamlit_glue as glue
 from framework.core.auth import can
+from framework.core.glossary import hint_for
 from framework.foundation.vision import list_outcomes
 from framework.reviews import charts, discussions, results, rounds, wording
 from pages.parts.tables import table as readable_table
@@ -30,7 +31,7 @@ shown_groups, sentence = wording.groups_sentence(table, info["min_group_size"])
 if not shown_groups:
     st.info(f"No results can be shown: no group reached {info['min_group_size']} people for any statement.")
     st.stop()
-st.markdown(sentence)
+st.markdown(sentence, help=hint_for(sentence))
 for group in sorted(set(table.loc[table["link_flag"], "group_name"])):
     st.warning(f"{group}: {results.LINK_FLAG}", icon=":material/flag:")
 

@@ -2,6 +2,7 @@
 import streamlit as st
 
 from framework import streamlit_glue as glue
+from framework.core.glossary import hint
 from framework.foundation.geography import places_of, todays_icbs
 from framework.foundation.starting import LOAD_AUTHORITIES, PLACE_CHOICES, start_system
 
@@ -18,7 +19,7 @@ st.markdown("A system is your Integrated Care System's partnership on its ICB fo
             "that data still published on their codes belongs to your system.")
 labels = {r.icb_code: f"{r.icb_name} · {r.region_name} · {r.icb_code}" for r in icbs.itertuples()}
 footprint = st.selectbox("ICB footprint", list(labels), format_func=labels.get, index=None, key="start.footprint",
-                         placeholder="Choose today's ICB", help="Listed by region, then by name.")
+                         placeholder="Choose today's ICB", help="Listed by region, then by name.\n\n" + hint("ICB"))
 if footprint is None:
     st.caption("Choose your ICB to see its places.")
     st.stop()

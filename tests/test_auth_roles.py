@@ -58,7 +58,7 @@ def test_someone_not_signed_in_is_an_anonymous_viewer():
 
 
 def test_a_refusal_names_the_role_and_who_may_act():
-    with pytest.raises(PermissionError, match="signed in as community; only editor, admin can review proposals"):
+    with pytest.raises(PermissionError, match="signed in as community representative; only engagement lead \\(editor\\) and administrator can review proposals"):
         auth.require(User("c", "Casey", "community"), "review_proposals")
 
 

@@ -520,8 +520,8 @@ WRITES: dict[str, Write] = {
         "log_engagement", lambda con, u, _: mod("engagement.you_said").update_you_said(
             con, u, "DEMO", _item(con), {**SAID, "status": "done", "we_did": "Saturday mornings added."}), role="editor"),
     F + "engagement.activities.delete_activity": Write(
-        "edit_framework", lambda con, u, _: mod("engagement.activities").delete_activity(con, u, "DEMO", _activity(con),
-                                                                                  reason="Logged twice")),
+        "log_engagement", lambda con, u, _: mod("engagement.activities").delete_activity(con, u, "DEMO", _activity(con),
+                                                                                  reason="Logged twice"), role="editor"),
     F + "engagement.community_tags.save_community_tags": Write(
         "edit_framework", lambda con, u, _: mod("engagement.community_tags").save_community_tags(con, u, _changed_tags(con))),
     F + "engagement.imports.import_engagement": Write(

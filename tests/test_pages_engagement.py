@@ -75,10 +75,10 @@ def test_an_editor_removes_an_activity_only_after_confirming_and_the_removal_is_
                                                                                        engagement_db_file, tmp_path):
     path = copy_db(engagement_db_file, tmp_path)
     at = open_app(monkeypatch, path, page="engagement_page")
-    chosen = at.selectbox(key="engagement.remove_activity").value
+    chosen = at.selectbox(key="engagement.change_activity").value
     assert at.button(key="engagement.remove").disabled
     at.text_input(key="engagement.remove_reason").input("Logged twice")
-    at.checkbox(key="engagement.remove_confirm").check().run()
+    at.checkbox(key=f"engagement.remove_confirm.{chosen}").check().run()
     at.button(key="engagement.remove").click().run()
     assert not at.exception
     assert any("The activity was removed" in s.value for s in at.success)
@@ -90,8 +90,8 @@ def test_an_editor_removes_an_activity_only_after_confirming_and_the_removal_is_
     assert left == 0 and audit == [("delete", "Logged twice")]
 
 
-@pytest.mark.parametrize("role", ["viewer", "partner"])
-def test_only_editors_are_offered_the_removal_of_an_activity(monkeypatch, engagement_db_file, role):
+@pytest.mark.parametrize("role", ["viewer", "community"])
+def test_only_those_who_log_engagement_are_offered_the_removal_of_an_activity(monkeypatch, engagement_db_file, role):
     at = open_app(monkeypatch, engagement_db_file, page="engagement_page", role=role)
     assert not at.exception
     assert "engagement.remove" not in [b.key for b in at.button]

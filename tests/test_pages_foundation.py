@@ -96,6 +96,6 @@ def test_an_editor_adds_an_outcome(monkeypatch, demo_db_file, tmp_path):
 def test_a_viewer_sees_the_framework_but_cannot_change_it(monkeypatch, demo_db_file):
     at = open_app(monkeypatch, demo_db_file, page="framework_page", role="viewer")
     assert not at.exception
-    assert any("Only editors can change" in i.value for i in at.info)
+    assert any("Only engagement leads (editors) can change" in i.value for i in at.info)
     assert at.text_area(key="framework.vision.statement").disabled
     assert all(b.disabled for b in at.button)

@@ -2,7 +2,7 @@
 that forgets a check still cannot write."""
 from __future__ import annotations
 
-from framework.core.model import ROLES, User
+from framework.core.model import ROLE_NAMES, ROLES, User, role_name, role_names
 
 # permission -> roles that hold it
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -22,13 +22,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "administer": frozenset({"admin"}),
 }
 
-ROLE_WORDS = {
-    "viewer": "Viewer: reads the public view",
-    "community": "Community representative: explores, proposes and rates measures",
-    "partner": "Partner organisation: adds data, engagement and stories",
-    "editor": "Engagement lead (editor): sets up the framework and reviews progress",
-    "admin": "Administrator: users, settings and audit",
+ROLE_DOES = {
+    "viewer": "reads the public view",
+    "community": "explores, proposes and rates measures",
+    "partner": "adds data, engagement and stories",
+    "editor": "sets up the framework and reviews progress",
+    "admin": "users, settings and audit",
 }
+ROLE_WORDS = {role: f"{ROLE_NAMES[role].capitalize()}: {ROLE_DOES[role]}" for role in ROLES}
 
 
 def can(user: User, permission: str) -> bool:
@@ -41,9 +42,9 @@ def can(user: User, permission: str) -> bool:
 def require(user: User, permission: str) -> None:
     """Raise PermissionError, in words, unless the user's role holds the permission."""
     if not can(user, permission):
-        allowed = ", ".join(r for r in ROLES if r in PERMISSIONS[permission])
+        allowed = role_names(r for r in ROLES if r in PERMISSIONS[permission])
         raise PermissionError(
-            f"{user.name} is signed in as {user.role}; only {allowed} can {permission.replace('_', ' ')}."
+            f"{user.name} is signed in as {role_name(user.role)}; only {allowed} can {permission.replace('_', ' ')}."
         )
 
 

@@ -10,6 +10,14 @@ import pandas as pd
 from framework.core.errors import ValidationError
 
 ROLES = ("viewer", "community", "partner", "editor", "admin")
+# Each role as users read it, wherever a page, a message or a file names a role.
+ROLE_NAMES = {
+    "viewer": "viewer",
+    "community": "community representative",
+    "partner": "partner organisation",
+    "editor": "engagement lead (editor)",
+    "admin": "administrator",
+}
 DIRECTIONS = ("higher_is_better", "lower_is_better", "no_judgement")
 DIRECTION_WORDS = {
     "higher_is_better": "Higher is better",
@@ -27,6 +35,17 @@ HORIZONS = (1, 3, 5)
 AREA_TYPES = (
     "England", "NHS region", "ICB", "Sub-ICB location", "Local authority", "Neighbourhood", "GP", "Other",
 )
+
+
+def role_name(role: object) -> str:
+    """A role in words ("community representative", not "community"); an unknown value is shown as it is."""
+    return ROLE_NAMES.get(str(role), str(role))
+
+
+def role_names(roles) -> str:
+    """Several roles in words, joined with commas and a final "and"."""
+    names = [role_name(r) for r in roles]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 @dataclass(frozen=True)

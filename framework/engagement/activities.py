@@ -1,6 +1,6 @@
 """Engagement activities: logging one (with any "you said" items), changing it, removing it, and reading the log.
 
-Partners log activities and change the ones they logged; editors and administrators change any and remove them.
+Partners log activities and change or remove the ones they logged; editors and administrators change or remove any.
 A save writes only the activity's own rows and their search index in one transaction; the derived measures are
 recalculated just after it commits (framework.engagement.sync), so people saving different activities at once
 never collide.
@@ -103,12 +103,14 @@ def save_activity(
 
 
 def delete_activity(con, user: User, system_code: str, activity_id: int, *, reason: str | None = None) -> None:
-    """Remove an activity and its "you said" items (editors and admins; the page asks for confirmation)."""
-    require(user, "edit_framework")
+    """Remove an activity and its "you said" items: a partner removes only what their own account logged, editors
+    and administrators any (the page asks for confirmation)."""
+    require(user, "log_engagement")
     rows = read_rows(con, "SELECT * FROM engagement_activity WHERE activity_id = ? AND system_code = ?",
                      [activity_id, system_code])
     if not rows:
         raise ValidationError([f"Activity: found {activity_id!r}; expected an activity in this system's log."])
+    require_owner(user, "activities", rows[0]["created_by"])
 
     def work(cur) -> None:
         cur.execute("DELETE FROM you_said WHERE activity_id = ?", [activity_id])

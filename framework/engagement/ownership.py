@@ -3,7 +3,7 @@ activities their own account logged, and the "you said" items they wrote or that
 from __future__ import annotations
 
 from framework.core.auth import can, require
-from framework.core.model import User
+from framework.core.model import User, role_name
 
 
 def may_change(user: User, *owners: str | None) -> bool:
@@ -18,5 +18,5 @@ def require_owner(user: User, what: str, *owners: str | None) -> None:
     require(user, "log_engagement")
     if not may_change(user, *owners):
         raise PermissionError(
-            f"{user.name} is signed in as {user.role}; a partner can change only the {what} their own account "
+            f"{user.name} is signed in as {role_name(user.role)}; a partner organisation can change only the {what} their own account "
             "logged. Nothing was changed: ask the partner who logged it, or an engagement lead, to change it.")

@@ -11,6 +11,7 @@ import pandas as pd
 
 from framework.core import audit
 from framework.core.db import read_df
+from framework.core.model import role_name
 
 ENTITY_WORDS = {
     "indicator": "Measure",
@@ -112,7 +113,7 @@ def changes_sheet(con, system_code: str, since: Any = None) -> pd.DataFrame:
     out = pd.DataFrame({
         "When": pd.to_datetime(df["changed_at"]).dt.strftime("%Y-%m-%d %H:%M"),
         "Who": df["user_id"],
-        "Role": df["user_role"],
+        "Role": df["user_role"].map(role_name),
         "Action": df["action"],
         "What": df["what"],
         "Record": df["record"],

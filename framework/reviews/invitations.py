@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from framework.core import audit
+from framework.core.addresses import page_address
 from framework.core.auth import require
 from framework.core.db import read_rows, scalar, transaction
 from framework.core.errors import ValidationError
@@ -16,11 +17,11 @@ from framework.core.safe_text import csv_bytes
 from framework.reviews.rounds import check_link_cap, personal_code_hash, random_code, round_state
 
 MAX_CODES_AT_ONCE = 1000
-LINK_COLUMNS = {"group_name": "Group", "invite_code": "Invite code", "link": "Link (add to this app's address)",
+LINK_COLUMNS = {"group_name": "Group", "invite_code": "Invite code", "link": "Link",
                 "link_cap": "Cap (people sent it)", "over_cap": "Flag", "reached_minimum": "Reached the minimum"}
 ROUND_COLUMNS = {"title": "Round", "opens_on": "Opens", "closes_on": "Closes", "state": "State",
                  "min_group_size": "Minimum group size", "statements": "Statements", "groups": "Groups invited"}
-CSV_COLUMNS = ("Review", "Group", "Personal invite code", "Link (add to this app's address)", "Name", "Email")
+CSV_COLUMNS = ("Review", "Group", "Personal invite code", "Link", "Name", "Email")
 
 
 
@@ -64,9 +65,16 @@ def issue_personal_codes(con, user: User, round_id: int, group_code: str, count:
     return transaction(con, work)
 
 
-def personal_codes_csv(round_title: str, group_name: str, codes: list[str]) -> bytes:
-    """A mail-merge CSV of personal codes (blank Name and Email columns to fill in), safe to open in a spreadsheet."""
-    rows = [(round_title, group_name, code, f"/respond?code={code}", "", "") for code in codes]
+def invite_link(base_url: str | None, code: str) -> str:
+    """The address a person opens to answer: complete (https://host/respond?code=...) when the app's public
+    address is known."""
+    return page_address(base_url, "respond", code=code)
+
+
+def personal_codes_csv(round_title: str, group_name: str, codes: list[str], base_url: str | None = None) -> bytes:
+    """A mail-merge CSV of personal codes, each with its complete link (blank Name and Email columns to fill in),
+    safe to open in a spreadsheet."""
+    rows = [(round_title, group_name, code, invite_link(base_url, code), "", "") for code in codes]
     return csv_bytes(pd.DataFrame(rows, columns=list(CSV_COLUMNS)))
 
 
@@ -89,9 +97,11 @@ def set_link_cap(con, user: User, round_id: int, group_code: str, cap: int) -> N
     transaction(con, work)
 
 
-def links_table(links):
-    """The shared links as editors see them, with words for columns and flags: never a count of people."""
+def links_table(links, base_url: str | None = None):
+    """The shared links as editors see them, each a complete address, with words for columns and flags: never a
+    count of people."""
     return links.assign(
+        link=[invite_link(base_url, code) for code in links["invite_code"]],
         over_cap=links["over_cap"].map({True: "Used past its cap", False: ""}),
         reached_minimum=links["reached_minimum"].map({True: "Yes", False: "Not yet"}),
     )[list(LINK_COLUMNS)].rename(columns=LINK_COLUMNS)

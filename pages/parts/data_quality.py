@@ -24,4 +24,5 @@ def quality_note(code: str, selected: str, area: str | None) -> None:
     st.markdown(f"**Data quality.** {glue.text(row['words'].iloc[0])}")
     st.caption("Scored on four things: the share of expected periods present, how old the latest period is, the "
                "share of values with a note, and whether percentages and rates carry intervals. Periods still "
-               "running are not counted. See docs/progress.md.")
+               "running are not counted.")
+    st.page_link("pages/progress_rules_page.py", label="How progress is judged", icon=":material/rule:")

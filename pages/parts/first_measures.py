@@ -5,7 +5,7 @@ import streamlit as st
 from framework import streamlit_glue as glue
 from framework.core.auth import can
 from framework.core.errors import ValidationError
-from framework.core.model import DIRECTION_WORDS, DIRECTIONS, User
+from framework.core.model import DIRECTION_WORDS, DIRECTIONS, User, role_name
 from framework.data_io.importers.uploads import check_upload, discard_upload, save_upload
 from framework.foundation.vision import list_outcomes
 from framework.measures.starter_catalogue import adopt_measures, already_adopted, fingertips_offers, read_nhse_catalogue
@@ -44,7 +44,7 @@ def first_measures(code: str, user: User) -> None:
     if flash := st.session_state.pop("framework.first.flash", None):
         st.success(flash)
     if not can(user, "edit_indicators"):
-        st.info(f"You are viewing as {user.role}. Only editors can adopt measures.")
+        st.info(f"You are viewing as {role_name(user.role)}. Only engagement leads (editors) can adopt measures.")
         return
     outcomes = glue.read(list_outcomes, code)
     if outcomes.empty:

@@ -6,6 +6,7 @@ from typing import Any
 import streamlit as st
 
 from framework import streamlit_glue as glue
+from framework.core.glossary import hint_for
 from framework.progress.detail import detail_breakdown_chart, horizon_table
 from framework.progress.gap_detail import inequality_detail
 from framework.progress.gaps import gap_unit
@@ -19,7 +20,7 @@ def inequalities(code: str, selected: str, area: str, detail: dict[str, Any]) ->
         if item["disadvantaged"] is not None:
             st.plotly_chart(detail_breakdown_chart(detail, item), width="stretch", config={"displaylogo": False},
                             key=f"indicators.breakdown_{item['breakdown']}")
-        st.markdown(glue.text(item["sentence"]))
+        st.markdown(glue.text(item["sentence"]), help=hint_for(item["sentence"]))
         if item["measure_words"]:
             st.markdown(glue.text(item["measure_words"]))
         rows = item["rows"]

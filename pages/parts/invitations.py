@@ -23,16 +23,21 @@ def invitation_controls(round_id: int, title: str, links: pd.DataFrame) -> None:
                                   success="The codes are below. They are shown only now: download them.")
             if ok:
                 st.session_state["review_setup.codes"] = (round_id, group_names[code_group], made)
+    base, where = glue.public_url()
     made = st.session_state.get("review_setup.codes")
     if made and made[0] == round_id:
         st.code("\n".join(made[2]), language=None)
         st.download_button("Download the mail-merge file (CSV)", key="review_setup.codes_csv", mime="text/csv",
-                           data=invitations.personal_codes_csv(title, made[1], made[2]),
+                           data=invitations.personal_codes_csv(title, made[1], made[2], base),
                            file_name=f"invitations-{made[1]}.csv".replace(" ", "-"))
     st.markdown("**Shared group links.** A link sets the group, so people never say who they are. Each link has a cap: "
                 "the number of people it was sent to. Use past the cap is flagged in the results.")
-    st.dataframe(invitations.links_table(links), hide_index=True, width="stretch",
-                 column_config={"Link (add to this app's address)": st.column_config.LinkColumn()})
+    st.dataframe(invitations.links_table(links, base), hide_index=True, width="stretch",
+                 column_config={"Link": st.column_config.LinkColumn()})
+    if base:
+        st.caption(f"Links start with {glue.text(base)} ({where}).")
+    else:
+        st.warning(f"Links are shown without the app's address: {where}.")
     cols = st.columns([2, 1, 1])
     cap_group = cols[0].selectbox("Group link", list(group_names), format_func=group_names.get, key="review_setup.cap_group")
     cap = cols[1].number_input("Cap", min_value=1, max_value=10_000, value=rounds.LINK_CAP_DEFAULT, key="review_setup.cap")
