@@ -66,11 +66,11 @@ with tab_list:
                             "Participants", "Volunteer hours", "Fed back"]],
                      hide_index=True, width="stretch", height=min(420, 38 + 35 * len(shown)),
                      column_config={"Start": st.column_config.DateColumn(format="D MMM YYYY")})
-        st.plotly_chart(activities_by_level_chart(glue.read(activities_by_level, code)), width="stretch")
-        st.plotly_chart(reach_chart(glue.read(reach_by_community, code)), width="stretch")
+        glue.chart(activities_by_level_chart(glue.read(activities_by_level, code)), None, key="engagement.levels")
+        glue.chart(reach_chart(glue.read(reach_by_community, code)), None, key="engagement.reach")
         st.caption("Reach counts everyone at an activity that reached the community, so shares can add up to more "
                    "than 100%. Population shares are set on the Community list tab.")
-        st.plotly_chart(feedback_loops_chart(glue.read(feedback_loops, code)), width="stretch")
+        glue.chart(feedback_loops_chart(glue.read(feedback_loops, code)), None, key="engagement.loops")
     if can(user, "edit_framework") and not log.empty:
         with st.expander("Remove an activity logged by mistake"):
             labels = dict(glue.read(activity_choices, code)[["activity_id", "label"]].itertuples(index=False))

@@ -51,10 +51,10 @@ else:
 st.header("Charts")
 heat_tab, dist_tab, change_tab = st.tabs(["Statements by group", "Answers to one statement", "Change since last round"])
 with heat_tab:
-    st.plotly_chart(charts.heatmap(table, info["title"]), key="reviews.heatmap")
+    glue.chart(charts.heatmap(table, info["title"]), None, key="reviews.heatmap")
 with dist_tab:
     chosen = st.selectbox("Statement", order, format_func=lambda c: f"{c}: {texts[c]}", key="reviews.statement")
-    st.plotly_chart(charts.distribution(table, chosen, info["title"]), key="reviews.distribution")
+    glue.chart(charts.distribution(table, chosen, info["title"]), None, key="reviews.distribution")
 with change_tab:
     previous = glue.read(results.previous_round_id, round_id)
     change = glue.read(results.change_since_previous, round_id)
@@ -63,8 +63,8 @@ with change_tab:
         st.info("No statement has results shown in both this round and the previous one.")
     else:
         group = st.selectbox("Group", choices, key="reviews.change_group")
-        st.plotly_chart(charts.change_chart(change, group, info["title"], titles.get(previous, "previous round")),
-                        key="reviews.change")
+        glue.chart(charts.change_chart(change, group, info["title"], titles.get(previous, "previous round")), None,
+                   key="reviews.change")
 
 st.header("What people said")
 released = glue.read(results.released_comments, round_id)
