@@ -4,6 +4,7 @@ proposes a measure."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -43,8 +44,8 @@ RUN_AXE = """async ([tags, excluded]) => {
 }"""
 
 
-def _seed_open_round(path) -> str:
-    """An open review round on the demo with a group invite code for community members; returns the code."""
+def _seed_open_round(path) -> tuple[int, str]:
+    """An open review round on the demo with a group invite code for community members; returns both."""
     con = db.connect(path)
     editor = make_user("editor")
     statements.add_starter_statements(con, editor, "DEMO")
@@ -54,7 +55,7 @@ def _seed_open_round(path) -> str:
         "min_group_size": 5})
     invites = review_rounds.invites(con, round_id)
     con.close()
-    return str(invites["invite_code"].iloc[0])
+    return round_id, str(invites["invite_code"].iloc[0])
 
 
 def _violations(page) -> list[dict]:
@@ -143,3 +144,85 @@ def test_every_page_and_tab_has_no_serious_accessibility_violation_for_an_editor
     assert len(views) >= len(seen["editor"]) + len(seen["community"]) + len(seen["viewer"])
     assert {"editor / record-engagement / Bulk load", "editor / review-setup / Rounds and invitations",
             "community / engagement / Community list", "viewer / review-results"} <= set(views)
+
+
+def _tab_to(page, target, *, most: int = 60) -> None:
+    """Press Tab, and nothing else, until `target` has the keyboard focus."""
+    target.wait_for()
+    for _ in range(most):
+        if target.evaluate("el => el === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached {target}")
+
+
+@pytest.mark.browser
+def test_a_keyboard_alone_answers_a_review_and_sends_it_with_the_submit_button(browser_page, demo_db_file, tmp_path):
+    page = browser_page
+    path = copy_db(demo_db_file, tmp_path)
+    round_id, code = _seed_open_round(path)
+    with running_app(path) as url:
+        page.goto(f"{url}/respond?code={code}")
+        _settled(page)
+        first = page.get_by_role("radio", name="1 Strongly disagree", exact=True)
+        expect(first).to_have_count(2)
+        _tab_to(page, first.nth(0))
+        page.keyboard.press("Space")
+        for _ in range(3):
+            page.keyboard.press("ArrowRight")  # 2, 3, then 4 Agree
+        page.keyboard.press("Tab")
+        page.keyboard.type("Said with the keyboard alone.")
+        _tab_to(page, first.nth(1))
+        page.keyboard.press("Space")
+        expect(page.get_by_role("radio", name="4 Agree", exact=True).nth(0)).to_be_checked()
+        expect(first.nth(1)).to_be_checked()
+        expect(page.get_by_label("Comment on statement 1 (optional)")).to_have_value("Said with the keyboard alone.")
+        _tab_to(page, page.get_by_role("button", name="Send my answers"))
+        page.keyboard.press("Enter")
+        page.get_by_text("Thank you: your answers were saved.").wait_for()
+        _settled(page)
+        assert_no_exception(page)
+        page.screenshot(path=str(SCREENSHOTS / "respond-keyboard.png"), full_page=False)
+    con = db.connect(path)
+    try:
+        saved = con.execute("SELECT a.statement_code, a.score, a.comment FROM review_answer a JOIN review_respondent r"
+                            " USING (respondent_id) WHERE r.round_id = ? ORDER BY 1", [round_id]).fetchall()
+    finally:
+        con.close()
+    assert saved == [("S01", 4, "Said with the keyboard alone."), ("S02", 1, None)]
+
+
+@pytest.mark.browser
+def test_a_community_member_proposes_a_measure_with_the_keyboard_alone_and_sees_the_required_fields_first(
+        browser_page, demo_db_file, tmp_path):
+    page = browser_page
+    with running_app(copy_db(demo_db_file, tmp_path)) as url:
+        page.goto(f"{url}/proposals")
+        _settled(page)
+        view_as = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(
+            has=page.get_by_text("View as", exact=True)).locator("input")
+        _tab_to(page, view_as)
+        page.keyboard.type("Community")
+        page.keyboard.press("Enter")
+        expect(page.get_by_text("Acting as Local user · Community representative")).to_have_count(1)
+        _settled(page)
+        expect(page.get_by_text("Fields marked (required) must be filled in before you send the proposal.")
+               ).to_have_count(1)
+        for label, words in [("Name of the measure (required)", "Buses that get people to appointments"),
+                             ("Why it matters (required)", "Missed appointments start with missed buses."),
+                             ("Who it matters to (required)", "People without a car"),
+                             ("How it might be measured (required)", "Appointments missed for transport reasons")]:
+            _tab_to(page, page.get_by_label(label, exact=True))
+            page.keyboard.type(words)
+        outcome = page.locator("[data-testid='stSelectbox']").filter(
+            has=page.get_by_text("Which outcome it serves (required)", exact=True)).locator("input")
+        _tab_to(page, outcome)
+        page.keyboard.type("O2")
+        page.keyboard.press("Enter")
+        expect(outcome).to_have_value(re.compile(r"^O2\. "))
+        _tab_to(page, page.get_by_role("button", name="Send the proposal"))
+        page.keyboard.press("Enter")
+        page.get_by_text("Your proposal (number 1) is with the engagement team").wait_for()
+        _settled(page)
+        assert_no_exception(page)
+        page.screenshot(path=str(SCREENSHOTS / "proposals-keyboard.png"), full_page=False)
