@@ -87,10 +87,11 @@ def _quarters(column: str, categories) -> pd.DataFrame:
     activities_by_level_chart(_quarters("level", ["inform", "consult", "involve", "collaborate", "empower"])),
     feedback_loops_chart(_quarters("loop", list(LOOP_COLOURS))),
 ], ids=["activities by level", "feedback loops"])
-def test_each_category_of_an_engagement_chart_has_its_own_pattern_and_its_count_written_on_it(fig):
+def test_each_category_of_an_engagement_chart_has_its_own_pattern_and_its_count_written_on_it_legibly(fig):
     shapes = [bar.marker.pattern.shape for bar in fig.data]
     assert len(fig.data) >= 4 and len(set(shapes)) == len(shapes)
     assert all(list(bar.text) == ["3"] for bar in fig.data)
+    assert all(_contrast(_rgb(bar.textfont.color), _rgb(bar.marker.color)) >= 4.5 for bar in fig.data)
 
 
 def test_each_answer_in_the_review_chart_has_its_own_pattern_and_is_named_on_its_bar():

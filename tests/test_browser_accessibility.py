@@ -1,6 +1,6 @@
-"""WCAG 2.2 AA in headless Chromium: axe-core checks every page and every tab of the demo, as an editor, a community
-representative and a viewer; every chart is named by its sentence; and a keyboard alone answers a review and
-proposes a measure."""
+"""WCAG 2.2 AA in headless Chromium: axe-core checks every page and every tab of the demo with its engagement log and
+review, as an editor, a community representative and a viewer; every chart is named by its sentence; and a keyboard
+alone answers a review and proposes a measure."""
 from __future__ import annotations
 
 import json
@@ -11,11 +11,13 @@ import pytest
 from playwright.sync_api import expect
 
 from framework.core import db
+from framework.demo.review import load_demo_reviews
 from framework.reviews import rounds as review_rounds
 from framework.reviews import statements
 from tests.apptest_helpers import copy_db
-from tests.browser import SCREENSHOTS, assert_no_exception, browser_page, rerun_after, running_app, wait_for_app  # noqa: F401
+from tests.browser import SCREENSHOTS, assert_no_exception, browser_page, next_frame, running_app, wait_for_app  # noqa: F401
 from tests.conftest import ROOT, make_user
+from tests.engagement_fixtures import engagement_db_file  # noqa: F401
 
 AXE = ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js"
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
@@ -42,6 +44,21 @@ RUN_AXE = """async ([tags, excluded]) => {
                 nodes: v.nodes.filter(n => outside(v.id, n)).map(n => n.target.join(" ") + " :: " + n.failureSummary)}))
     .filter(v => v.nodes.length > 0);
 }"""
+
+
+# Every Plotly chart on the page sits in a figure labelled by its visible sentence, and its drawing is an image named
+# by the same sentence.
+CHARTS_NAMED = """() => [...document.querySelectorAll(".js-plotly-plot")].every(plot => {
+  const box = plot.closest("[class*='st-key-chart-']");
+  if (!box || box.getAttribute("role") !== "figure") return false;
+  const words = document.getElementById(box.getAttribute("aria-labelledby"));
+  const drawing = plot.querySelector("svg.main-svg");
+  return !!words && words.innerText.trim().length > 20 && !!drawing && drawing.getAttribute("role") === "img"
+    && drawing.getAttribute("aria-labelledby") === words.id;
+})"""
+# Charts to look at as a community representative would, on a laptop.
+SCREENSHOTS_OF = {"community / engagement / Activities and measures": ["engagement-levels", "engagement-loops"],
+                  "community / review-results / Answers to one statement": ["reviews-distribution"]}
 
 
 def _seed_open_round(path) -> tuple[int, str]:
@@ -111,6 +128,14 @@ def _check_every_tab(page, where: str, problems: dict[str, list[dict]]) -> list[
             expect(tabs.nth(i)).to_have_attribute("aria-selected", "true")
             _settled(page)
         view = f"{where} / {name}" if name else where
+        try:
+            page.wait_for_function(CHARTS_NAMED, timeout=10_000)
+        except Exception:
+            problems[f"{view} (charts)"] = [{"rule": "a chart is not named by its sentence"}]
+        for chart in SCREENSHOTS_OF.get(view, []):
+            page.locator(f".st-key-chart-{chart}").scroll_into_view_if_needed()
+            next_frame(page)
+            page.screenshot(path=str(SCREENSHOTS / f"chart-{chart}.png"), full_page=False)
         found = _violations(page)
         if found:
             problems[view] = found
@@ -120,12 +145,16 @@ def _check_every_tab(page, where: str, problems: dict[str, list[dict]]) -> list[
 
 @pytest.mark.browser
 def test_every_page_and_tab_has_no_serious_accessibility_violation_for_an_editor_a_community_member_and_a_viewer(
-        browser_page, demo_db_file, tmp_path):
+        browser_page, engagement_db_file, tmp_path):
     page = browser_page
     problems: dict[str, list[dict]] = {}
     seen: dict[str, list[str]] = {}
     views: list[str] = []
-    with running_app(copy_db(demo_db_file, tmp_path)) as url:
+    path = copy_db(engagement_db_file, tmp_path)
+    con = db.connect(path)
+    load_demo_reviews(con, make_user("editor"))  # the demo review, as `init --demo` gives a newcomer
+    con.close()
+    with running_app(path) as url:
         page.goto(url)
         _settled(page)
         for role, role_words in ROLES.items():
@@ -141,9 +170,10 @@ def test_every_page_and_tab_has_no_serious_accessibility_violation_for_an_editor
                 views += _check_every_tab(page, f"{role} / {name}", problems)
     assert len(seen["editor"]) >= 15 and len(seen["viewer"]) <= len(seen["community"]) < len(seen["editor"])
     assert problems == {}, json.dumps(problems, indent=1)
+    assert set(SCREENSHOTS_OF) <= set(views)
     assert len(views) >= len(seen["editor"]) + len(seen["community"]) + len(seen["viewer"])
     assert {"editor / record-engagement / Bulk load", "editor / review-setup / Rounds and invitations",
-            "community / engagement / Community list", "viewer / review-results"} <= set(views)
+            "community / engagement / Community list", "viewer / review-results / Change since last round"} <= set(views)
 
 
 def _tab_to(page, target, *, most: int = 60) -> None:

@@ -20,6 +20,14 @@ PATTERN_INK = "rgba(0,0,0,0.4)"
 SOURCE = "Source: the engagement log in Shared Measures"
 
 
+def _ink(colour: str) -> str:
+    """Black or white, whichever reads better on the colour (WCAG relative luminance)."""
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    light = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "#000000" if (light + 0.05) / 0.05 >= 1.05 / (light + 0.05) else "#FFFFFF"
+
+
 def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, height: int = 420) -> go.Figure:
     fig.update_layout(title=dict(text=title, y=0.98, yanchor="top"), height=height,
                       margin=dict(l=60, r=20, t=100, b=60), barmode="stack",
@@ -43,9 +51,10 @@ def _quarterly_bars(frame: pd.DataFrame, column: str, colours: dict[str, str], p
         values = part[counted].fillna(0)
         fig.add_bar(x=order, y=values, name=category.capitalize(),
                     marker=dict(color=colours[category], line=dict(color="#000000", width=0.5),
-                                pattern=dict(shape=patterns[category], fgcolor=PATTERN_INK, solidity=0.3)),
+                                pattern=dict(shape=patterns[category], fillmode="overlay", fgcolor=PATTERN_INK,
+                                             size=9, solidity=0.25)),
                     text=[f"{int(v)}" if v else "" for v in values], textposition="inside",
-                    insidetextanchor="middle", textfont=dict(color="#000000", size=12),
+                    insidetextanchor="middle", textfont=dict(color=_ink(colours[category]), size=12),
                     hovertemplate="%{x}<br>" + category.capitalize() + f": %{{y}} {counted}<extra></extra>")
     fig = _layout(fig, title.format(latest=order[-1]), x_title, y_title)
     fig.update_layout(uniformtext=dict(minsize=10, mode="hide"))

@@ -87,7 +87,8 @@ def distribution(results: pd.DataFrame, statement_code: str, round_title: str) -
         fig.add_trace(go.Bar(
             name=CELL_WORDS[cell], y=shown["group_name"], x=counts.fillna(0), orientation="h",
             marker=dict(color=CELL_COLOURS[cell], line=dict(color="#000000", width=0.5),
-                        pattern=dict(shape=CELL_PATTERNS[cell], fgcolor="rgba(0,0,0,0.4)", solidity=0.3)),
+                        pattern=dict(shape=CELL_PATTERNS[cell], fillmode="overlay", fgcolor="rgba(0,0,0,0.4)",
+                                     size=9, solidity=0.25)),
             text=[f"{SHORT_WORDS.get(CELL_WORDS[cell], CELL_WORDS[cell])}: {a}" for a in amounts],
             textposition="outside", cliponaxis=False, customdata=amounts,
             hovertemplate=f"{CELL_WORDS[cell]}: %{{customdata}} people (rounded to 5)<extra>%{{y}}</extra>",
