@@ -9,6 +9,7 @@ st.set_page_config(page_title="Shared Measures", page_icon=":material/diversity_
 glue.init_state()
 glue.accessible_styles()
 user = glue.current_user()
+opens_on_start = glue.may_start_system(user) and glue.current_system() is None  # an empty database starts there
 
 
 def if_allowed(permission: str, path: str, **options) -> list:
@@ -18,9 +19,11 @@ def if_allowed(permission: str, path: str, **options) -> list:
 
 sections = {
     "Our framework": [
-        st.Page("pages/home_page.py", title="Home", icon=":material/home:", default=True),
+        st.Page("pages/home_page.py", title="Home", icon=":material/home:", default=not opens_on_start),
         st.Page("pages/progress_page.py", title="Progress", icon=":material/trending_up:", url_path="progress"),
         st.Page("pages/indicators_page.py", title="Indicators", icon=":material/monitoring:", url_path="indicators"),
+        st.Page("pages/board_report_page.py", title="Board report", icon=":material/description:",
+                url_path="board-report"),
         st.Page("pages/framework_page.py", title="Framework", icon=":material/flag:", url_path="framework"),
     ],
     "Measures that matter": [
@@ -45,6 +48,8 @@ sections = {
                     url_path="review-setup"),
     ],
     "Manage": [
+        *([st.Page(glue.START_PAGE, title="Start a new system", icon=":material/add_circle:", url_path="start",
+                   default=opens_on_start)] if glue.may_start_system(user) else []),
         *if_allowed("import_data", "pages/data_page.py", title="Data in and out", icon=":material/upload_file:",
                     url_path="data"),
         *if_allowed("edit_indicators", "pages/edit_indicators_page.py", title="Edit measures",

@@ -3,6 +3,8 @@ analyst would first write it. The benchmark times the DuckDB engine (framework.p
 that both give the same answers."""
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
 
@@ -14,6 +16,7 @@ from framework.progress.engine import (
     TOLERANCE_SHARE,
     TREND_WINDOW_DAYS,
 )
+from framework.progress.periods import bounded
 
 KEYS = ["system_code", "indicator_code", "area_code"]
 
@@ -36,6 +39,7 @@ def progress_pandas(m: pd.DataFrame, ind: pd.DataFrame, areas: pd.DataFrame) -> 
     ind = ind[ind["kind"] != "qualitative"].copy()
     ind["framework_start"] = pd.to_datetime(ind["framework_start"])
     head = m[(m["breakdown"] == "All") & (m["breakdown_group"] == "All") & m["value"].notna()]
+    head = head[pd.to_datetime(head["period_end"]) <= pd.Timestamp(date.today())]  # periods still running wait
     head = head.merge(ind[["system_code", "indicator_code", "framework_start"]], on=["system_code", "indicator_code"])
     head = head.assign(period_end=pd.to_datetime(head["period_end"])).sort_values(KEYS + ["period_end"])
 
@@ -107,6 +111,8 @@ def progress_pandas(m: pd.DataFrame, ind: pd.DataFrame, areas: pd.DataFrame) -> 
     hx = _years(p["framework_start"], p["horizon_date"])
     projectable = (p["n"] >= MIN_POINTS) & (p["sxx"] > 1e-12) & (p["horizon_date"] > p["judged_at"])
     p["projected_at_horizon"] = (p["intercept"] + p["slope"] * hx).where(projectable)
+    units = p["indicator_code"].map(ind.drop_duplicates("indicator_code").set_index("indicator_code")["unit"])
+    p["projected_at_horizon"] = [bounded(v, u) for v, u in zip(p["projected_at_horizon"], units)]
     p["reference"] = np.where(p["horizon_date"] <= p["judged_at"], p["target"], p["expected_now"])
     p.loc[p["target"].isna(), "reference"] = np.nan
     planned = (p["target"] - p["baseline"]).abs()

@@ -15,15 +15,19 @@ from framework.data_io.excel_return import SheetSource, check_target, write_retu
 from framework.engagement.sheets import engagement_sheet, you_said_sheet
 from framework.measures.history import changes_sheet
 from framework.measures.priorities import priorities_sheet
+from framework.progress.data_quality import data_quality_sheet
+from framework.progress.spc_text import spc_sheet
 from framework.progress.sql import progress_table
 from framework.reviews.results import review_sheet
 
 SHEETS: list[tuple[str, SheetSource, str | None]] = [
     ("Priorities", priorities_sheet, None),
+    ("Variation and assurance", spc_sheet, None),
     ("Stakeholder review", review_sheet, None),
     ("Changes in the period", changes_sheet, "view_history"),
     ("Engagement log", engagement_sheet, None),
     ("You said, we did", you_said_sheet, None),
+    ("Data quality", data_quality_sheet, None),
 ]
 
 

@@ -1,6 +1,7 @@
 """The command line: `python -m framework --db PATH <command>`.
 
-Commands: `init [--demo]`, `import FILE... [--skip-invalid] [--system CODE]` and `export OUT.xlsx [--system CODE]`.
+Commands: `init [--demo]`, `import FILE... [--skip-invalid] [--system CODE]`, `export OUT.xlsx [--system CODE]`,
+`add-system CODE --name NAME --footprint ICB_CODE [--places sicbl|lad|both]` and `geography FILE`.
 
 Exit codes: 0 on success; 2 on any failure, always with a message on stderr and never a traceback: bad arguments,
 bad files, an unusable database, a file that cannot be written. Nothing is left half-written: imports are all or
@@ -130,6 +131,41 @@ def run_export(con, args) -> int:
         return fail("There is no system in this database to export.")
     counts = export_return(con, CLI_USER, code, args.out)
     say(f"Wrote {args.out}: " + ", ".join(f"{sheet} {n:,} rows" for sheet, n in counts.items()) + ".")
+    return 0
+
+
+def _add_system_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("code", metavar="CODE", help="a short code for the system, letters, digits, '-' and '_'")
+    p.add_argument("--name", required=True, help="the system's name")
+    p.add_argument("--footprint", required=True, metavar="ICB_CODE", help="the ICB code of today's footprint")
+    p.add_argument("--places", choices=("sicbl", "lad", "both"), default="sicbl",
+                   help="its places: sub-ICB locations (default), local authorities, or both")
+
+
+@command("add-system", "create a system on an ICB footprint of today's geography")(_add_system_args)
+def run_add_system(con, args) -> int:
+    from framework.foundation.starting import start_system
+
+    done = start_system(con, CLI_USER, args.code, args.name, args.footprint, args.places)
+    say(f"Created system {done['system_code']} on {done['footprint']} ({done['footprint_name']}), "
+        f"region {done['region_name']}: {len(done['places'])} places, "
+        f"{len(done['predecessors'])} former ICB codes linked" +
+        (f" ({', '.join(done['predecessors'])})." if done["predecessors"] else "."))
+    return 0
+
+
+def _geography_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", type=Path, metavar="FILE", help="an ONS lookup CSV: LSOA to SICBL to ICB to NHSER to LAD, "
+                   "or LOC/SICBL to ICB to NHSER, or ICB to NHSER")
+
+
+@command("geography", "load a newer ONS lookup of sub-ICB locations, ICBs, regions and local authorities")(
+    _geography_args)
+def run_geography(con, args) -> int:
+    from framework.foundation.geography import load_geography
+
+    for line in load_geography(con, CLI_USER, args.file).sentences():
+        say(line)
     return 0
 
 

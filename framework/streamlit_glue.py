@@ -274,14 +274,24 @@ def current_system() -> dict[str, Any] | None:
     return systems[systems["system_code"] == st.session_state[SYSTEM]].iloc[0].to_dict()
 
 
+START_PAGE = "pages/start_system_page.py"
+
+
+def may_start_system(user: User) -> bool:
+    """Whether the Start a new system page is offered: to administrators, and to the local editor in local mode."""
+    return user.role == "admin" or (user.role == "editor" and not auth_configured())
+
+
 def require_system() -> dict[str, Any]:
     """The current system; when there is none, say how to get one and stop the page."""
     system = current_system()
     if system is None:
         st.info(
-            "There is no system in this database yet. Load the demo with "
+            "There is no system in this database yet. Start one on your ICB footprint, load the demo with "
             "`python -m framework init --demo`, or import an Excel return."
         )
+        if may_start_system(current_user()):
+            st.page_link(START_PAGE, label="Start a new system", icon=":material/add_circle:")
         st.stop()
     return system
 

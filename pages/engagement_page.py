@@ -9,11 +9,19 @@ from framework import streamlit_glue as glue
 from framework.core.auth import can
 from framework.engagement.activities import activity_choices, delete_activity, list_activities
 from framework.engagement.chart_data import activities_by_level, feedback_loops, reach_by_community
-from framework.engagement.charts import activities_by_level_chart, feedback_loops_chart, reach_chart
+from framework.engagement.charts import (
+    activities_by_level_chart,
+    activities_by_level_sentence,
+    feedback_loops_chart,
+    feedback_loops_sentence,
+    reach_chart,
+    reach_sentence,
+)
 from framework.engagement.community_tags import community_tags, save_community_tags
 from framework.engagement.measures import latest_measures
 from framework.engagement.validation import load_context
 from framework.engagement.vocab import LEVELS
+from framework.progress.periods import is_running
 
 SHORT = {"collaborate_empower": "At collaborate or empower", "core20plus5_reach": "Reach into Core20PLUS5",
          "feedback_within_3_months": "Fed back within 3 months", "volunteer_hours": "Volunteer hours"}
@@ -41,7 +49,7 @@ with tab_list:
         col.metric(SHORT[m["name"]], shown,
                    help=f"{m['title']}. Calculated from the log, and fed to the progress engine as a measure "
                         f"(source log:{m['name']}).")
-        so_far = " so far" if m["period_end"] is not None and m["period_end"] >= date.today() else ""
+        so_far = " so far" if is_running(m["period_end"], date.today()) else ""
         col.caption(f"{m['period_label']}{so_far}")
     st.caption("The latest quarter of each measure derived from the log; the Indicators and Progress pages show "
                "them over time.")
@@ -66,11 +74,13 @@ with tab_list:
                             "Participants", "Volunteer hours", "Fed back"]],
                      hide_index=True, width="stretch", height=min(420, 38 + 35 * len(shown)),
                      column_config={"Start": st.column_config.DateColumn(format="D MMM YYYY")})
-        glue.chart(activities_by_level_chart(glue.read(activities_by_level, code)), None, key="engagement.levels")
-        glue.chart(reach_chart(glue.read(reach_by_community, code)), None, key="engagement.reach")
-        st.caption("Reach counts everyone at an activity that reached the community, so shares can add up to more "
-                   "than 100%. Population shares are set on the Community list tab.")
-        glue.chart(feedback_loops_chart(glue.read(feedback_loops, code)), None, key="engagement.loops")
+        levels, reach, loops = (glue.read(activities_by_level, code), glue.read(reach_by_community, code),
+                                glue.read(feedback_loops, code))
+        glue.chart(activities_by_level_chart(levels), activities_by_level_sentence(levels), key="engagement.levels")
+        glue.chart(reach_chart(reach), reach_sentence(reach) + " Reach counts everyone at an activity that reached the "
+                   "community, so shares can add up to more than 100%. Population shares are set on the Community "
+                   "list tab.", key="engagement.reach")
+        glue.chart(feedback_loops_chart(loops), feedback_loops_sentence(loops), key="engagement.loops")
     if can(user, "edit_framework") and not log.empty:
         with st.expander("Remove an activity logged by mistake"):
             labels = dict(glue.read(activity_choices, code)[["activity_id", "label"]].itertuples(index=False))

@@ -1,11 +1,13 @@
 """Framework: the vision, its starter questions and the outcomes with their 1, 3 and 5 year ambitions.
-Editors change them here; every save is validated and audited."""
+Editors change them here; every save is validated and audited. A system with no vision or few answers opens on a
+guided start."""
 import streamlit as st
 
 from framework import streamlit_glue as glue
 from framework.core.auth import can
 from framework.foundation.vision import (
     OUTCOME_FIELDS,
+    STATEMENT_FIELDS,
     VISION_FIELDS,
     get_vision,
     list_outcomes,
@@ -13,22 +15,28 @@ from framework.foundation.vision import (
     save_outcome,
     save_vision,
 )
+from pages.parts.guided_start import guided_start, offer_guided_start
+from pages.parts.question_wording import questions_section
 
 code, user = glue.page_as_user("Vision and outcomes")
 editable = can(user, "edit_framework")
 st.write(
-    "The vision and outcomes were co-created with people and communities. The starter questions keep the "
-    "conversation honest: who else to involve, the tensions to resolve, the assets we have, and how we will know."
+    "The vision and outcomes are co-created with people and communities. Seven starter questions keep the "
+    "conversation honest: how well we work together now, who else to involve, the difference it makes and the "
+    "inequalities to address, the tensions to resolve, the assets we have, and how we will know."
 )
 if not editable:
     st.info(f"You are viewing as {user.role}. Only editors can change the vision and outcomes.")
+if guided_start(code, user, editable):
+    st.stop()
 
 vision = glue.read(get_vision, code) or {}
 st.session_state.setdefault("framework.vision_version", vision.get("version"))
 st.header("The vision")
 with st.form("framework.vision_form"):
     values = {}
-    for name, label in VISION_FIELDS.items():
+    for name in STATEMENT_FIELDS:
+        label = VISION_FIELDS[name]
         widget = st.text_input if name == "agreed_with" else st.text_area
         values[name] = widget(label, value=vision.get(name) or "", key=f"framework.vision.{name}", disabled=not editable)
     values["agreed_on"] = st.date_input("Agreed on", value=vision.get("agreed_on"), key="framework.vision.agreed_on",
@@ -41,6 +49,8 @@ if saved:
         st.session_state["framework.vision_version"] = result
     elif hasattr(result, "changes"):
         st.session_state["framework.vision_version"] = glue.read(get_vision, code)["version"]
+questions_section(code, editable)
+offer_guided_start(code, editable)
 
 st.header("Outcomes")
 outcomes = glue.read(list_outcomes, code)

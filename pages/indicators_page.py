@@ -9,8 +9,14 @@ from framework.foundation.indicators import get_indicator, latest_values, list_i
 from framework.foundation.vision import list_outcomes
 from framework.measures.history import target_annotations
 from framework.progress.detail import describe_latest, detail_chart, horizon_table, indicator_progress, period_csv
+from framework.progress.periods import label_periods
 from framework.progress.sql import progress_areas
+from pages.parts.comparisons import comparisons
+from pages.parts.data_quality import quality_note, with_quality
+from pages.parts.former_icbs import former_icb_names, former_icbs
+from pages.parts.funnel import funnel
 from pages.parts.inequalities import inequalities
+from pages.parts.spc_chart import spc_view
 from pages.parts.stories import stories
 
 system = glue.page("Indicators")
@@ -35,7 +41,8 @@ if catalogue.empty:
 shown = catalogue[["indicator_code", "name", "outcome_code", "kind", "status", "unit", "owner_partner"]].rename(
     columns={"indicator_code": "Code", "name": "Measure", "outcome_code": "Outcome", "kind": "Kind",
              "status": "Status", "unit": "Unit", "owner_partner": "Owner"})
-st.dataframe(shown.fillna(""), hide_index=True, width="stretch", height=min(420, 38 + 35 * len(shown)),
+shown = with_quality(code, shown.fillna(""))
+st.dataframe(shown, hide_index=True, width="stretch", height=min(420, 38 + 35 * len(shown)),
              column_config={"Code": st.column_config.TextColumn(width=110)})
 
 options = list(catalogue["indicator_code"])
@@ -79,7 +86,7 @@ if latest.empty:
 
 st.subheader("Progress")
 areas = glue.read(progress_areas, code)
-area_names = dict(zip(areas["area_code"], areas["area_name"]))
+area_names = dict(zip(areas["area_code"], areas["area_name"])) | former_icb_names(code, selected)
 if st.session_state.get("indicators.area") not in area_names:
     st.session_state.pop("indicators.area", None)  # left over from another system
 area = st.selectbox("Area", list(area_names), format_func=area_names.get, key="indicators.area")
@@ -91,8 +98,11 @@ with chart_col:
     else:
         glue.chart(detail_chart(detail, glue.read(target_annotations, code, selected)), describe_latest(detail),
                    key="indicators.progress_chart")
+        spc_view(code, selected, area, area_names.get(area, area), user, ind["source"] or "")
 with story_col:
     stories(code, selected, user)
+quality_note(code, selected, area)
+former_icbs(code, selected, area, ind)
 st.markdown("#### In plain English")
 st.markdown(" ".join(detail["summary"]))
 if detail["rows"].empty or detail["rows"]["target"].isna().all():
@@ -108,9 +118,11 @@ st.markdown("#### Every period")
 st.dataframe(detail["period_table"], hide_index=True, width="stretch", height=260)
 st.download_button("Download the period table (CSV)", period_csv(detail),
                    file_name=f"{code}-{selected}-{area}-periods.csv", mime="text/csv", key="indicators.download")
+comparisons(code, selected, area, ind["unit"])
+funnel(code, selected, ind)
 
 st.subheader("Latest values")
-latest = latest.assign(
+latest = label_periods(latest, detail["today"]).assign(
     Value=[format_value(v, ind["unit"]) for v in latest["value"]],
     **{"95% interval": [
         f"{format_value(lo, ind['unit'])} to {format_value(hi, ind['unit'])}" if lo == lo and lo is not None else ""

@@ -10,6 +10,8 @@ from framework.progress.charts import overview_chart
 from framework.progress.engine import status_label
 from framework.progress.sql import progress_areas, progress_list, status_counts
 from framework.progress.text import overview_sentence, words_by_outcome
+from pages.parts.spc_matrix import spc_matrix_view
+from pages.parts.worsening import worsening
 
 system = glue.page("Progress at 1, 3 and 5 years")
 code = system["system_code"]
@@ -93,4 +95,6 @@ st.dataframe(
                    "Expected by then": st.column_config.TextColumn(width=115),
                    **{f"{h}-year": st.column_config.TextColumn(width=95) for h in (1, 3, 5)}},
 )
+spc_matrix_view(code, area, area_label)
 st.page_link("pages/indicators_page.py", label="Open a measure's chart and story", icon=":material/monitoring:")
+worsening(code)

@@ -51,10 +51,11 @@ else:
 st.header("Charts")
 heat_tab, dist_tab, change_tab = st.tabs(["Statements by group", "Answers to one statement", "Change since last round"])
 with heat_tab:
-    glue.chart(charts.heatmap(table, info["title"]), None, key="reviews.heatmap")
+    glue.chart(charts.heatmap(table, info["title"]), charts.heatmap_sentence(table), key="reviews.heatmap")
 with dist_tab:
     chosen = st.selectbox("Statement", order, format_func=lambda c: f"{c}: {texts[c]}", key="reviews.statement")
-    glue.chart(charts.distribution(table, chosen, info["title"]), None, key="reviews.distribution")
+    glue.chart(charts.distribution(table, chosen, info["title"]), charts.distribution_sentence(table, chosen),
+               key="reviews.distribution")
 with change_tab:
     previous = glue.read(results.previous_round_id, round_id)
     change = glue.read(results.change_since_previous, round_id)
@@ -63,7 +64,8 @@ with change_tab:
         st.info("No statement has results shown in both this round and the previous one.")
     else:
         group = st.selectbox("Group", choices, key="reviews.change_group")
-        glue.chart(charts.change_chart(change, group, info["title"], titles.get(previous, "previous round")), None,
+        before = titles.get(previous, "previous round")
+        glue.chart(charts.change_chart(change, group, info["title"], before), charts.change_sentence(change, group, before),
                    key="reviews.change")
 
 st.header("What people said")

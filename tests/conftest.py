@@ -47,6 +47,19 @@ def reference_file(name: str) -> Path:
     return path
 
 
+def wait_for_path(path: Path, seconds: float) -> bool:
+    """Wait until a file another process writes in the background exists (True), or the time is up (False). The
+    one place a test waits for something outside the browser; browser tests wait on the page itself."""
+    import threading
+    import time
+
+    deadline = time.monotonic() + seconds
+    pause = threading.Event()
+    while not path.exists() and time.monotonic() < deadline:
+        pause.wait(0.2)
+    return path.exists()
+
+
 def copy_database(source: Path, target: Path) -> Path:
     """Copy a closed DuckDB file (and its write-ahead log, if one was left) to target."""
     shutil.copy(source, target)

@@ -1,4 +1,4 @@
-"""Analysts alongside the app: the app publishes a read-only copy of v_indicator, v_measurement and v_progress beside
+"""Analysts alongside the app: the app publishes a read-only copy of the public views beside
 its database after each change (debounced, in the background, whole or not at all), and the command line's "in use"
 message names the copy."""
 from __future__ import annotations

@@ -44,12 +44,10 @@ def test_an_editor_checks_a_bad_file_then_imports_a_good_one(browser_page, demo_
 @pytest.mark.browser
 def test_an_editor_imports_a_national_export_sees_what_was_left_out_and_analysts_get_their_copy(
         browser_page, demo_db_file, tmp_path):
-    import time
-
     import duckdb
 
     from framework.core.analyst_copy import copy_path
-    from tests.conftest import reference_file
+    from tests.conftest import reference_file, wait_for_path
     from tests.test_import import FINGERTIPS_NAME
 
     page = browser_page
@@ -67,9 +65,7 @@ def test_an_editor_imports_a_national_export_sees_what_was_left_out_and_analysts
         page.get_by_text("91 new, 1 changed and 0 unchanged rows").wait_for(timeout=60_000)
         assert_no_exception(page)
         copy = copy_path(tmp_path / demo_db_file.name)
-        deadline = time.monotonic() + 60  # the app publishes within a minute of a change
-        while not copy.exists() and time.monotonic() < deadline:
-            time.sleep(0.5)
+        assert wait_for_path(copy, 60), "the app publishes its analyst copy within a minute of a change"
         with duckdb.connect(str(copy), read_only=True) as reader:  # while the app still holds its database
             regions = reader.execute("SELECT count(*) FROM v_measurement WHERE area_code = 'E40000012'"
                                      " AND indicator_code = 'I08'").fetchall()[0][0]

@@ -12,7 +12,7 @@ def test_a_person_opens_a_measure_and_sees_its_progress_chart_summary_and_gap(br
     page = browser_page
     with app_opened_at(page, demo_db_file, tmp_path, "indicators?indicator=I01") as url:
         page.get_by_text("Since April 2023 this has risen from 27.9% to 37.3%").wait_for()
-        expect(page.locator(".js-plotly-plot")).to_have_count(3)  # progress, and the gap by deprivation and ethnicity
+        expect(page.locator(".js-plotly-plot")).to_have_count(4)  # progress, the gaps by deprivation and ethnicity, funnel
         chart = page.locator(".js-plotly-plot").first
         for legend in ("Actual value", "Expected path", "Target at each horizon", "Projection from recent trend"):
             expect(chart.get_by_text(legend).first).to_be_visible()

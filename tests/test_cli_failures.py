@@ -72,6 +72,12 @@ BAD_INVOCATIONS = [
     ("exporting into a missing folder", ["export", "{t}/no/such/x.xlsx"], "does not exist"),
     ("exporting as CSV", ["export", "{t}/x.csv"], "must be an .xlsx file"),
     ("exporting an unknown system", ["export", "{t}/x.xlsx", "--system", "NOPE"], "There is no system 'NOPE'"),
+    ("starting a system on an abolished ICB", ["add-system", "NEW", "--name", "New", "--footprint", "E54000025"],
+     "was abolished"),
+    ("starting a system with a code taken", ["add-system", "DEMO", "--name", "New", "--footprint", "E54000061"],
+     "already used"),
+    ("loading a pipe as geography", ["geography", "{t}/pipe.csv"], "found a named pipe (FIFO)"),
+    ("loading binary junk as geography", ["geography", "{t}/junk.csv"], "found binary data"),
 ]
 
 

@@ -67,6 +67,15 @@ def test_each_bad_field_is_refused_with_a_sentence_naming_it_and_nothing_is_save
     assert _count(demo_con, "SELECT count(*) FROM engagement_activity") == 0
 
 
+@pytest.mark.parametrize("role", ["comparator", "predecessor"])
+def test_an_activity_cannot_be_placed_in_a_comparator_or_a_former_icb_of_the_footprint(demo_con, editor, role):
+    demo_con.execute("INSERT INTO system_area VALUES ('DEMO', 'E54000052', ?) ON CONFLICT DO NOTHING", [role])
+    with pytest.raises(ValidationError) as err:
+        save_activity(demo_con, editor, "DEMO", activity(areas=["E54000052"]))
+    assert any(p.startswith("Areas: found 'E54000052'; expected one of this system's areas") for p in err.value.problems)
+    assert _count(demo_con, "SELECT count(*) FROM engagement_activity") == 0
+
+
 @pytest.mark.parametrize("item, expected", [
     ({"you_said": ""}, "You said: found nothing; expected what people told us"),
     ({"you_said": "x", "status": "maybe"}, "Status: found 'maybe'; expected one of planned, done, cannot be done"),

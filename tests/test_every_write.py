@@ -254,6 +254,15 @@ def _table_edit(con, user):
     return editing.save_table(con, user, "DEMO", base, {row: {"owner_partner": "Healthwatch Northmoor and Vale"}}, [], [])
 
 
+def _lookup_file(folder: Path) -> Path:
+    path = folder / "lsoa26.csv"
+    path.write_text("\ufeffLSOA21CD,SICBL26CD,SICBL26CDH,SICBL26NM,ICB26CD,ICB26CDH,ICB26NM,NHSER26CD,NHSER26CDH,"
+                    "NHSER26NM,LAD26CD,LAD26NM\nE01007321,E38000006,02P,NHS South Yorkshire ICB - 02P,E54000061,QF7,"
+                    "NHS South Yorkshire Integrated Care Board,E40000012,Y63,North East and Yorkshire,E08000016,"
+                    "Barnsley\n", encoding="utf-8")
+    return path
+
+
 NEW_SYSTEM = {"system_code": "NEWICS", "name": "New ICS", "framework_start": date(2024, 4, 1)}
 FRAMEWORK = {"areas": [], "system": NEW_SYSTEM, "vision": {"statement": "Everyone is heard."}, "outcomes": [],
              "indicators": []}
@@ -288,11 +297,36 @@ WRITES: dict[str, Write] = {
         "edit_framework", lambda con, u, _: mod("foundation.vision").save_outcome(
             con, u, "DEMO", {"outcome_code": "O9", "title": "Better information", "ambition_1y": "Easy Read plans",
                              "principles": [9]}, is_new=True)),
+    F + "foundation.starter_questions.save_answers": Write(
+        "edit_framework", lambda con, u, _: mod("foundation.starter_questions").save_answers(
+            con, u, "DEMO", {"working_now": "Well in two places of four."}), base="plain"),
+    F + "foundation.starter_questions.write_answers": Write(
+        "edit_framework", lambda con, u, _: in_transaction(con, mod("foundation.starter_questions").write_answers, u,
+                                                             "DEMO", {"assets": "Our citizens' panel."}),
+        base="plain", via=F + "foundation.starter_questions.save_answers"),
+    F + "foundation.starter_questions.save_wording": Write(
+        "edit_framework", lambda con, u, _: mod("foundation.starter_questions").save_wording(
+            con, u, "DEMO", "assets", "What strengths do we share?"), base="plain"),
+    F + "measures.starter_catalogue.adopt_measures": Write(
+        "edit_indicators", lambda con, u, _: mod("measures.starter_catalogue").adopt_measures(
+            con, u, "DEMO", [{"source_ref": "nhse-ics-2020:avoidable-admissions", "suggested_code": "NHSE07",
+                              "name": "Avoidable admissions", "outcome_code": "O1", "direction": "lower_is_better",
+                              "target_3y": 900}]), base="plain"),
     F + "foundation.indicators.save_indicator": Write(
         "edit_indicators", lambda con, u, _: mod("foundation.indicators").save_indicator(
             con, u, "DEMO", {"indicator_code": "X1", "name": "Easy Read share", "unit": "%", "kind": "quantitative",
                              "direction": "higher_is_better", "status": "active", "baseline_value": 10,
                              "target_3y": 50}, is_new=True)),
+    F + "foundation.starting.start_system": Write(
+        "edit_framework", lambda con, u, _: mod("foundation.starting").start_system(con, u, "NEWICS", "New ICS",
+                                                                                    "E54000061"), base="empty"),
+    F + "foundation.starting._start": Write(
+        "edit_framework", lambda con, u, _: in_transaction(con, mod("foundation.starting")._start, u, "NEWICS",
+                                                           "New ICS", "E54000061", "sicbl", date(2026, 4, 1)),
+        base="empty", via=F + "foundation.starting.start_system"),
+    F + "foundation.geography.load_geography": Write(
+        "edit_framework", lambda con, u, path: mod("foundation.geography").load_geography(con, u, path),
+        setup=lambda con, admin, folder: _lookup_file(folder), base="empty"),
     # demo
     F + "demo.system.load_demo": Write("load_demo", lambda con, u, _: mod("demo.system").load_demo(con, u),
                                        base="empty"),
@@ -366,6 +400,16 @@ WRITES: dict[str, Write] = {
         "write_narrative", lambda con, u, n: mod("progress.narratives").withdraw_narrative(con, u, n, "Named someone"),
         setup=lambda con, admin, _: mod("progress.narratives").add_narrative(con, admin, "DEMO", "I08", STORY),
         role="editor"),  # a partner may withdraw only their own stories
+    F + "progress.spc_settings.set_rebase": Write(
+        "edit_indicators", lambda con, u, _: mod("progress.spc_settings").set_rebase(con, u, "DEMO", "I17",
+                                                                                   date(2025, 4, 1), "New service")),
+    F + "progress.spc_settings.remove_rebase": Write(
+        "edit_indicators", lambda con, u, d: mod("progress.spc_settings").remove_rebase(con, u, "DEMO", "I17", d,
+                                                                                      "Entered in error"),
+        setup=lambda con, admin, _: mod("progress.spc_settings").set_rebase(con, admin, "DEMO", "I17",
+                                                                           date(2025, 4, 1), "New service")),
+    F + "progress.spc_settings.set_run_length": Write(
+        "edit_indicators", lambda con, u, _: mod("progress.spc_settings").set_run_length(con, u, "DEMO", 6)),
     F + "progress.gap_targets.save_gap_measure": Write(
         "edit_indicators", lambda con, u, _: mod("progress.gap_targets").save_gap_measure(
             con, u, "DEMO", "I01", {"breakdown": "Deprivation", "disadvantaged_group": "Quintile 1 (most deprived)",

@@ -213,3 +213,12 @@ def test_a_role_that_cannot_log_has_no_record_page_and_the_page_itself_turns_it_
     assert not at.exception
     assert any("Partners, editors and administrators record engagement here" in i.value for i in at.info)
     assert not [b for b in at.button if b.label == "Log the activity"] and not at.get("file_uploader")
+
+
+def test_each_engagement_chart_has_its_sentence_underneath(monkeypatch, engagement_db_file):
+    at = open_app(monkeypatch, engagement_db_file, page="engagement_page")
+    assert not at.exception
+    captions = [c.value.replace("\\", "") for c in at.caption]  # as read, without Markdown escapes
+    assert any(c.startswith("From ") and "activities started:" in c and "The commonest level" in c for c in captions)
+    assert any(c.startswith("The community reached most was ") for c in captions)
+    assert any("'you said' items have been fed back" in c for c in captions)

@@ -263,3 +263,13 @@ def test_a_used_personal_code_says_to_come_back_with_the_return_code(monkeypatch
     at.radio(key="respond.score.S01").set_value(2)
     send_button(at).click().run()
     assert any("already been used" in e.value for e in at.error)
+
+
+def test_each_results_chart_has_its_sentence_underneath(monkeypatch, review_db_file):
+    at = open_app(monkeypatch, review_db_file, page="review_results_page", role="community")
+    at.selectbox(key="reviews.round").select(2).run()  # Spring 2026, finished, with Spring 2025 before it
+    assert not at.exception
+    captions = [c.value.replace("\\", "") for c in at.caption]  # as read, without Markdown escapes
+    assert any(c.startswith("On average ") and "rated the statements highest" in c for c in captions)
+    assert any(c.startswith("Of about ") and "Commonest answer:" in c for c in captions)
+    assert any(c.startswith("Since Spring 2025 partnership review, the mean score of ") for c in captions)

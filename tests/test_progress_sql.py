@@ -40,7 +40,7 @@ def test_v_progress_covers_every_numeric_indicator_area_and_horizon_with_known_s
     assert i10.loc[1, "status"] == "no_target" and pd.isna(i10.loc[1, "target"])  # only 3 and 5 year targets
 
 
-def _python_progress(con) -> pd.DataFrame:
+def _python_progress(con, today: date | None = None) -> pd.DataFrame:
     """The same figures from the pure functions, one series at a time (the reference implementation)."""
     inds = db.read_df(con, "SELECT * FROM indicator WHERE system_code = 'DEMO' AND kind <> 'qualitative'")
     meas = db.read_df(con, "SELECT indicator_code, area_code, period_end, value, lower_ci, upper_ci FROM measurement"
@@ -53,7 +53,7 @@ def _python_progress(con) -> pd.DataFrame:
             own = float(before["value"].iloc[-1]) if len(before) else None
             given = None if pd.isna(ind["baseline_value"]) else float(ind["baseline_value"])
             baseline = (given if given is not None else own) if area == "DEMO-ICB" else (own if own is not None else given)
-            out = pg.series_progress(ind, START, pts, baseline=baseline)
+            out = pg.series_progress(ind, START, pts, baseline=baseline, today=today or date.today())
             out.insert(0, "area_code", area)
             out.insert(0, "indicator_code", ind["indicator_code"])
             frames.append(out)
@@ -78,20 +78,82 @@ def test_the_sql_engine_agrees_with_the_pure_functions_for_every_demo_series(dem
     assert (both["horizon_date"] == both["horizon_date_py"]).all()
 
 
+def _agree(sql: pd.DataFrame, py: pd.DataFrame) -> pd.DataFrame:
+    both = sql.merge(py, on=["indicator_code", "area_code", "horizon_years"], suffixes=("", "_py"))
+    assert len(both) == len(py) == len(sql)
+    assert (both["status"] == both["status_py"]).all(), both[both["status"] != both["status_py"]]
+    for col in ("latest_value", "latest_period_end", "expected_now", "projected_at_horizon", "projection_lower",
+                "projection_upper"):
+        if col == "latest_period_end":
+            assert (both[col] == both[f"{col}_py"]).all()
+            continue
+        a, b = both[col].astype(float), both[f"{col}_py"].astype(float)
+        assert (a.isna() == b.isna()).all(), col
+        assert a.dropna().to_numpy() == pytest.approx(b.dropna().to_numpy(), rel=1e-6, abs=1e-6), col
+    return both
+
+
+def test_the_sql_and_the_pure_functions_agree_on_periods_still_running_and_bounded_projections(demo_con):
+    today = date(2026, 11, 30)
+    running = pd.DataFrame([{"system_code": "DEMO", "indicator_code": code, "area_code": "DEMO-ICB",
+                             "period_label": "2026/27 Q3", "period_start": date(2026, 10, 1),
+                             "period_end": date(2026, 12, 31), "value": 0.0} for code in ("I01", "I02", "I03")])
+    # a percentage falling fast towards zero: its straight-line projection would run below 0%
+    falling = pd.DataFrame([{"system_code": "DEMO", "indicator_code": "I05", "area_code": "DEMO-ICB",
+                             "period_label": f"{y}", "period_start": date(y, 1, 1), "period_end": date(y, 3, 31),
+                             "value": v, "lower_ci": v - 1, "upper_ci": v + 1}
+                            for y, v in ((2024, 30.0), (2025, 15.0), (2026, 2.0))])
+    demo_con.execute("DELETE FROM measurement WHERE indicator_code = 'I05' AND area_code = 'DEMO-ICB'"
+                     " AND period_end > DATE '2023-04-01'")
+    db.transaction(demo_con, lambda cur: upsert_measurements(cur, pd.concat([running, falling]), None))
+    sql = progress_table(demo_con, "DEMO", today=today)
+    sql = sql[sql["points"] > 0]
+    both = _agree(sql, _python_progress(demo_con, today))
+    mine = both[both["indicator_code"].isin(["I01", "I02", "I03"]) & (both["area_code"] == "DEMO-ICB")]
+    assert (mine["latest_period_end"] == date(2026, 9, 30)).all() and (mine["latest_value"] != 0.0).all()
+    i05 = both[(both["indicator_code"] == "I05") & (both["area_code"] == "DEMO-ICB")].dropna(
+        subset=["projected_at_horizon"])
+    assert len(i05) and (i05["projection_lower"] == 0.0).all() and (i05["projected_at_horizon"] >= 0).all()
+    later = progress_table(demo_con, "DEMO", today=date(2027, 1, 1), indicator_code="I01", area_code="DEMO-ICB")
+    assert (later["latest_value"] == 0.0).all()  # the same quarter, once ended, is the latest value
+
+
 def test_v_progress_is_current_as_soon_as_new_data_is_written(demo_con, editor):
     def i01():
         return db.read_df(demo_con, "SELECT * FROM v_progress WHERE indicator_code = 'I01' AND area_code = 'DEMO-ICB'"
                                     " ORDER BY horizon_years")
     before = i01()
-    assert before["latest_period_end"].iloc[0] == pd.Timestamp("2026-09-30")
+    last = before["latest_period_end"].iloc[0].date()
+    assert last < date.today()
+    start = (pd.Timestamp(last) - pd.offsets.QuarterBegin(startingMonth=1)).date()
     frame = pd.DataFrame([{"system_code": "DEMO", "indicator_code": "I01", "area_code": "DEMO-ICB",
-                           "period_label": "2026/27 Q3", "period_start": date(2026, 10, 1),
-                           "period_end": date(2026, 12, 31), "value": 20.0}])
+                           "period_label": "latest quarter", "period_start": start, "period_end": last,
+                           "value": 20.0}])
     db.transaction(demo_con, lambda cur: upsert_measurements(cur, frame, None))
     after = i01()
     assert after["latest_value"].tolist() == [20.0] * 3
-    assert after["latest_period_end"].iloc[0] == pd.Timestamp("2026-12-31")
+    assert after["latest_period_end"].iloc[0] == pd.Timestamp(last)
     assert after["status"].tolist() == ["behind"] * 3  # 20% is below every target and the path
+
+
+def test_a_period_still_running_is_kept_out_of_v_progress_and_the_progress_table(demo_con, editor):
+    def i01():
+        return db.read_df(demo_con, "SELECT * FROM v_progress WHERE indicator_code = 'I01' AND area_code = 'DEMO-ICB'"
+                                    " ORDER BY horizon_years")
+    before = i01()
+    today = date.today()
+    start = today.replace(day=1)
+    running = (pd.Timestamp(start) + pd.offsets.MonthEnd(0) + pd.Timedelta(days=40)).date()  # ends after today
+    frame = pd.DataFrame([{"system_code": "DEMO", "indicator_code": "I01", "area_code": "DEMO-ICB",
+                           "period_label": "this quarter", "period_start": start, "period_end": running,
+                           "value": 1.0}])
+    db.transaction(demo_con, lambda cur: upsert_measurements(cur, frame, None))
+    after = i01()
+    pd.testing.assert_frame_equal(before, after)
+    table = progress_table(demo_con, "DEMO", indicator_code="I01", area_code="DEMO-ICB", today=today)
+    assert (table["latest_period_end"] < running).all() and (table["latest_value"] != 1.0).all()
+    later = progress_table(demo_con, "DEMO", indicator_code="I01", area_code="DEMO-ICB", today=running)
+    assert (later["latest_value"] == 1.0).all()  # once it has ended it is the latest value
 
 
 def test_progress_can_be_judged_at_an_earlier_date(demo_con):

@@ -1,8 +1,8 @@
 """The analyst copy: a read-only copy of the public views, for analysts while the app runs.
 
 DuckDB is embedded: while the app runs it holds its database file, and anyone else's open of that file, even a
-read-only one, fails with "Conflicting lock is held". So the app publishes a copy of v_indicator, v_measurement and
-v_progress beside the database (`shared_measures.analyst.duckdb` beside `shared_measures.duckdb`), as tables of the
+read-only one, fails with "Conflicting lock is held". So the app publishes a copy of v_indicator, v_measurement,
+v_progress and v_spc beside the database (`shared_measures.analyst.duckdb` beside `shared_measures.duckdb`), as tables of the
 same names, and refreshes it after each change:
 
 - after a write commits, the copy is scheduled; writes in quick succession are gathered into one copy, made once
@@ -32,7 +32,7 @@ import duckdb
 
 from framework.core.atomic_file import replace_atomically
 
-VIEWS = ("v_indicator", "v_measurement", "v_progress")
+VIEWS = ("v_indicator", "v_measurement", "v_progress", "v_spc")
 QUIET_SECONDS = 5.0  # wait for writes to stop this long...
 LATEST_SECONDS = 30.0  # ...but never longer than this after the first unpublished write
 SUFFIX = ".analyst.duckdb"
@@ -184,8 +184,8 @@ def in_use_words(db_path: str | Path) -> str:
     there = "" if copy.exists() else " (the app makes it after its first change)"
     return (f"The database {db_path} is in use by another program, usually the running app, which holds it while it"
             f" runs. To read the data now, open the analyst copy {copy}{there}: the app refreshes it within a minute"
-            " of each change (for example `duckdb.connect(path, read_only=True)`, tables v_indicator, v_measurement"
-            " and v_progress). To change the data from the command line, stop the app first. (Running the database"
+            " of each change (for example `duckdb.connect(path, read_only=True)`, tables v_indicator, v_measurement,"
+            " v_progress and v_spc). To change the data from the command line, stop the app first. (Running the database"
             " in server mode, so that both can work at once, is planned.)")
 
 

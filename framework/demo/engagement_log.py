@@ -29,13 +29,18 @@ PLACES = {"P01": "Northmoor", "P02": "Ashby Vale", "P03": "Riverside", "P04": "E
 TEMPLATES: list[dict[str, Any]] = load_json("demo/engagement_log.json")
 
 
-def _spread(n_years: int = 4) -> list[tuple[int, date, str]]:
-    """(template, start date, place) triples from April 2023 to September 2026, steady and deterministic."""
+ACTIVITIES = 36
+FIRST_DAY = date(2023, 4, 10)
+LONGEST_DAYS = 28  # the longest activity (a survey or a panel) runs four weeks
+
+
+def _spread(end: date) -> list[tuple[int, date, str]]:
+    """(template, start date, place) triples, evenly from April 2023 until the last can finish by end (the end of
+    the demo's data), steady and deterministic."""
     out = []
-    start = date(2023, 4, 10)
-    step = 37  # days between activities: about 36 activities over three and a half years
-    for i in range(36):
-        day = start + timedelta(days=i * step)
+    last = max(end - timedelta(days=LONGEST_DAYS), FIRST_DAY)
+    for i in range(ACTIVITIES):
+        day = FIRST_DAY + timedelta(days=round(i * (last - FIRST_DAY).days / (ACTIVITIES - 1)))
         place = ["P01", "P02", "P03", "P04"][(i * 3) % 4]
         out.append((i % len(TEMPLATES), day, place))
     return out
@@ -45,8 +50,11 @@ DERIVED_OUTCOMES = {"log:collaborate_empower": "O7", "log:feedback_within_3_mont
                     "log:volunteer_hours": "O5", "log:core20plus5_reach": "O2"}
 
 
-def write_engagement_demo(cur, user: User, system_code: str = "DEMO") -> int:
-    """Write the demo engagement log inside the caller's transaction; return how many activities were written."""
+def write_engagement_demo(cur, user: User, system_code: str = "DEMO", today: date | None = None) -> int:
+    """Write the demo engagement log inside the caller's transaction; return how many activities were written.
+    Every activity ends with the demo's data (the last complete quarter before today, default the real date) and
+    nothing is fed back after today."""
+    from framework.demo.system import data_end
     from framework.engagement.sync import after_log_change
 
     require(user, "load_demo")
@@ -56,8 +64,9 @@ def write_engagement_demo(cur, user: User, system_code: str = "DEMO") -> int:
         cur.execute("UPDATE community_tag SET population_share = ? WHERE tag_code = ? AND population_share IS NULL",
                     [share, tag])
     ids = []
-    last_day = date(2026, 11, 1)
-    for n, (t, day, place) in enumerate(_spread()):
+    last_day = today or date.today()
+    end_of_data = data_end(last_day)
+    for n, (t, day, place) in enumerate(_spread(end_of_data)):
         template = TEMPLATES[t]
         title, method, level = template["title"], template["method"], template["level"]
         people, hours = template["participants"], template["volunteer_hours"]
@@ -89,7 +98,7 @@ def write_engagement_demo(cur, user: User, system_code: str = "DEMO") -> int:
             feedback = end + timedelta(days=delay + 7 * (round_no % 2)) if delay is not None else None
             if feedback and feedback > last_day:
                 feedback, status, did = None, "planned", None  # not yet done: nothing claimed
-            if end > date(2026, 6, 1) and status == "done":
+            if end > end_of_data - timedelta(days=121) and status == "done":
                 status, feedback, did = "planned", None, None  # recent activities are still being worked on
             cur.execute(
                 "INSERT INTO you_said (activity_id, system_code, you_said, we_did, status, reason, feedback_date,"
@@ -106,7 +115,7 @@ def write_engagement_demo(cur, user: User, system_code: str = "DEMO") -> int:
     return len(ids)
 
 
-def load_engagement_demo(con, user: User, system_code: str = "DEMO") -> int:
+def load_engagement_demo(con, user: User, system_code: str = "DEMO", today: date | None = None) -> int:
     """Write the demo engagement log in its own transaction (editors and admins)."""
     require(user, "load_demo")
-    return transaction(con, write_engagement_demo, user, system_code)
+    return transaction(con, write_engagement_demo, user, system_code, today)

@@ -4,7 +4,7 @@ agreed actions and a perception indicator fed from both rounds. Generated determ
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -19,10 +19,28 @@ from framework.reviews.statements import STARTER, insert_starter_statements
 from framework.reviews.suppression import CELLS, suppress_statement
 
 SEED = 20250301
-ROUNDS = [
-    ("Spring 2025 partnership review", date(2025, 3, 3), date(2025, 3, 31)),
-    ("Spring 2026 partnership review", date(2026, 3, 2), date(2026, 3, 30)),
-]
+ROUND_DAYS = 28  # each round is open four weeks from the first Monday of March
+
+
+def spring_round(year: int) -> tuple[str, date, date]:
+    """The spring review of a year: its title, opening day (the first Monday of March) and closing day."""
+    first = date(year, 3, 1)
+    opens = first + timedelta(days=(7 - first.weekday()) % 7)
+    return f"Spring {year} partnership review", opens, opens + timedelta(days=ROUND_DAYS)
+
+
+def demo_rounds(today: date | None = None) -> list[tuple[str, date, date]]:
+    """The two spring reviews a year apart, the later the last to have closed before today (default: the real date)."""
+    today = today or date.today()
+    year = today.year if spring_round(today.year)[2] < today else today.year - 1
+    return [spring_round(year - 1), spring_round(year)]
+
+
+def _month_end_after(day: date, months: int) -> date:
+    """The last day of the month `months` after day's month."""
+    month = day.month - 1 + months + 1
+    first_next = date(day.year + month // 12, month % 12 + 1, 1)
+    return first_next - timedelta(days=1)
 # group: (people in 2025, people in 2026, how warmly the group sees things overall)
 GROUPS = {
     "community": (26, 31, -0.6),
@@ -51,8 +69,10 @@ def _score(rng: np.random.Generator, base: float) -> int | None:
     return int(np.clip(np.rint(base + rng.normal(0, 1.15)), 1, 5))
 
 
-def write_demo_reviews(cur, user: User, system_code: str, *, feed_indicator: bool = True) -> list[int]:
-    """Write the demo review inside the caller's transaction; return the round ids."""
+def write_demo_reviews(cur, user: User, system_code: str, *, feed_indicator: bool = True,
+                       today: date | None = None) -> list[int]:
+    """Write the demo review inside the caller's transaction; return the round ids. Both rounds closed before
+    today (default: the real date); the agreed actions fall due after the later one."""
     require(user, "load_demo")
     rng = np.random.default_rng(SEED)
     insert_starter_statements(cur, user, system_code)
@@ -60,7 +80,8 @@ def write_demo_reviews(cur, user: User, system_code: str, *, feed_indicator: boo
     outcome_codes = {r[0] for r in cur.execute("SELECT outcome_code FROM outcome WHERE system_code = ?",
                                                [system_code]).fetchall()}
     round_ids, feed_rows, all_answers = [], [], []
-    for year_index, (title, opens, closes) in enumerate(ROUNDS):
+    rounds = demo_rounds(today)
+    for year_index, (title, opens, closes) in enumerate(rounds):
         round_id = insert_round(cur, user, system_code, {"title": title, "opens_on": opens, "closes_on": closes,
                                                          "statements": codes, "groups": list(GROUPS),
                                                          "min_group_size": 10})
@@ -108,13 +129,14 @@ def write_demo_reviews(cur, user: User, system_code: str, *, feed_indicator: boo
     cur.execute("INSERT INTO review_discussion (round_id, statement_code, notes, updated_by) VALUES (?, ?, ?, ?)",
                 [last, "S02", "Statutory partners see the place boards as a real say; community members see little "
                  "influence on budgets. Agreed to try participatory budgeting for the small grants scheme.", user.user_id])
+    closed = rounds[-1][2]
     actions = [
         ("S03", "O1", "Write back to everyone who took part in an engagement activity within 8 weeks.",
-         "ICB engagement team", date(2026, 9, 30), "in_progress"),
+         "ICB engagement team", _month_end_after(closed, 6), "in_progress"),
         ("S02", "O5", "Pilot participatory budgeting for the small grants scheme in Eastvale.",
-         "VCSE Alliance", date(2027, 3, 31), "open"),
+         "VCSE Alliance", _month_end_after(closed, 12), "open"),
         ("S12", "O7", "Move VCSE engagement contracts to three-year terms.",
-         "ICB partnerships team", date(2026, 6, 30), "done"),
+         "ICB partnerships team", _month_end_after(closed, 3), "done"),
     ]
     for statement, outcome, text, owner, due, status in actions:
         cur.execute("INSERT INTO review_action (system_code, round_id, statement_code, outcome_code, action_text, owner,"
@@ -144,7 +166,7 @@ def write_demo_reviews(cur, user: User, system_code: str, *, feed_indicator: boo
     return round_ids
 
 
-def load_demo_reviews(con, user: User, system_code: str = "DEMO") -> list[int]:
+def load_demo_reviews(con, user: User, system_code: str = "DEMO", today: date | None = None) -> list[int]:
     """Add the demo review to an already loaded demo system, in one transaction."""
     require(user, "load_demo")
-    return transaction(con, write_demo_reviews, user, system_code)
+    return transaction(con, write_demo_reviews, user, system_code, today=today)

@@ -1,12 +1,13 @@
 """The demo system, generated deterministically from a fixed seed, at demo scale or scaled up for benchmarks.
 
-`build_demo()` returns plain DataFrames and records; `load_demo()` writes them in one transaction. The same
-inputs always give the same data, because the seed and the data's end date are fixed, not read from the clock.
+`build_demo()` returns plain DataFrames and records; `load_demo()` writes them in one transaction. The demo is
+dated relative to today: its data end with the last complete quarter before today, so nothing in it lies in the
+future. The same scale and the same today always give the same data, because the seed is fixed.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -31,7 +32,6 @@ from framework.foundation.systems import insert_system, link_areas, upsert_areas
 
 SEED = 20230401
 FRAMEWORK_START = date(2023, 4, 1)
-DATA_END = date(2026, 9, 30)  # last complete quarter of the demo data; fixed so the demo is deterministic
 ENGLAND = "E92000001"
 
 
@@ -68,26 +68,33 @@ class DemoData:
     measurements: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
+def data_end(today: date | None = None) -> date:
+    """The end of the last complete quarter before today (default: the real date): where the demo's data stop."""
+    today = today or date.today()
+    quarter_start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    return quarter_start - timedelta(days=1)
+
+
 def _system_codes(n: int) -> list[str]:
     return ["DEMO"] + [f"DEMO{i}" for i in range(2, n + 1)]
 
 
-def _periods(frequency: str, months: int | None) -> pd.DataFrame:
-    """Period labels, starts and ends, from the baseline period to DATA_END."""
+def _periods(frequency: str, months: int | None, end: date) -> pd.DataFrame:
+    """Period labels, starts and ends, from the baseline period to the data's end."""
     if months is not None or frequency == "monthly":
-        starts = (pd.date_range(end=pd.Timestamp(DATA_END).replace(day=1), periods=months, freq="MS")
-                  if months is not None else pd.date_range("2023-03-01", DATA_END, freq="MS"))
+        starts = (pd.date_range(end=pd.Timestamp(end).replace(day=1), periods=months, freq="MS")
+                  if months is not None else pd.date_range("2023-03-01", end, freq="MS"))
         ends = starts + pd.offsets.MonthEnd(0)
         labels = starts.strftime("%b %Y")
     elif frequency == "quarterly":
-        starts = pd.date_range("2023-01-01", DATA_END, freq="QS-JAN")
+        starts = pd.date_range("2023-01-01", end, freq="QS-JAN")
         ends = starts + pd.offsets.QuarterEnd(0)
         fy = np.where(starts.month >= 4, starts.year, starts.year - 1)
         quarter = ((starts.month - 4) % 12) // 3 + 1
         labels = [f"{y}/{str(y + 1)[-2:]} Q{q}" for y, q in zip(fy, quarter)]
     elif frequency == "annual":
-        starts = pd.date_range("2022-04-01", "2026-04-01", freq="12MS")
-        starts = starts[starts + pd.DateOffset(years=1) - pd.Timedelta(days=1) <= pd.Timestamp(DATA_END)]
+        starts = pd.date_range("2022-04-01", end, freq="12MS")
+        starts = starts[starts + pd.DateOffset(years=1) - pd.Timedelta(days=1) <= pd.Timestamp(end)]
         ends = starts + pd.DateOffset(years=1) - pd.Timedelta(days=1)
         labels = [f"{s.year}/{str(s.year + 1)[-2:]}" for s in starts]
     else:
@@ -203,9 +210,10 @@ def _simulate(spec: IndicatorSpec, rng: np.random.Generator, periods: pd.DataFra
     return frame.drop(columns=["area_idx", "period_idx", "cell_idx"])
 
 
-def build_demo(scale: DemoScale = DEMO) -> DemoData:
-    """Generate the demo data for every system at the given scale; the same scale gives the same data."""
-    parts = list(iter_demo(scale))
+def build_demo(scale: DemoScale = DEMO, today: date | None = None) -> DemoData:
+    """Generate the demo data for every system at the given scale, ending with the last complete quarter before
+    today (default: the real date); the same scale and today give the same data."""
+    parts = list(iter_demo(scale, today))
     if len(parts) == 1:
         return parts[0]
     merged = DemoData()
@@ -220,8 +228,9 @@ def build_demo(scale: DemoScale = DEMO) -> DemoData:
     return merged
 
 
-def iter_demo(scale: DemoScale = DEMO):
+def iter_demo(scale: DemoScale = DEMO, today: date | None = None):
     """Generate the demo one system at a time, so that large scales can be written without holding them all."""
+    end = data_end(today)
     rng = np.random.default_rng(scale.seed)
     specs = _scaled_specs(scale)
     for s_no, code in enumerate(_system_codes(scale.systems)):
@@ -249,7 +258,7 @@ def iter_demo(scale: DemoScale = DEMO):
             data.indicators.append(_indicator_record(code, spec))
             if spec.kind == "qualitative" or spec.baseline is None:
                 continue
-            periods = _periods(spec.frequency, scale.months)
+            periods = _periods(spec.frequency, scale.months, end)
             area_list = shifts + ([(ENGLAND, 0.04 * (1 if spec.direction == "higher_is_better" else -1))]
                                   if spec.comparator else [])
             frame = _simulate(spec, rng, periods, area_list, _breakdown_groups(spec, scale, i))
@@ -300,9 +309,9 @@ MEASUREMENT_COLUMNS = [
 ]
 
 
-def write_demo(cur, user: User, data: DemoData, *, extras: bool = False) -> int:
+def write_demo(cur, user: User, data: DemoData, *, extras: bool = False, today: date | None = None) -> int:
     """Write generated demo data inside the caller's transaction; return the import batch id. With extras, the
-    first system also gets an engagement log and a finished stakeholder review."""
+    first system also gets an engagement log and a finished stakeholder review, dated to the same today."""
     from framework.foundation.indicators import insert_indicators
 
     require(user, "load_demo")
@@ -339,30 +348,33 @@ def write_demo(cur, user: User, data: DemoData, *, extras: bool = False) -> int:
                         "measurements": len(data.measurements)},
                  reason="Demo data loaded so a newcomer sees a working system")
     if extras:
-        write_demo_extras(cur, user, data.systems[0]["system_code"])
+        write_demo_extras(cur, user, data.systems[0]["system_code"], today)
     return batch_id
 
 
-def write_demo_extras(cur, user: User, system_code: str) -> None:
-    """The demo's engagement log (which also feeds the measures calculated from it) and its stakeholder review."""
+def write_demo_extras(cur, user: User, system_code: str, today: date | None = None) -> None:
+    """The demo's engagement log (which also feeds the measures calculated from it) and its stakeholder review,
+    both ending before today (default: the real date)."""
     from framework.demo.engagement_log import write_engagement_demo
     from framework.demo.review import write_demo_reviews
 
     require(user, "load_demo")
-    write_engagement_demo(cur, user, system_code)
-    write_demo_reviews(cur, user, system_code, feed_indicator=False)  # its results are suppressed at demo size
+    write_engagement_demo(cur, user, system_code, today)
+    write_demo_reviews(cur, user, system_code, feed_indicator=False, today=today)  # its results are suppressed at demo size
 
 
-def load_demo(con, user: User, scale: DemoScale = DEMO, *, extras: bool = False) -> DemoData:
+def load_demo(con, user: User, scale: DemoScale = DEMO, *, extras: bool = False,
+              today: date | None = None) -> DemoData:
     """Generate and write the demo in one transaction; refuse when a demo system is already there. With extras,
-    the demo also gets its engagement log and stakeholder review, as `init --demo` gives a newcomer."""
+    the demo also gets its engagement log and stakeholder review, as `init --demo` gives a newcomer. Everything
+    is dated before today (default: the real date)."""
     require(user, "load_demo")
-    data = build_demo(scale)
+    data = build_demo(scale, today)
     codes = [s["system_code"] for s in data.systems]
     existing = con.cursor().execute(
         f"SELECT system_code FROM system WHERE system_code IN ({', '.join('?' * len(codes))})", codes
     ).fetchall()
     if existing:
         raise ValueError(f"The demo system {existing[0][0]} is already loaded in this database.")
-    transaction(con, write_demo, user, data, extras=extras)
+    transaction(con, write_demo, user, data, extras=extras, today=today)
     return data

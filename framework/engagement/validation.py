@@ -40,7 +40,7 @@ class Context:
 def load_context(con, system_code: str) -> Context:
     """The codes an activity of this system may use."""
     areas = read_rows(con, "SELECT a.area_code, a.area_name FROM system_area sa JOIN area a USING (area_code)"
-                           " WHERE sa.system_code = ? AND sa.role <> 'comparator'", [system_code])
+                           " WHERE sa.system_code = ? AND sa.role IN ('system', 'place', 'neighbourhood')", [system_code])
     outcomes = read_rows(con, "SELECT outcome_code, title FROM outcome WHERE system_code = ?", [system_code])
     indicators = read_rows(con, "SELECT indicator_code, name FROM indicator WHERE system_code = ?", [system_code])
     principles = read_rows(con, "SELECT principle_no FROM principle")

@@ -2,10 +2,19 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 from typing import Any
 
 from framework.core.model import HORIZONS
+
+PERCENT_WORDS = re.compile(r"prevalence|percentage|proportion|%|per cent", re.IGNORECASE)
+
+
+def unit_from_name(name: str) -> str:
+    """The unit a measure's name implies when its source gives none: "%" for a prevalence, percentage or
+    proportion, else nothing (the editor sets it)."""
+    return "%" if PERCENT_WORDS.search(name or "") else ""
 
 
 def format_value(value: Any, unit: str) -> str:

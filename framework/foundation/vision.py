@@ -1,5 +1,6 @@
-"""The co-created vision and its outcomes: the starter questions, the 1, 3 and 5 year ambitions and the
-links to the 10 principles. Saves are validated, versioned for optimistic concurrency, and audited."""
+"""The co-created vision and its outcomes: the statement, the 1, 3 and 5 year ambitions and the links to the 10
+principles. Saves are validated, versioned for optimistic concurrency, and audited. The answers to the starter
+questions live in framework.foundation.starter_questions; a save here may still carry the first five by name."""
 from __future__ import annotations
 
 from typing import Any
@@ -11,6 +12,12 @@ from framework.core.auth import require
 from framework.core.db import read_df, read_rows, row_to_save, scalar, transaction
 from framework.core.errors import StaleEdit, ValidationError
 from framework.core.model import User, check_length, clean_text, require_text
+from framework.foundation.starter_questions import (
+    VISION_COLUMNS,
+    keep_vision_columns_in_step,
+    validate_answers,
+    write_answers,
+)
 
 VISION_FIELDS = {
     "statement": "Vision statement",
@@ -21,6 +28,8 @@ VISION_FIELDS = {
     "how_we_will_know": "How will we know when we have got there?",
     "agreed_with": "Agreed with",
 }
+# The vision's own fields; the others above are starter questions' answers, kept by label for older returns.
+STATEMENT_FIELDS = ("statement", "agreed_with")
 OUTCOME_FIELDS = {
     "outcome_code": "Outcome code",
     "title": "Title",
@@ -47,7 +56,7 @@ def validate_vision(values: dict[str, Any]) -> dict[str, Any]:
             check_length(problems, values, name, label)
     if problems:
         raise ValidationError(problems)
-    clean = {name: clean_text(values.get(name)) for name in VISION_FIELDS}
+    clean = {name: clean_text(values.get(name)) for name in STATEMENT_FIELDS}
     clean["agreed_on"] = values.get("agreed_on")
     return clean
 
@@ -55,9 +64,11 @@ def validate_vision(values: dict[str, Any]) -> dict[str, Any]:
 def save_vision(
     con, user: User, system_code: str, values: dict[str, Any], *, expected_version: int | None = None
 ) -> int:
-    """Create or update the vision; refuse a stale edit; return the new version."""
+    """Create or update the vision (and any starter answers given by name); refuse a stale edit; return the new
+    version."""
     require(user, "edit_framework")
     clean = validate_vision(values)
+    answers = validate_answers({k: values[k] for k in VISION_COLUMNS if k in values})
 
     def work(cur) -> int:
         rows = cur.execute("SELECT * FROM vision WHERE system_code = ?", [system_code]).df().to_dict("records")
@@ -81,6 +92,9 @@ def save_vision(
             cur, user, "create" if before is None else "update", "vision", system_code, system_code=system_code,
             before={k: before[k] for k in clean} if before else None, after=clean,
         )
+        if answers:
+            write_answers(cur, user, system_code, answers)
+        keep_vision_columns_in_step(cur, system_code)
         return version
 
     return transaction(con, work)
@@ -164,9 +178,9 @@ def save_outcome(
             )
             version = 1
         cur.execute("DELETE FROM outcome_principle WHERE system_code = ? AND outcome_code = ?", [system_code, code])
-        cur.executemany(
-            "INSERT INTO outcome_principle VALUES (?, ?, ?)", [(system_code, code, p) for p in clean["principles"]]
-        )
+        if clean["principles"]:  # an outcome may serve no principle yet
+            cur.executemany("INSERT INTO outcome_principle VALUES (?, ?, ?)",
+                            [(system_code, code, p) for p in clean["principles"]])
         audit.record(
             cur, user, "create" if before is None else "update", "outcome", f"{system_code}/{code}",
             system_code=system_code, before=before_rec, after={**fields, "principles": clean["principles"]},

@@ -1,5 +1,5 @@
-"""Agreed versions of the framework: a snapshot of the vision, outcomes and measures with the date it was agreed and
-the body that approved it, and a comparison of any two versions."""
+"""Agreed versions of the framework: a snapshot of the vision, the starter questions (wording and answers), outcomes
+and measures with the date it was agreed and the body that approved it, and a comparison of any two versions."""
 from __future__ import annotations
 
 import json
@@ -13,6 +13,7 @@ from framework.core.auth import require
 from framework.core.db import read_df, read_rows, transaction
 from framework.core.errors import ValidationError
 from framework.core.model import User, clean_text, require_text
+from framework.foundation.starter_questions import read_questions
 
 OUTCOME_COLUMNS = ("title", "description", "ambition_1y", "ambition_3y", "ambition_5y")
 INDICATOR_COLUMNS = ("name", "outcome_code", "definition", "unit", "direction", "status", "owner_partner",
@@ -20,7 +21,8 @@ INDICATOR_COLUMNS = ("name", "outcome_code", "definition", "unit", "direction", 
 
 
 def snapshot(cur, system_code: str) -> dict[str, Any]:
-    """The framework as it stands: vision statement, outcomes and measures, as plain JSON-ready values."""
+    """The framework as it stands: vision statement, starter questions, outcomes and measures, as plain JSON-ready
+    values."""
     def rows(sql: str) -> list[dict[str, Any]]:
         df = cur.execute(sql, [system_code]).df()
         return json.loads(df.to_json(orient="records", date_format="iso"))
@@ -28,6 +30,8 @@ def snapshot(cur, system_code: str) -> dict[str, Any]:
     vision = rows("SELECT statement FROM vision WHERE system_code = ?")
     return {
         "vision": vision[0]["statement"] if vision else None,
+        "questions": {q["question_key"]: {"position": q["position"], "wording": q["wording"], "answer": q["answer"]}
+                      for q in read_questions(cur, system_code)},
         "outcomes": {r.pop("outcome_code"): r for r in rows(
             f"SELECT outcome_code, {', '.join(OUTCOME_COLUMNS)} FROM outcome WHERE system_code = ?")},
         "indicators": {r.pop("indicator_code"): r for r in rows(
@@ -89,15 +93,23 @@ def _snapshot(con, system_code: str, version_id: int) -> dict[str, Any]:
     return json.loads(snap) if isinstance(snap, str) else snap
 
 
+NOT_KEPT = "Versions agreed before the starter questions were kept do not hold their wording or answers."
+
+
 def diff_snapshots(a: dict[str, Any], b: dict[str, Any]) -> pd.DataFrame:
     """What differs from snapshot a to snapshot b: one row per added, removed or changed item or field."""
     rows: list[dict[str, Any]] = []
     if a.get("vision") != b.get("vision"):
         rows.append({"part": "Vision", "code": "", "field": "statement", "change": "changed",
                      "before": a.get("vision"), "after": b.get("vision")})
-    for part, key in (("Outcome", "outcomes"), ("Measure", "indicators")):
+    if ("questions" in a) != ("questions" in b):
+        rows.append({"part": "Starter questions", "code": "", "field": "", "change": "not kept",
+                     "before": None if "questions" in a else NOT_KEPT, "after": None if "questions" in b else NOT_KEPT})
+    for part, key in (("Starter question", "questions"), ("Outcome", "outcomes"), ("Measure", "indicators")):
         old, new = a.get(key, {}), b.get(key, {})
-        for code in sorted(set(old) | set(new)):
+        if key == "questions" and not (old and new):
+            continue
+        for code in sorted(set(old) | set(new), key=lambda c: ((old.get(c) or new.get(c)).get("position", 0), c)):
             if code not in old:
                 rows.append({"part": part, "code": code, "field": "", "change": "added", "before": None,
                              "after": new[code].get("name") or new[code].get("title")})
@@ -107,12 +119,18 @@ def diff_snapshots(a: dict[str, Any], b: dict[str, Any]) -> pd.DataFrame:
             else:
                 for field in sorted(set(old[code]) | set(new[code])):
                     if old[code].get(field) != new[code].get(field):
-                        rows.append({"part": part, "code": code, "field": field, "change": "changed",
+                        rows.append({"part": part, "code": _code(part, code, old[code]), "field": field,
+                                     "change": "changed",
                                      "before": old[code].get(field), "after": new[code].get(field)})
     out = pd.DataFrame(rows, columns=["part", "code", "field", "change", "before", "after"])
     for col in ("before", "after"):
         out[col] = out[col].map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else str(v))
     return out
+
+
+def _code(part: str, code: str, item: dict[str, Any]) -> str:
+    """A starter question is shown by its number, everything else by its code."""
+    return f"Question {item['position']}" if part == "Starter question" and "position" in item else code
 
 
 def compare_versions(con, system_code: str, version_a: int, version_b: int) -> pd.DataFrame:

@@ -3,7 +3,7 @@ every view, which the store rebuilds from today's code after migrating, every ti
 
 Each module defines VERSION (int), DESCRIPTION (str) and up(cursor). A migration runs inside one
 transaction, so it is all or nothing. Never edit a migration's effect on tables once it has shipped; add a new one.
-Versions are grouped by concern: 1-9 foundation, 10-19 progress, 20-29 measures that matter,
+Versions are grouped by concern: 1-9 foundation, 10-19 progress (12: SPC), 20-29 measures that matter,
 30-39 data in and out, 40-49 stakeholder reviews, 50-59 engagement log.
 
 Views are code, not history. Migrations change tables and data only; each view's query lives beside its
@@ -18,6 +18,7 @@ from __future__ import annotations
 from framework.engagement import views as engagement_views
 from framework.foundation import views as foundation_views
 from framework.measures import views as measures_views
+from framework.progress.spc_sql import view_sql as spc_view_sql
 from framework.progress.sql import view_sql as progress_view_sql
 
 
@@ -27,5 +28,6 @@ def views() -> list[tuple[str, str]]:
         *measures_views.views(),      # v_indicator reads v_priority_matters
         *foundation_views.views(),
         ("v_progress", progress_view_sql()),
+        ("v_spc", spc_view_sql()),
         *engagement_views.views(),
     ]

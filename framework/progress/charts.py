@@ -12,6 +12,7 @@ from plotly.subplots import make_subplots
 
 from framework.foundation.indicator_text import format_value
 from framework.progress.engine import STATUS_WORDS, STATUSES, Trend, horizon_date, status_label
+from framework.progress.periods import SO_FAR, bounded
 
 BLUE, ORANGE, GREEN, PINK, SKY, VERMILION, YELLOW, BLACK = (
     "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -20,7 +21,7 @@ DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid",
 SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "triangle-down", "star", "cross"]
 STATUS_COLOURS = {"ahead": BLUE, "on_track": GREEN, "behind": VERMILION, "not_enough_data": YELLOW,
                   "no_target": "#BBBBBB"}
-STATUS_PATTERNS = {"ahead": "/", "on_track": "", "behind": "x", "not_enough_data": ".", "no_target": "-"}
+STATUS_PATTERNS = {"ahead": "/", "on_track": "", "behind": "x", "not_enough_data": ".", "no_target": "\\"}
 HEIGHT = 520
 FONT = dict(size=13, color="#222222")
 
@@ -46,9 +47,11 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 def progress_chart(*, title: str, unit: str, start: date, points: pd.DataFrame, baseline: float | None,
                    targets: dict[int, float | None], trend: Trend | None = None, comparator: pd.DataFrame | None = None,
                    comparator_name: str = "England", source: str = "", annotations: Sequence[tuple[date, str]] = (),
-                   direction: str = "higher_is_better") -> go.Figure:
+                   direction: str = "higher_is_better", running: pd.DataFrame | None = None) -> go.Figure:
     """The main progress chart of one indicator in one area. points: period_end, period_label, value, lower_ci,
-    upper_ci. annotations: (date, label) marks such as target changes, drawn as labelled vertical lines."""
+    upper_ci, complete periods only. running: periods still running, drawn hollow and named 'so far'.
+    annotations: (date, label) marks such as target changes, drawn as labelled vertical lines. The projection
+    starts from the latest complete period and its band stays inside the limits of the unit."""
     pts = points.dropna(subset=["value"]).sort_values("period_end") if len(points) else points
     fig = go.Figure()
     five = horizon_date(start, 5)
@@ -75,7 +78,7 @@ def progress_chart(*, title: str, unit: str, start: date, points: pd.DataFrame, 
         xs = [last + timedelta(days=int(d)) for d in range(0, max((five - last).days, 0) + 1, 30)] or [last]
         if xs[-1] < five:
             xs.append(five)
-        fitted = [trend.at(x) for x in xs]
+        fitted = [tuple(bounded(v, unit) for v in trend.at(x)) for x in xs]
         _band(fig, xs, [f[1] for f in fitted], [f[2] for f in fitted], _rgba(VERMILION, 0.15),
               "Projection: 95% prediction interval")
         fig.add_trace(go.Scatter(x=xs, y=[f[0] for f in fitted], mode="lines", name="Projection from recent trend",
@@ -86,6 +89,7 @@ def progress_chart(*, title: str, unit: str, start: date, points: pd.DataFrame, 
                                  line=dict(color=BLUE, width=3), marker=dict(size=7),
                                  customdata=pts[["period_label"]] if "period_label" in pts else None,
                                  hovertemplate="%{customdata[0]}: %{y:,.1f}<extra>Actual</extra>"))
+    add_running(fig, pts, running)
     set_targets = [(h, t) for h, t in sorted(targets.items()) if t is not None]
     if set_targets:
         labels = [f"{h}-year target {format_value(t, unit)}" for h, t in set_targets]
@@ -107,6 +111,7 @@ def progress_chart(*, title: str, unit: str, start: date, points: pd.DataFrame, 
         fig.add_annotation(x=when, y=1, yref="paper", text=label, showarrow=False, yanchor="bottom",
                            font=dict(size=11), bgcolor="rgba(255,255,255,0.8)")
     latest = f"Latest data {pts['period_label'].iloc[-1]}" if len(pts) and "period_label" in pts else "No data yet"
+    latest += running_title(running)
     fig.update_layout(
         title=dict(text=f"{title}<br><sup>{latest}. Source: {source or 'not stated'}</sup>", x=0,
                    font=dict(size=15, color=BLACK)),
@@ -116,6 +121,31 @@ def progress_chart(*, title: str, unit: str, start: date, points: pd.DataFrame, 
     fig.update_xaxes(title_text="Period ending", range=[start - timedelta(days=120), five + timedelta(days=60)])
     fig.update_yaxes(title_text=axis_title(unit), rangemode="normal")
     return fig
+
+
+def running_title(running: pd.DataFrame | None) -> str:
+    """'; 2026/27 Q3 so far' for the chart's subtitle, when a period is still running."""
+    still = running.dropna(subset=["value"]) if running is not None and len(running) else None
+    if still is None or still.empty or "period_label" not in still:
+        return ""
+    return f"; {still.sort_values('period_end')['period_label'].iloc[-1]} {SO_FAR}"
+
+
+def add_running(fig: go.Figure, pts: pd.DataFrame, running: pd.DataFrame | None) -> None:
+    """Periods still running: hollow markers on a dotted line from the latest complete value, named in the legend."""
+    still = running.dropna(subset=["value"]).sort_values("period_end") if running is not None and len(running) else None
+    if still is None or still.empty:
+        return
+    lead = pts.tail(1)[["period_end", "value"]] if len(pts) else pd.DataFrame(columns=["period_end", "value"])
+    line = pd.concat([lead, still[["period_end", "value"]]], ignore_index=True)
+    labels = [f"{lab} {SO_FAR}" for lab in still.get("period_label", pd.Series([""] * len(still)))]
+    fig.add_trace(go.Scatter(
+        x=line["period_end"], y=line["value"], mode="lines", line=dict(color=BLUE, width=2, dash="dot"),
+        hoverinfo="skip", showlegend=False, legendgroup="so_far"))
+    fig.add_trace(go.Scatter(
+        x=still["period_end"], y=still["value"], mode="markers", name="So far (period still running)",
+        legendgroup="so_far", marker=dict(symbol="circle-open", size=11, color=BLUE, line=dict(width=2.5)),
+        text=labels, hovertemplate="%{text}: %{y:,.1f}<extra>Still running</extra>"))
 
 
 def breakdown_chart(*, title: str, unit: str, frame: pd.DataFrame, groups: Sequence[str], gap: pd.DataFrame,
@@ -168,11 +198,11 @@ def overview_chart(counts: pd.DataFrame, *, title: str, source: str = "") -> go.
             fig.add_trace(go.Bar(
                 y=[_wrap(code_label[o]) for o in rows["outcome_code"]], x=rows["n"], orientation="h",
                 name=status_label(status), legendgroup=status, showlegend=status not in in_legend,
-                text=[f"{n} {STATUS_WORDS[status].lower()}" for n in rows["n"]],
+                text=[f"{n} {STATUS_WORDS[status].lower()}" for n in rows["n"]], textangle=0,
                 textposition="inside", insidetextanchor="middle", textfont=dict(color=BLACK if status in (
                     "not_enough_data", "no_target") else "white", size=12),
                 marker=dict(color=STATUS_COLOURS[status], line=dict(color=BLACK, width=0.5),
-                            pattern=dict(shape=STATUS_PATTERNS[status], fgcolor="rgba(0,0,0,0.35)")),
+                            pattern=_pattern(status)),
                 hovertemplate=f"%{{y}}<br>{status_label(status)}: %{{x}}<extra>{h}-year</extra>"), row=1, col=c)
             in_legend.add(status)
         fig.update_xaxes(title_text="Number of measures", row=1, col=c, dtick=1)
@@ -184,6 +214,14 @@ def overview_chart(counts: pd.DataFrame, *, title: str, source: str = "") -> go.
         legend=dict(orientation="h", y=0, yref="container", yanchor="bottom", x=0, font=dict(size=13)),
     )
     return fig
+
+
+def _pattern(status: str) -> dict:
+    """A status's bar pattern. Under dark words (the pale bars) the pattern is fainter and sparser, so its lines
+    never strike through the words written on the bar."""
+    if status in ("not_enough_data", "no_target"):
+        return dict(shape=STATUS_PATTERNS[status], fgcolor="rgba(0,0,0,0.18)", size=14, solidity=0.15)
+    return dict(shape=STATUS_PATTERNS[status], fgcolor="rgba(0,0,0,0.35)")
 
 
 def _wrap(text: str, width: int = 28) -> str:

@@ -12,8 +12,10 @@ import plotly.graph_objects as go
 
 from framework.core.db import read_rows
 from framework.foundation.indicator_text import format_value
+from framework.progress.benchmarks import summary_sentences
 from framework.progress.charts import _wrap, breakdown_chart, progress_chart
 from framework.progress.engine import expected_at, fit_trend, gap_groups, gap_series, gap_trend, targets_of
+from framework.progress.periods import complete, label_periods, period_words, running, today_or
 from framework.progress.sql import indicator_series, progress_table
 from framework.progress.text import gap_sentence, summary
 
@@ -24,8 +26,11 @@ PERIOD_COLUMNS = {
 }
 
 
-def indicator_progress(con, system_code: str, indicator_code: str, area_code: str | None = None) -> dict[str, Any] | None:
-    """One indicator's progress in one area (default: the system's own area), or None when it does not exist."""
+def indicator_progress(con, system_code: str, indicator_code: str, area_code: str | None = None,
+                       today: date | None = None) -> dict[str, Any] | None:
+    """One indicator's progress in one area (default: the system's own area), or None when it does not exist.
+    Periods ending after today (default: the real date) are figures so far: shown, but not judged or projected."""
+    today = today_or(today)
     ind = read_rows(con, "SELECT i.*, s.framework_start FROM indicator i JOIN system s USING (system_code)"
                          " WHERE i.system_code = ? AND i.indicator_code = ?", [system_code, indicator_code])
     if not ind:
@@ -49,21 +54,25 @@ def indicator_progress(con, system_code: str, indicator_code: str, area_code: st
         comparator_name = comparator["area_name"].iloc[0]
     rows = pd.DataFrame()
     if ind["kind"] != "qualitative":
-        table = progress_table(con, system_code, indicator_code=indicator_code, area_code=area_code)
+        table = progress_table(con, system_code, indicator_code=indicator_code, area_code=area_code, today=today)
         rows = table[table["area_code"] == area_code].sort_values("horizon_years").reset_index(drop=True)
-    valid = points.dropna(subset=["value"])
+    valid = complete(points.dropna(subset=["value"]), today)
     trend = fit_trend(zip(valid["period_end"], valid["value"]), start) if len(valid) else None
     baseline = rows["baseline"].iloc[0] if len(rows) else ind.get("baseline_value")
     baseline = None if baseline is None or baseline != baseline else float(baseline)
     targets = targets_of(ind)
-    table = points.copy()
+    table = label_periods(points, today)
     table["expected"] = [expected_at(start, baseline, targets, d) for d in table["period_end"]]
     return {
         "indicator": ind, "start": start, "area_code": area_code, "area_name": area_name, "rows": rows,
-        "points": points, "comparator": comparator, "comparator_name": comparator_name, "trend": trend,
+        "points": points, "today": today, "running": running(points.dropna(subset=["value"]), today),
+        "comparator": comparator, "comparator_name": comparator_name, "trend": trend,
         "baseline": baseline, "targets": targets,
-        "summary": summary(ind, start, rows, points, trend) if ind["kind"] != "qualitative" else [],
-        "breakdowns": breakdown_gaps(series[series["area_code"] == area_code], ind["direction"], start, ind["unit"]),
+        "summary": (summary(ind, start, rows, points, trend, today) + summary_sentences(con, system_code,
+                                                                                         indicator_code, area_code)
+                    if ind["kind"] != "qualitative" else []),
+        "breakdowns": breakdown_gaps(complete(series[series["area_code"] == area_code], today), ind["direction"],
+                                     start, ind["unit"]),
         "period_table": table[[c for c in PERIOD_COLUMNS if c in table]].rename(columns=PERIOD_COLUMNS),
     }
 
@@ -90,9 +99,10 @@ def breakdown_gaps(frame: pd.DataFrame, direction: str, start: date, unit: str) 
 def detail_chart(detail: dict[str, Any], annotations: Sequence[tuple[date, str]] = ()) -> go.Figure:
     """The main progress chart for an indicator_progress() result."""
     ind = detail["indicator"]
+    today = detail.get("today") or today_or(None)
     return progress_chart(
         title=_wrap(f"{ind['name']}: {detail['area_name']}", 70), unit=ind["unit"], start=detail["start"],
-        points=detail["points"], baseline=detail["baseline"], targets=detail["targets"], trend=detail["trend"],
+        points=complete(detail["points"], today), running=running(detail["points"], today), baseline=detail["baseline"], targets=detail["targets"], trend=detail["trend"],
         comparator=detail["comparator"] if detail["comparator_name"] else None,
         comparator_name=detail["comparator_name"] or "", source=ind.get("source") or "", annotations=annotations,
         direction=ind["direction"])
@@ -101,8 +111,8 @@ def detail_chart(detail: dict[str, Any], annotations: Sequence[tuple[date, str]]
 def detail_breakdown_chart(detail: dict[str, Any], item: dict[str, Any]) -> go.Figure:
     """The breakdown chart, with its gap, for one item of indicator_progress()['breakdowns']."""
     ind = detail["indicator"]
-    pts = detail["points"]
-    latest = f"Latest data {pts['period_label'].iloc[-1]}" if len(pts) else "No headline data"
+    pts = complete(detail["points"], detail.get("today") or today_or(None))
+    latest = f"Latest data {pts['period_label'].iloc[-1]}" if len(pts) else "No complete period yet"
     return breakdown_chart(
         title=_wrap(f"{ind['name']} by {item['breakdown'].lower()}: {detail['area_name']}", 70), unit=ind["unit"],
         frame=item["frame"], groups=item["groups"], gap=item["gap"],
@@ -111,16 +121,27 @@ def detail_breakdown_chart(detail: dict[str, Any], item: dict[str, Any]) -> go.F
 
 
 def describe_latest(detail: dict[str, Any]) -> str:
-    """'Latest: 47.3% (2026/27 Q2), 95% interval 45.8% to 48.9%.'"""
-    pts = detail["points"].dropna(subset=["value"])
+    """'Latest: 47.3% (2026/27 Q2), 95% interval 45.8% to 48.9%.', then any figure so far of a period still
+    running, which is never called the latest."""
+    today = detail.get("today") or today_or(None)
+    every = detail["points"].dropna(subset=["value"])
+    pts, still = complete(every, today), running(every, today)
     unit = detail["indicator"]["unit"]
-    if pts.empty:
+    if every.empty:
         return "No value yet."
-    last = pts.iloc[-1]
-    text = f"Latest: {format_value(last['value'], unit)} ({last['period_label']})"
-    if pd.notna(last.get("lower_ci")) and pd.notna(last.get("upper_ci")):
-        text += f", 95% interval {format_value(last['lower_ci'], unit)} to {format_value(last['upper_ci'], unit)}"
-    text += "."
+    if pts.empty:
+        text = "No period is complete yet."
+    else:
+        last = pts.iloc[-1]
+        text = f"Latest: {format_value(last['value'], unit)} ({last['period_label']})"
+        if pd.notna(last.get("lower_ci")) and pd.notna(last.get("upper_ci")):
+            text += f", 95% interval {format_value(last['lower_ci'], unit)} to {format_value(last['upper_ci'], unit)}"
+        text += "."
+    if len(still):
+        now = still.iloc[-1]
+        text += (f" {period_words(now['period_label'], now['period_end'], today)}: {format_value(now['value'], unit)}"
+                 " (drawn hollow): that period is still running, so this figure is not used for the status or the"
+                 " projection.")
     if pts["lower_ci"].notna().any():
         text += " The shaded band around the actual values is the 95% confidence interval."
     if detail["trend"] is not None:

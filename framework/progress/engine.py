@@ -2,7 +2,7 @@
 each horizon (aware of direction and confidence intervals), the projection from the recent trend with its
 prediction interval, the distance travelled, Fingertips-style interval comparisons and the inequality gap.
 
-Nothing here reads a clock: "now" is always a date passed in. framework/progress_sql.py does the same sums in
+Nothing here reads a clock: "now" is always a date passed in. framework/progress/sql.py does the same sums in
 DuckDB for a whole system; tests check that both give the same answers. docs/progress.md explains the methods.
 """
 from __future__ import annotations
@@ -16,6 +16,7 @@ import pandas as pd
 
 from framework.core.model import HORIZONS
 from framework.foundation.indicator_text import horizon_date
+from framework.progress.periods import bounded
 
 STATUSES = ("ahead", "on_track", "behind", "not_enough_data", "no_target")
 STATUS_WORDS = {"ahead": "Ahead", "on_track": "On track", "behind": "Behind", "not_enough_data": "Not enough data",
@@ -318,14 +319,17 @@ def gap_trend(series: pd.DataFrame, start: date) -> dict:
 # --- one series, every horizon ---------------------------------------------------------------------------------
 
 def series_progress(indicator: dict, start: date, points: pd.DataFrame, *, baseline: float | None = None,
-                    as_of: date | None = None) -> pd.DataFrame:
+                    as_of: date | None = None, today: date | None = None) -> pd.DataFrame:
     """Progress of one series (one indicator in one area) at each horizon, from its headline points
-    (period_end, value, lower_ci, upper_ci). The reference implementation of framework.progress_sql."""
+    (period_end, value, lower_ci, upper_ci). Periods ending after today are still running and left out; the
+    projection stays inside the limits of the unit. The reference implementation of framework.progress.sql."""
     pts = points.copy()
     if len(pts):
         pts = pts[pts["value"].map(_num).notna()]
         if as_of is not None:
             pts = pts[pts["period_end"] <= as_of]
+        if today is not None:
+            pts = pts[pts["period_end"] <= today]
         pts = pts.sort_values("period_end")
     targets = targets_of(indicator)
     if baseline is None:
@@ -342,6 +346,7 @@ def series_progress(indicator: dict, start: date, points: pd.DataFrame, *, basel
     for h in HORIZONS:
         due = horizon_date(start, h)
         projected = trend.at(due) if trend and when is not None and due > when else (None, None, None)
+        projected = tuple(bounded(v, indicator.get("unit")) for v in projected)
         rows.append({
             "horizon_years": h, "horizon_date": due, "target": targets[h], "baseline": _num(baseline),
             "latest_value": latest_value, "latest_period_end": latest_end, "latest_lower": lower,

@@ -20,6 +20,7 @@ from framework.progress.engine import (
     TREND_WINDOW_DAYS,
 )
 from framework.progress.gaps_sql import GAP_INDICATORS, GAP_MEASUREMENTS
+from framework.progress.periods import limits_sql, today_or
 
 UNLINKED = "-"  # how measures not linked to an outcome are grouped, so they are counted, not dropped
 V_PROGRESS_COLUMNS = (
@@ -31,10 +32,11 @@ _T_LIST = "[" + ", ".join(f"{t}" for t in T975) + "]"
 _T = f"(CASE WHEN f.n - 2 <= {len(T975)} THEN {_T_LIST}[f.n - 2] ELSE 1.96 + 2.5 / (f.n - 2) END)"
 
 _TEMPLATE = """
-WITH params AS (SELECT {as_of} AS as_of),
+WITH params AS (SELECT {as_of} AS as_of, {today} AS today),
 ind AS (
     SELECT i.system_code, i.indicator_code, i.direction, i.kind, i.status AS indicator_status, i.outcome_code,
-           i.baseline_value, i.target_1y, i.target_3y, i.target_5y, s.framework_start
+           i.baseline_value, i.target_1y, i.target_3y, i.target_5y, s.framework_start,
+           {floor} AS floor_value, {ceiling} AS ceiling_value
     FROM {indicators} i JOIN system s USING (system_code)
     WHERE i.kind <> 'qualitative' {ind_filter}
 ),
@@ -43,7 +45,7 @@ head AS (
            ind.framework_start
     FROM {measurements} m JOIN ind USING (system_code, indicator_code), params
     WHERE m.breakdown = 'All' AND m.breakdown_group = 'All' AND m.value IS NOT NULL AND NOT isnan(m.value)
-      AND (params.as_of IS NULL OR m.period_end <= params.as_of) {area_filter}
+      AND (params.as_of IS NULL OR m.period_end <= params.as_of) AND m.period_end <= params.today {area_filter}
 ),
 series AS (
     SELECT system_code, indicator_code, area_code,
@@ -77,6 +79,7 @@ keys AS (
 base AS (
     SELECT k.system_code, k.indicator_code, k.area_code, ind.direction, ind.kind, ind.indicator_status,
            ind.outcome_code, ind.framework_start, ind.target_1y, ind.target_3y, ind.target_5y,
+           ind.floor_value, ind.ceiling_value,
            CASE WHEN sa.role = 'system' THEN coalesce(ind.baseline_value, s.own_baseline)
                 ELSE coalesce(s.own_baseline, ind.baseline_value) END AS baseline,
            s.latest_period_end, s.latest_value, s.latest_lower, s.latest_upper, coalesce(s.points, 0) AS points,
@@ -137,7 +140,7 @@ projected AS (
 SELECT system_code, indicator_code, area_code, horizon_years, horizon_date, target, latest_value,
        latest_period_end, expected_now,
        CASE WHEN n >= {min_points} AND sxx > 1e-12 AND horizon_date > judged_at
-            THEN intercept + slope * hx END AS projected_at_horizon,
+            THEN {clamp_centre} END AS projected_at_horizon,
        CASE
            WHEN target IS NULL OR direction = 'no_judgement' THEN 'no_target'
            WHEN latest_value IS NULL OR baseline IS NULL OR latest_period_end <= framework_start
@@ -150,7 +153,9 @@ SELECT system_code, indicator_code, area_code, horizon_years, horizon_date, targ
        END AS status,
        direction, kind, indicator_status, outcome_code, baseline, latest_lower, latest_upper, points, judged_at,
        CASE WHEN n >= {min_points} AND sxx > 1e-12 AND horizon_date > judged_at
-            THEN t975 * resid_sd * sqrt(1 + 1 / n + (hx - mean_x) ^ 2 / sxx) END AS projection_half_width,
+            THEN {clamp_lower} END AS projection_lower,
+       CASE WHEN n >= {min_points} AND sxx > 1e-12 AND horizon_date > judged_at
+            THEN {clamp_upper} END AS projection_upper,
        CASE WHEN n >= {min_points} AND sxx > 1e-12 THEN slope END AS trend_per_year,
        CASE WHEN target IS NOT NULL AND baseline IS NOT NULL AND target <> baseline
             THEN (latest_value - baseline) / (target - baseline) END AS distance_travelled
@@ -158,16 +163,31 @@ FROM projected
 """
 
 
-def progress_sql(*, as_of: bool = False, system: bool = False, indicator: bool = False, area: bool = False,
-                 gaps: bool = False) -> str:
-    """The progress query; each flag adds a `?` parameter, in the order as_of, system, indicator, area, area
-    (the area is asked for twice: once for the data, once for the system's own area). With gaps, the same query
-    judges the gap measures (framework.progress.gaps_sql) instead of the indicators."""
+def _clamped(expr: str) -> str:
+    """An expression kept inside its unit's limits (framework.progress.periods.limits)."""
+    return (f"least(greatest({expr}, coalesce(floor_value, -'infinity'::DOUBLE)),"
+            f" coalesce(ceiling_value, 'infinity'::DOUBLE))")
+
+
+_HALF = "t975 * resid_sd * sqrt(1 + 1 / n + (hx - mean_x) ^ 2 / sxx)"
+_NO_LIMIT = "CAST(NULL AS DOUBLE)"  # a gap can fall below zero: the advantaged group may fall behind
+
+
+def progress_sql(*, as_of: bool = False, today: bool = False, system: bool = False, indicator: bool = False,
+                 area: bool = False, gaps: bool = False) -> str:
+    """The progress query; each flag adds a `?` parameter, in the order as_of, today, system, indicator, area, area
+    (the area is asked for twice: once for the data, once for the system's own area). Without today, periods
+    ending after current_date are still running and left out. With gaps, the same query judges the gap measures
+    (framework.progress.gaps_sql) instead of the indicators."""
     ind_filter = ("AND i.system_code = ? " if system else "") + ("AND i.indicator_code = ?" if indicator else "")
     return _TEMPLATE.format(
         area_filter="AND m.area_code = ?" if area else "",
         area_filter_sa="AND sa.area_code = ?" if area else "",
         as_of="CAST(? AS DATE)" if as_of else "CAST(NULL AS DATE)",
+        today="CAST(? AS DATE)" if today else "current_date",
+        floor=_NO_LIMIT if gaps else limits_sql("i.unit")[0], ceiling=_NO_LIMIT if gaps else limits_sql("i.unit")[1],
+        clamp_centre=_clamped("intercept + slope * hx"), clamp_lower=_clamped(f"intercept + slope * hx - {_HALF}"),
+        clamp_upper=_clamped(f"intercept + slope * hx + {_HALF}"),
         ind_filter=ind_filter,
         indicators=f"({GAP_INDICATORS})" if gaps else "indicator",
         measurements=f"({GAP_MEASUREMENTS})" if gaps else "measurement",
@@ -177,7 +197,8 @@ def progress_sql(*, as_of: bool = False, system: bool = False, indicator: bool =
 
 
 def view_sql() -> str:
-    """The query behind the public view v_progress: its contract columns only, judged at each series' latest period.
+    """The query behind the public view v_progress: its contract columns only, judged at each series' latest complete
+    period (periods ending after current_date are still running and left out).
     The store builds the view from it every time it opens a database for writing. The gap measures follow the
     indicators, each coded '<indicator code>~gap~<breakdown>' (docs/inequalities.md)."""
     columns = ", ".join(V_PROGRESS_COLUMNS)
@@ -185,27 +206,26 @@ def view_sql() -> str:
 
 
 def progress_table(con, system_code: str, as_of: date | None = None, *, indicator_code: str | None = None,
-                   area_code: str | None = None, gaps: bool = False) -> pd.DataFrame:
+                   area_code: str | None = None, gaps: bool = False, today: date | None = None) -> pd.DataFrame:
     """Progress for every indicator, area and horizon of a system (or one indicator, or one area), judged at as_of,
     or at each series' latest period when as_of is None. The v_progress columns come first, then the working
     figures: baseline, projection_lower/upper, trend_per_year, distance_travelled and the indicator's kind and
-    status. With gaps, the gap measures instead (indicator_code is then a gap's code)."""
+    status. With gaps, the gap measures instead (indicator_code is then a gap's code). Periods ending after today
+    (default: the real date) are still running and left out."""
     params: list = []
     if as_of is not None:
         params.append(as_of)
-    params.append(system_code)
+    params += [today_or(today), system_code]
     if indicator_code is not None:
         params.append(indicator_code)
     if area_code is not None:
         params += [area_code, area_code]
-    sql = progress_sql(as_of=as_of is not None, system=True, indicator=indicator_code is not None,
+    sql = progress_sql(as_of=as_of is not None, today=True, system=True, indicator=indicator_code is not None,
                        area=area_code is not None, gaps=gaps)
     df = read_df(con, f"SELECT * FROM ({sql}) ORDER BY indicator_code, area_code, horizon_years", params)
-    df["projection_lower"] = df["projected_at_horizon"] - df["projection_half_width"]
-    df["projection_upper"] = df["projected_at_horizon"] + df["projection_half_width"]
     for col in ("horizon_date", "latest_period_end", "judged_at"):
         df[col] = pd.to_datetime(df[col]).dt.date
-    return df.drop(columns=["projection_half_width"])
+    return df
 
 
 def status_counts(con, system_code: str, *, area_code: str | None = None, outcomes: list[str] | None = None,

@@ -7,16 +7,11 @@ from datetime import date
 import pandas as pd
 
 from framework.foundation.indicator_text import format_value
-from framework.progress.engine import Trend, _num, compare_intervals, horizon_date
+from framework.progress.change import change_sentences, measure_change
+from framework.progress.engine import Trend, _num, horizon_date
+from framework.progress.periods import complete, running
 
 HORIZON_WORDS = {1: "1-year", 3: "3-year", 5: "5-year"}
-COMPARE_WORDS = {
-    "better": "The change is larger than the uncertainty in the figures, so it is a real improvement.",
-    "worse": "The change is larger than the uncertainty in the figures, so it is a real worsening.",
-    "higher": "The rise is larger than the uncertainty in the figures.",
-    "lower": "The fall is larger than the uncertainty in the figures.",
-    "similar": "The change is within the uncertainty in the figures, so it may be chance.",
-}
 
 
 def _unit_of_difference(unit: str) -> str:
@@ -30,30 +25,9 @@ def difference(value: float, unit: str) -> str:
 
 
 def change_sentence(indicator: dict, start: date, baseline: float | None, latest: pd.Series | None) -> str | None:
-    """'Since April 2023 this has risen from 41% to 47%.'"""
-    unit = indicator.get("unit") or ""
-    value = _num(latest["value"]) if latest is not None else None
-    if value is None:
-        return None
-    when = f" (latest: {latest['period_label']})" if latest is not None and latest.get("period_label") else ""
-    if _num(baseline) is None:
-        return f"The latest value is {format_value(value, unit)}{when}; there is no baseline to compare it with."
-    baseline = float(baseline)
-    steady = abs(value - baseline) <= 0.005 * max(abs(baseline), 1e-9)
-    verb = "stayed at about" if steady else ("risen" if value > baseline else "fallen")
-    if steady:
-        return f"Since {start:%B %Y} this has {verb} {format_value(baseline, unit)}{when}."
-    return f"Since {start:%B %Y} this has {verb} from {format_value(baseline, unit)} to {format_value(value, unit)}{when}."
-
-
-def uncertainty_sentence(indicator: dict, latest: pd.Series | None, baseline_row: pd.Series | None) -> str | None:
-    """Whether the change since the baseline period is bigger than the 95% intervals (Fingertips' way)."""
-    if latest is None or baseline_row is None:
-        return None
-    verdict = compare_intervals(latest.get("value"), latest.get("lower_ci"), latest.get("upper_ci"),
-                                baseline_row.get("value"), baseline_row.get("lower_ci"), baseline_row.get("upper_ci"),
-                                indicator["direction"])
-    return COMPARE_WORDS.get(verdict)
+    """'Since April 2023 this has risen from 41% to 47%.' (framework.progress.change decides the words.)"""
+    sentences = change_sentences(measure_change(indicator, start, baseline, latest, None)) if latest is not None else []
+    return sentences[0] if sentences else None
 
 
 def expected_sentence(indicator: dict, expected: float | None, judged_at: date | None) -> str | None:
@@ -90,19 +64,36 @@ def projection_sentences(indicator: dict, start: date, targets: dict[int, float 
     return out
 
 
-def summary(indicator: dict, start: date, rows: pd.DataFrame, points: pd.DataFrame, trend: Trend | None) -> list[str]:
+def running_sentence(indicator: dict, points: pd.DataFrame, today: date) -> str | None:
+    """'The figure so far for 2026/27 Q3 is 12%: that period is still running, so it is not yet used ...'"""
+    still = running(points.dropna(subset=["value"]), today) if len(points) else points
+    if still is None or still.empty:
+        return None
+    last = still.sort_values("period_end").iloc[-1]
+    return (f"The figure so far for {last['period_label']} is {format_value(last['value'], indicator.get('unit') or '')}"
+            f": that period runs to {last['period_end']:%d %B %Y}, so it is not yet used for the latest value, the "
+            "status or the projection.")
+
+
+def summary(indicator: dict, start: date, rows: pd.DataFrame, points: pd.DataFrame, trend: Trend | None,
+            today: date | None = None) -> list[str]:
     """The plain-English summary of one indicator in one area, from its progress rows (one per horizon) and its
-    headline points (period_label, period_end, value, lower_ci, upper_ci)."""
+    headline points (period_label, period_end, value, lower_ci, upper_ci). Given today, periods still running
+    are described as figures so far and left out of everything else."""
     pts = points.dropna(subset=["value"]).sort_values("period_end") if len(points) else points
+    so_far = running_sentence(indicator, pts, today) if today is not None and pts is not None else None
+    if today is not None and pts is not None and len(pts):
+        pts = complete(pts, today)
     if pts is None or pts.empty:
+        if so_far:
+            return ["Every period of this measure here is still running, so progress cannot be judged yet.", so_far]
         return ["There is no data for this measure here yet, so progress cannot be judged."]
     latest = pts.iloc[-1]
     first = rows.iloc[0] if len(rows) else None
     baseline = first["baseline"] if first is not None else indicator.get("baseline_value")
     before = pts[pts["period_end"] <= start]
     baseline_row = before.iloc[-1] if len(before) else None
-    sentences = [change_sentence(indicator, start, baseline, latest),
-                 uncertainty_sentence(indicator, latest, baseline_row)]
+    sentences = change_sentences(measure_change(indicator, start, baseline, latest, baseline_row))
     if indicator["direction"] == "no_judgement":
         sentences.append("We describe this measure but do not judge a rise or fall as better or worse.")
     elif first is not None:
@@ -114,6 +105,7 @@ def summary(indicator: dict, start: date, rows: pd.DataFrame, points: pd.DataFra
         sentences += projection_sentences(indicator, start, targets, trend, first["judged_at"], _num(latest["value"]))
     if len(pts) == 1:
         sentences.append("There is only one value so far, so there is no trend yet.")
+    sentences.append(so_far)
     return [s for s in sentences if s]
 
 
@@ -131,8 +123,13 @@ def gap_sentence(breakdown: str, disadvantaged: str, advantaged: str, series: pd
     text = (f"The gap between {disadvantaged} and {advantaged} was {difference(first['gap'], unit)} in {when_first} "
             f"and is {difference(last['gap'], unit)} in {when_last}{direction_word}.")
     if trend["verdict"] in ("narrowing", "widening"):
-        return text + (f" Across all {trend['n']} periods the trend is {trend['verdict']}, by about "
-                       f"{difference(trend['slope'], unit)} a year.")
+        text += (f" Across all {trend['n']} periods the trend is {trend['verdict']}, by about "
+                 f"{difference(trend['slope'], unit)} a year.")
+        ends_narrower = abs(last["gap"]) < abs(first["gap"])
+        if ends_narrower != (trend["verdict"] == "narrowing") and abs(last["gap"]) != abs(first["gap"]):
+            text += (" The first and latest periods alone point the other way, so the trend across every period "
+                     "is the better guide.")
+        return text
     if trend["verdict"] == "stable":
         return text + " Across all the periods the gap has stayed about the same."
     return text + " There are too few periods yet to see a trend."
