@@ -163,6 +163,11 @@ ACCESSIBLE_STYLES = """<style>
 [data-testid='stDateInputFieldsScroller'] [role='spinbutton'] {
   display: inline-flex; align-items: center; justify-content: center; min-width: 24px; min-height: 24px;
 }
+/* 1.4.3 Contrast: the label of a field the reader may not change (shown disabled, such as the vision for a viewer)
+   reads as clearly as other text; the grey field still shows it cannot be changed. The colour is textColor in
+   .streamlit/config.toml. */
+[data-testid='stWidgetLabel'] [data-testid='stMarkdownContainer'] p,
+.stDateInput span[aria-hidden='true'] [data-testid='stMarkdownContainer'] p { color: #0B1620; }
 </style>"""
 
 
