@@ -238,6 +238,9 @@ def test_a_community_member_proposes_a_measure_with_the_keyboard_alone_and_sees_
         _settled(page)
         expect(page.get_by_text("Fields marked (required) must be filled in before you send the proposal.")
                ).to_have_count(1)
+        page.get_by_label("Name of the measure (required)", exact=True).scroll_into_view_if_needed()
+        next_frame(page)
+        page.screenshot(path=str(SCREENSHOTS / "proposals-required.png"), full_page=False)
         for label, words in [("Name of the measure (required)", "Buses that get people to appointments"),
                              ("Why it matters (required)", "Missed appointments start with missed buses."),
                              ("Who it matters to (required)", "People without a car"),
