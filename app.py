@@ -7,6 +7,7 @@ from framework.core.auth import can
 glue.use_navigation_only()
 st.set_page_config(page_title="Shared Measures", page_icon=":material/diversity_3:", layout="wide")
 glue.init_state()
+glue.accessible_styles()
 user = glue.current_user()
 opens_on_start = glue.may_start_system(user) and glue.current_system() is None  # an empty database starts there
 

@@ -2,8 +2,10 @@
 session-state keys, write handling with clear messages, and the shared sidebar."""
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -142,6 +144,87 @@ def read(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     The cache is keyed by the function's qualified name, the database path and the arguments."""
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in kwargs.items()))
     return _cached_read(connection(), fn, db_path(), f"{fn.__module__}.{fn.__qualname__}", args, frozen)
+
+
+# Ties each chart to its sentence for screen readers: the keyed box around a chart becomes a figure labelled by the
+# visible sentence under it, and Plotly's drawing becomes an image with that sentence as its name (its hover layer is
+# hidden from them). Streamlit and Plotly redraw charts, so it runs again after every change to the page.
+CHART_WORDS_SCRIPT = """<script>(() => {
+  const doc = window.parent.document;
+  const tie = () => {
+    doc.querySelectorAll("[class*='st-key-chart-']").forEach(box => {
+      const key = [...box.classList].find(c => c.startsWith("st-key-chart-"));
+      const words = box.querySelector("[data-testid='stCaptionContainer']");
+      const plot = box.querySelector(".js-plotly-plot");
+      if (!key || !words || !plot) return;
+      const id = key.slice("st-key-".length) + "-words";
+      if (words.id !== id) words.id = id;
+      if (box.getAttribute("aria-labelledby") !== id) {
+        box.setAttribute("role", "figure");
+        box.setAttribute("aria-labelledby", id);
+      }
+      plot.querySelectorAll("svg.main-svg").forEach((svg, i) => {
+        if (i === 0 && svg.getAttribute("aria-labelledby") !== id) {
+          svg.setAttribute("role", "img");
+          svg.setAttribute("aria-labelledby", id);
+        } else if (i > 0 && !svg.hasAttribute("aria-hidden")) {
+          svg.setAttribute("aria-hidden", "true");
+        }
+      });
+    });
+  };
+  if (!window.parent.__chartWords) {
+    let queued = false;
+    window.parent.__chartWords = new MutationObserver(() => {
+      if (queued) return;
+      queued = true;
+      requestAnimationFrame(() => { queued = false; tie(); });
+    });
+    window.parent.__chartWords.observe(doc.body, {childList: true, subtree: true});
+  }
+  tie();
+})();</script>"""
+
+
+# Styles that Streamlit's theme cannot set, each for a WCAG 2.2 AA criterion.
+ACCESSIBLE_STYLES = """<style>
+/* 2.5.8 Target size: each part of a date (day, month, year) is at least 24 by 24 pixels to click or tap. */
+[data-testid='stDateInputFieldsScroller'] [role='spinbutton'] {
+  display: inline-flex; align-items: center; justify-content: center; min-width: 24px; min-height: 24px;
+}
+/* 1.4.3 Contrast: the label of a field the reader may not change (shown disabled, such as the vision for a viewer)
+   reads as clearly as other text; the grey field still shows it cannot be changed. The colour is textColor in
+   .streamlit/config.toml. */
+[data-testid='stWidgetLabel'] [data-testid='stMarkdownContainer'] p,
+.stDateInput span[aria-hidden='true'] [data-testid='stMarkdownContainer'] p { color: #0B1620; }
+</style>"""
+
+
+def accessible_styles() -> None:
+    """Add the app's accessibility styles to the page; they take no room on it."""
+    st.html(ACCESSIBLE_STYLES)
+
+
+def title_words(fig) -> str:
+    """A chart's title and subtitle as plain words, for a chart that has no sentence of its own yet."""
+    title = fig.layout.title.text or ""
+    plain = re.sub(r"<br\s*/?>", ". ", title)
+    plain = html.unescape(re.sub(r"<[^>]+>", "", plain))
+    plain = re.sub(r"\s*\.\s*\.", ".", re.sub(r"\s+", " ", plain)).strip(" .")
+    return f"Chart: {plain}." if plain else "Chart."
+
+
+def chart(fig, sentence: str | None, key: str, **options: Any) -> None:
+    """Show a plotly chart with its sentence as a visible caption under it, tied to it so that a screen reader
+    announces the sentence as the chart's name. Every chart in the app is shown this way. `sentence` says what the
+    chart shows (None falls back to its title in words); `key` is unique on the page; `options` go to
+    st.plotly_chart (width defaults to "stretch")."""
+    options.setdefault("width", "stretch")
+    options.setdefault("config", {"displaylogo": False})
+    with st.container(key=f"chart-{key}"):
+        st.plotly_chart(fig, key=f"{key}.plot", **options)
+        st.caption(text(sentence or title_words(fig)))
+        st.html(CHART_WORDS_SCRIPT, unsafe_allow_javascript=True)
 
 
 def auth_configured() -> bool:

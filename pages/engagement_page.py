@@ -78,14 +78,11 @@ with tab_list:
         activities_table(shown)
         levels, reach, loops = (glue.read(activities_by_level, code), glue.read(reach_by_community, code),
                                 glue.read(feedback_loops, code))
-        st.plotly_chart(activities_by_level_chart(levels), width="stretch")
-        st.caption(glue.text(activities_by_level_sentence(levels)))
-        st.plotly_chart(reach_chart(reach), width="stretch")
-        st.caption(glue.text(reach_sentence(reach)) + " Reach counts everyone at an activity that reached the "
+        glue.chart(activities_by_level_chart(levels), activities_by_level_sentence(levels), key="engagement.levels")
+        glue.chart(reach_chart(reach), reach_sentence(reach) + " Reach counts everyone at an activity that reached the "
                    "community, so shares can add up to more than 100%. Population shares are set on the Community "
-                   "list tab.")
-        st.plotly_chart(feedback_loops_chart(loops), width="stretch")
-        st.caption(glue.text(feedback_loops_sentence(loops)))
+                   "list tab.", key="engagement.reach")
+        glue.chart(feedback_loops_chart(loops), feedback_loops_sentence(loops), key="engagement.loops")
     activity_controls(code, user, ctx, tag_labels)
 
 with tab_tags:

@@ -97,10 +97,8 @@ with chart_col:
     if detail["points"].dropna(subset=["value"]).empty:
         st.info(f"There is no data for this measure in {area_names.get(area, area)} yet. Choose another area.")
     else:
-        st.plotly_chart(detail_chart(detail, glue.read(target_annotations, code, selected)), width="stretch",
-                        config={"displaylogo": False},
-                        key="indicators.progress_chart")
-        st.caption(describe_latest(detail))
+        glue.chart(detail_chart(detail, glue.read(target_annotations, code, selected)), describe_latest(detail),
+                   key="indicators.progress_chart")
         spc_view(code, selected, area, area_names.get(area, area), user, ind["source"] or "")
 with story_col:
     stories(code, selected, user)

@@ -132,10 +132,9 @@ by_group = glue.read(results_by_group, code, int(chosen))
 
 st.subheader("Where community and system priorities differ")
 if summary["difference"].notna().any():
-    st.plotly_chart(difference_chart(summary, round_title), width="stretch")
-    st.caption("Diamonds show community members' mean rating; circles show the mean of the ICB, councils, NHS "
+    glue.chart(difference_chart(summary, round_title), "Diamonds show community members' mean rating; circles show the mean of the ICB, councils, NHS "
                "providers and primary care. The number beside each diamond is community minus system. "
-               f"Source: ballots in this round, from groups of {BALLOT_MIN_GROUP} or more.")
+               f"Source: ballots in this round, from groups of {BALLOT_MIN_GROUP} or more.", key="priorities.difference")
 else:
     st.info("Community members and system bodies did not both rate any measure in this round, so there is no "
             "difference to show.")
@@ -151,7 +150,7 @@ st.dataframe(table.rename(columns={
     "difference_words": "In words"}), hide_index=True, width="stretch")
 
 st.subheader("Priority by stakeholder group", help=hint("VCSE", "Healthwatch", "ICB"))
-st.plotly_chart(group_chart(by_group, round_title), width="stretch")
+glue.chart(group_chart(by_group, round_title), None, key="priorities.by_group")
 wide = glue.read(results_table_by_group, code, int(chosen))
 st.dataframe(wide.rename(columns={"indicator_code": "Code", "indicator_name": "Measure"}), hide_index=True,
              width="stretch")

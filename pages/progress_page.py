@@ -71,13 +71,14 @@ outcome_words_table(words_by_outcome(counts))
 
 st.header("As a chart")
 area_label = area_names.get(area, area)
-st.plotly_chart(
+glue.chart(
     overview_chart(counts, title=f"Measures by status, outcome and horizon: {area_label}",
                    source="Statuses are judged at each measure's latest period. Source: Shared Measures progress "
                           "engine"),
-    width="stretch", config={"displaylogo": False},
+    "The chart shows the counts given in words and in the table above, by outcome and horizon. Each status has its "
+    "own pattern as well as its own colour, and the legend names it in words.",
+    key="progress.overview",
 )
-st.caption("Each status has its own pattern as well as its own colour, and the legend names it in words.")
 
 st.header("Every measure")
 measures = glue.read(progress_list, code, area_code=area, outcomes=chosen_outcomes, kinds=chosen_kinds)

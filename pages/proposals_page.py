@@ -31,15 +31,16 @@ if flash:
 if can(user, "propose_measure"):
     n = st.session_state.setdefault("proposals.form_no", 0)  # a fresh, empty form after each proposal
     with st.expander("Propose a measure", expanded=flash is None, icon=":material/add_comment:"):
+        st.markdown("Fields marked **(required)** must be filled in before you send the proposal.")
         with st.form(f"proposals.form.{n}"):
             values = {
-                "name": st.text_input("Name of the measure", key=f"proposals.name.{n}",
+                "name": st.text_input("Name of the measure (required)", key=f"proposals.name.{n}",
                                       placeholder="for example: People who feel listened to by their GP practice"),
-                "why_it_matters": st.text_area("Why it matters", key=f"proposals.why.{n}", height=90),
-                "who_it_matters_to": st.text_input("Who it matters to", key=f"proposals.who.{n}",
+                "why_it_matters": st.text_area("Why it matters (required)", key=f"proposals.why.{n}", height=90),
+                "who_it_matters_to": st.text_input("Who it matters to (required)", key=f"proposals.who.{n}",
                                                    placeholder="for example: carers, young people in Eastbrook"),
-                "how_measured": st.text_area("How it might be measured", key=f"proposals.how.{n}", height=90),
-                "outcome_code": st.selectbox("Which outcome it serves", list(titles), index=None,
+                "how_measured": st.text_area("How it might be measured (required)", key=f"proposals.how.{n}", height=90),
+                "outcome_code": st.selectbox("Which outcome it serves (required)", list(titles), index=None,
                                              format_func=lambda c: f"{c}. {titles[c]}", key=f"proposals.outcome.{n}",
                                              placeholder="Choose an outcome"),
                 "proposer_named": st.checkbox("Show my name with this proposal in public", value=False,

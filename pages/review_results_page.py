@@ -53,12 +53,11 @@ else:
 st.header("Charts")
 heat_tab, dist_tab, change_tab = st.tabs(["Statements by group", "Answers to one statement", "Change since last round"])
 with heat_tab:
-    st.plotly_chart(charts.heatmap(table, info["title"]), key="reviews.heatmap")
-    st.caption(glue.text(charts.heatmap_sentence(table)))
+    glue.chart(charts.heatmap(table, info["title"]), charts.heatmap_sentence(table), key="reviews.heatmap")
 with dist_tab:
     chosen = st.selectbox("Statement", order, format_func=lambda c: f"{c}: {texts[c]}", key="reviews.statement")
-    st.plotly_chart(charts.distribution(table, chosen, info["title"]), key="reviews.distribution")
-    st.caption(glue.text(charts.distribution_sentence(table, chosen)))
+    glue.chart(charts.distribution(table, chosen, info["title"]), charts.distribution_sentence(table, chosen),
+               key="reviews.distribution")
 with change_tab:
     previous = glue.read(results.previous_round_id, round_id)
     change = glue.read(results.change_since_previous, round_id)
@@ -68,8 +67,8 @@ with change_tab:
     else:
         group = st.selectbox("Group", choices, key="reviews.change_group")
         before = titles.get(previous, "previous round")
-        st.plotly_chart(charts.change_chart(change, group, info["title"], before), key="reviews.change")
-        st.caption(glue.text(charts.change_sentence(change, group, before)))
+        glue.chart(charts.change_chart(change, group, info["title"], before), charts.change_sentence(change, group, before),
+                   key="reviews.change")
 
 st.header("What people said")
 released = glue.read(results.released_comments, round_id)

@@ -66,7 +66,7 @@ def test_a_community_member_proposes_a_measure_an_editor_accepts_it_and_it_is_in
         page.get_by_label("Why it matters").fill("Carers hold families together and are rarely asked.")
         page.get_by_label("Who it matters to").fill("Unpaid carers")
         page.get_by_label("How it might be measured").fill("Carers answering 'always' in the annual carers survey")
-        _choose(page, "Which outcome it serves", "O1. People's voices shape decisions", in_form=True)
+        _choose(page, "Which outcome it serves (required)", "O1. People's voices shape decisions", in_form=True)
         page.get_by_role("button", name="Send the proposal").click()
         page.get_by_text("Your proposal (number 1) is with the engagement team").wait_for()
         wait_for_app(page)

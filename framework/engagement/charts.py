@@ -1,8 +1,9 @@
 """Charts of the engagement log, as plotly figures built from the frames in framework.engagement.chart_data:
 activities over time by level, reach by community against population share, and feedback loops closed.
 Colour-blind-safe (Okabe-Ito), axes labelled with units, titles naming the latest period and the source, and
-every status named in words in the legend and hover text, never by colour alone. Beside each chart builder, a pure
-function says what the chart shows in a sentence, worked out from the same frame."""
+every level and status named in words in the legend and hover text and drawn with its own pattern, never told by
+colour alone. Beside each chart builder, a pure function says what the chart shows in a sentence, worked out from
+the same frame."""
 from __future__ import annotations
 
 import pandas as pd
@@ -13,7 +14,19 @@ LEVEL_COLOURS = {"inform": "#56B4E9", "consult": "#0072B2", "involve": "#009E73"
 LOOP_COLOURS = {"fed back within 3 months": "#009E73", "fed back later": "#56B4E9",
                 "awaiting feedback": "#F0E442", "overdue": "#D55E00"}
 LOOPS = tuple(LOOP_COLOURS)
+# Each level and each state of a feedback loop also has its own fill pattern, so no one needs colour to tell them apart.
+LEVEL_PATTERNS = {"inform": "", "consult": "/", "involve": ".", "collaborate": "x", "empower": "\\"}
+LOOP_PATTERNS = {"fed back within 3 months": "", "fed back later": "/", "awaiting feedback": ".", "overdue": "x"}
+PATTERN_INK = "rgba(0,0,0,0.4)"
 SOURCE = "Source: the engagement log in Shared Measures"
+
+
+def _ink(colour: str) -> str:
+    """Black or white, whichever reads better on the colour (WCAG relative luminance)."""
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    light = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "#000000" if (light + 0.05) / 0.05 >= 1.05 / (light + 0.05) else "#FFFFFF"
 
 
 def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, height: int = 440) -> go.Figure:
@@ -43,26 +56,33 @@ def _join(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def _quarterly_bars(frame: pd.DataFrame, column: str, colours: dict[str, str], counted: str, *, empty_title: str,
-                    empty_y: str, title: str, x_title: str, y_title: str) -> go.Figure:
-    """Stacked bars of the `counted` column each quarter, one colour a value of `column` in the order of `colours`;
-    the title's {latest} names the latest quarter."""
+def _quarterly_bars(frame: pd.DataFrame, column: str, colours: dict[str, str], patterns: dict[str, str], counted: str,
+                    *, empty_title: str, empty_y: str, title: str, x_title: str, y_title: str) -> go.Figure:
+    """Stacked bars of the `counted` column each quarter, one colour and one pattern a value of `column` in the order
+    of `colours`, each part's count written on it; the title's {latest} names the latest quarter."""
     fig = go.Figure()
     if frame.empty:
         return _whole_numbers(_layout(fig, empty_title, "Quarter (financial year)", empty_y), 0)
     order = list(dict.fromkeys(frame.sort_values("quarter_start")["period_label"]))
     for category in colours:
         part = frame[frame[column] == category].set_index("period_label").reindex(order)
-        fig.add_bar(x=order, y=part[counted].fillna(0), name=category.capitalize(), marker_color=colours[category],
+        values = part[counted].fillna(0)
+        fig.add_bar(x=order, y=values, name=category.capitalize(),
+                    marker=dict(color=colours[category], line=dict(color="#000000", width=0.5),
+                                pattern=dict(shape=patterns[category], fillmode="overlay", fgcolor=PATTERN_INK,
+                                             size=9, solidity=0.25)),
+                    text=[f"{int(v)}" if v else "" for v in values], textposition="inside",
+                    insidetextanchor="middle", textfont=dict(color=_ink(colours[category]), size=12),
                     hovertemplate="%{x}<br>" + category.capitalize() + f": %{{y}} {counted}<extra></extra>")
     fig = _layout(fig, title.format(latest=order[-1]), x_title, y_title)
+    fig.update_layout(uniformtext=dict(minsize=10, mode="hide"))
     return _whole_numbers(fig, frame.groupby("period_label")[counted].sum().max())
 
 
 def activities_by_level_chart(frame: pd.DataFrame) -> go.Figure:
     """Stacked bars: activities started each quarter, by level on the spectrum of engagement."""
     title = f"Engagement activities by level, to {{latest}}<br><sup>{SOURCE}</sup>"
-    return _quarterly_bars(frame, "level", LEVEL_COLOURS, "activities", title=title,
+    return _quarterly_bars(frame, "level", LEVEL_COLOURS, LEVEL_PATTERNS, "activities", title=title,
                            x_title="Quarter the activity started (financial year)", y_title="Activities (number)",
                            empty_title="Activities by level: none logged yet", empty_y="Activities")
 
@@ -137,7 +157,7 @@ def feedback_loops_chart(frame: pd.DataFrame) -> go.Figure:
     closed = int(frame.loc[frame["loop"].str.startswith("fed back"), "items"].sum()) if len(frame) else 0
     total = int(frame["items"].sum()) if len(frame) else 0
     title = f"Feedback loops closed: {closed} of {total} 'you said' items fed back, to {{latest}}<br><sup>{SOURCE}</sup>"
-    return _quarterly_bars(frame, "loop", LOOP_COLOURS, "items", title=title,
+    return _quarterly_bars(frame, "loop", LOOP_COLOURS, LOOP_PATTERNS, "items", title=title,
                            x_title="Quarter the activity ended (financial year)", y_title="'You said' items (number)",
                            empty_title="Feedback loops: no 'you said' items yet", empty_y="Items")
 

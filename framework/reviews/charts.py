@@ -1,7 +1,8 @@
 """Charts of review results, built from suppressed figures only: a heatmap of statements against groups, the
 distribution of answers to one statement, and the change since the previous round. Colour-blind-safe colours,
-every value also written in words, hidden figures labelled as hidden. Beside each chart builder, a pure function says
-what the chart shows in a sentence, worked out from the same suppressed figures."""
+every value also written in words, each answer with its own pattern and named on its bar, hidden figures labelled
+as hidden. Beside each chart builder, a pure function says what the chart shows in a sentence, worked out from the
+same suppressed figures."""
 from __future__ import annotations
 
 import textwrap
@@ -16,6 +17,8 @@ from framework.reviews.suppression import CELLS
 DIVERGING = [[0.0, "#D55E00"], [0.5, "#F2F2F2"], [1.0, "#0072B2"]]
 CELL_COLOURS = {"score_1": "#D55E00", "score_2": "#E69F00", "score_3": "#BBBBBB", "score_4": "#56B4E9",
                 "score_5": "#0072B2", "dont_know": "#666666"}
+# Each answer also has its own fill pattern and is named on its bar, so no one needs colour to tell them apart.
+CELL_PATTERNS = {"score_1": "x", "score_2": "\\", "score_3": "", "score_4": "/", "score_5": "+", "dont_know": "."}
 FONT = dict(size=13)
 SHORT_WORDS = {"Strongly disagree": "Str. disagree", "Disagree": "Disagree", "Neither agree nor disagree": "Neither",
                "Agree": "Agree", "Strongly agree": "Str. agree", "Hidden": "Hidden"}
@@ -149,12 +152,17 @@ def distribution(results: pd.DataFrame, statement_code: str, round_title: str) -
     fig = go.Figure()
     for cell in CELLS:
         counts = shown[cell]
+        amounts = ["hidden" if pd.isna(c) else f"about {int(c)}" for c in counts]
         fig.add_trace(go.Bar(
             name=CELL_WORDS[cell], y=shown["group_name"], x=counts.fillna(0), orientation="h",
-            marker_color=CELL_COLOURS[cell],
-            text=["hidden" if pd.isna(c) else f"about {int(c)}" for c in counts], textposition="outside",
-            hovertemplate=f"{CELL_WORDS[cell]}: %{{text}} people (rounded to 5)<extra>%{{y}}</extra>",
+            marker=dict(color=CELL_COLOURS[cell], line=dict(color="#000000", width=0.5),
+                        pattern=dict(shape=CELL_PATTERNS[cell], fillmode="overlay", fgcolor="rgba(0,0,0,0.4)",
+                                     size=9, solidity=0.25)),
+            text=[f"{SHORT_WORDS.get(CELL_WORDS[cell], CELL_WORDS[cell])}: {a}" for a in amounts],
+            textposition="outside", cliponaxis=False, customdata=amounts,
+            hovertemplate=f"{CELL_WORDS[cell]}: %{{customdata}} people (rounded to 5)<extra>%{{y}}</extra>",
         ))
+    most = float(shown[list(CELLS)].max().max() or 0)
     hidden = rows[~rows["shown"]]["group_name"].tolist()
     note = f" Hidden: {', '.join(hidden)} (too few people to show safely)." if hidden else ""
     if no_counts:
@@ -165,7 +173,7 @@ def distribution(results: pd.DataFrame, statement_code: str, round_title: str) -
     fig.update_layout(
         barmode="group", title=dict(text=f"{title}<br><sup>{_wrap(text, 110)}<br>Counts are rounded to the nearest 5; "
                                          f"all groups shown adds up the shown groups only.{note}</sup>"),
-        xaxis=dict(title="People (count, rounded to 5)", range=[0, max(most, 5) * 1.15], tickformat=",d"),
+        xaxis=dict(title="People (count, rounded to 5)", range=[0, max(most, 5) * 1.45], tickformat=",d"),
         yaxis=dict(title="Stakeholder group", autorange="reversed"),
         legend=dict(title="Answer", orientation="h", x=0, y=0, yref="container", yanchor="bottom"),
         height=max(420, 120 * len(shown) + 220), margin=dict(l=10, r=10, t=120, b=110), font=FONT,

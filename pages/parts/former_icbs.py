@@ -24,8 +24,7 @@ def former_icbs(code: str, selected: str, area: str, ind: dict) -> None:
     if chosen is not None:
         st.info(f"{glue.text(chosen['name'])} ({chosen['area_code']}) is a former ICB, {in_force_words(chosen)}. "
                 f"The figures above are its own, kept apart from {glue.text(found['footprint_name'])}.")
-    st.plotly_chart(lineage_chart(found, measure=ind["name"], unit=ind["unit"], source=ind["source"] or ""),
-                    width="stretch", config={"displaylogo": False}, key="indicators.lineage_chart")
-    st.caption(glue.text(lineage_sentence(found)))
+    glue.chart(lineage_chart(found, measure=ind["name"], unit=ind["unit"], source=ind["source"] or ""),
+               lineage_sentence(found), key="indicators.lineage_chart")
     st.markdown("\n".join(f"- {glue.text(p['words'])}." for p in items))
 

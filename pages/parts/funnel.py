@@ -24,9 +24,8 @@ def funnel(code: str, selected: str, ind: dict) -> None:
         return
     f = result["funnel"]
     title = f"{ind['name']}: {result['areas_word']} in {result['period']} against {f.target_name}"
-    st.plotly_chart(funnel_chart(f, title=title, unit=ind["unit"], direction=ind["direction"],
-                                 source=ind.get("source") or ""),
-                    width="stretch", config={"displaylogo": False}, key="indicators.funnel_chart")
+    glue.chart(funnel_chart(f, title=title, unit=ind["unit"], direction=ind["direction"],
+                            source=ind.get("source") or ""), None, key="indicators.funnel_chart")
     st.markdown(glue.text(result["sentence"]))
     if f.overdispersed:
         spread = (f"widened by an additive random effect (tau squared {f.tau2:.3g}) because the {len(f.points)} "

@@ -18,8 +18,7 @@ def inequalities(code: str, selected: str, area: str, detail: dict[str, Any]) ->
     for item in found["items"]:
         st.markdown(f"#### Inequality gap by {glue.text(item['breakdown'].lower())}")
         if item["disadvantaged"] is not None:
-            st.plotly_chart(detail_breakdown_chart(detail, item), width="stretch", config={"displaylogo": False},
-                            key=f"indicators.breakdown_{item['breakdown']}")
+            glue.chart(detail_breakdown_chart(detail, item), None, key=f"indicators.breakdown_{item['breakdown']}")
         st.markdown(glue.text(item["sentence"]), help=hint_for(item["sentence"]))
         if item["measure_words"]:
             st.markdown(glue.text(item["measure_words"]))

@@ -23,10 +23,10 @@ def spc_view(code: str, selected: str, area: str, area_name: str, user: User, so
         return
     horizon = reading["horizon"]
     st.markdown(f"**{reading['variation']}** · **{reading['assurance']}**")
-    st.plotly_chart(spc_chart(rows, title=f"{selected} in {area_name}: how it varies over time",
-                              unit=reading["unit"], source=source, target=horizon[1] if horizon else None,
-                              target_label=f"{horizon[0]}-year target" if horizon else "Target"),
-                    width="stretch", config={"displaylogo": False}, key="indicators.spc_chart")
+    glue.chart(spc_chart(rows, title=f"{selected} in {area_name}: how it varies over time",
+                         unit=reading["unit"], source=source, target=horizon[1] if horizon else None,
+                         target_label=f"{horizon[0]}-year target" if horizon else "Target"),
+               None, key="indicators.spc_chart")
     st.markdown(" ".join(reading["sentences"]))
     st.caption("Points are marked by shape and colour and named in the legend. How the limits and the four rules "
                "work, and the choices made, are explained in docs/spc.md.")
