@@ -178,7 +178,7 @@ def test_each_row_of_an_app_csv_is_judged_by_its_own_systems_footprint(nenc, edi
 
 def test_an_app_csv_row_for_an_unlinked_area_of_the_systems_own_geography_says_how_to_link_it(
         demo_con, editor, tmp_path):
-    demo_con.execute("INSERT INTO area VALUES ('DEMO-N99', 'New neighbourhood', 'Neighbourhood', 'DEMO-P01', 'test')")
+    demo_con.execute("INSERT INTO area (area_code, area_name, area_type, parent_code, source) VALUES ('DEMO-N99', 'New neighbourhood', 'Neighbourhood', 'DEMO-P01', 'test')")
     source = tmp_path / "mine.csv"
     source.write_text("indicator_code,area_code,period_label,value\n"
                       "I08,DEMO-P02,2021,15.0\n"

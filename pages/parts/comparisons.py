@@ -32,4 +32,5 @@ def comparisons(code: str, selected: str, area: str, unit: str) -> None:
     st.caption("Better, similar or worse: whether the comparator's value lies outside this area's 95% confidence "
                "interval (Fingertips' method); 'also at 99.8%' when it lies outside the wider 99.8% interval too. A "
                "value exactly on the edge counts as similar. A peer group's value pools its counts and "
-               "denominators. Methods and sources: docs/benchmarking.md.")
+               "denominators.")
+    st.page_link("pages/progress_rules_page.py", label="How this is judged, in plain words", icon=":material/rule:")

@@ -36,5 +36,5 @@ def funnel(code: str, selected: str, ind: dict) -> None:
     else:
         spread = f"not adjusted: the areas vary no more than chance would explain (phi {f.phi:.2f})"
     st.caption(f"{METHOD_WORDS[f.method]}; {spread}. Left out: "
-               f"{glue.text('; '.join(result['left_out'])) if result['left_out'] else 'none'}. "
-               "Methods and sources: docs/benchmarking.md.")
+               f"{glue.text('; '.join(result['left_out'])) if result['left_out'] else 'none'}.")
+    st.page_link("pages/progress_rules_page.py", label="How this is judged, in plain words", icon=":material/rule:")

@@ -28,8 +28,8 @@ def spc_view(code: str, selected: str, area: str, area_name: str, user: User, so
                          target_label=f"{horizon[0]}-year target" if horizon else "Target"),
                None, key="indicators.spc_chart")
     st.markdown(" ".join(reading["sentences"]))
-    st.caption("Points are marked by shape and colour and named in the legend. How the limits and the four rules "
-               "work, and the choices made, are explained in docs/spc.md.")
+    st.caption("Points are marked by shape and colour and named in the legend.")
+    st.page_link("pages/progress_rules_page.py", label="How this is judged, in plain words", icon=":material/rule:")
     if can(user, "edit_indicators"):
         _settings(code, selected, rows)
 

@@ -32,5 +32,5 @@ def worsening(code: str) -> None:
     st.caption("Worse than England: England's value lies outside the area's 95% confidence interval. Getting worse: "
                "over the latest five points (at least three), the chi-squared test for trend finds a trend the wrong "
                "way at 99.9% for a percentage with counts (Fingertips' recent trend), or else the straight line "
-               "through them slopes the wrong way and its 95% confidence interval excludes no change. Methods: "
-               "docs/benchmarking.md.")
+               "through them slopes the wrong way and its 95% confidence interval excludes no change.")
+    st.page_link("pages/progress_rules_page.py", label="How this is judged, in plain words", icon=":material/rule:")
