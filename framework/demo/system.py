@@ -366,8 +366,9 @@ def write_demo_extras(cur, user: User, system_code: str, today: date | None = No
 def load_demo(con, user: User, scale: DemoScale = DEMO, *, extras: bool = False,
               today: date | None = None) -> DemoData:
     """Generate and write the demo in one transaction; refuse when a demo system is already there. With extras,
-    the demo also gets its engagement log and stakeholder review, as `init --demo` gives a newcomer. Everything
-    is dated before today (default: the real date)."""
+    the demo also gets its engagement log and stakeholder review, as `init --demo` gives a newcomer, and then,
+    through the product's own write functions, its prioritisation rounds, proposals, stories and open review.
+    Everything is dated before today (default: the real date), but for the closing days of the open rounds."""
     require(user, "load_demo")
     data = build_demo(scale, today)
     codes = [s["system_code"] for s in data.systems]
@@ -377,4 +378,8 @@ def load_demo(con, user: User, scale: DemoScale = DEMO, *, extras: bool = False,
     if existing:
         raise ValueError(f"The demo system {existing[0][0]} is already loaded in this database.")
     transaction(con, write_demo, user, data, extras=extras, today=today)
+    if extras:
+        from framework.demo.showcase import write_showcase
+
+        write_showcase(con, user, codes[0], today)
     return data
