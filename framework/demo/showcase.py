@@ -1,5 +1,5 @@
 """What the demo adds through the product's own write functions, so that it passes the same checks as users' work
-and every page has something real on it: a closed prioritisation round with results and an open one with ballots,
+and every page has something real on it: answers to every starter question, a closed prioritisation round with results and an open one with ballots,
 proposed measures in every state, stories behind the curve, and an open stakeholder review a newcomer can answer.
 
 Everything is dated relative to today (default: the real date). Only a round's closing day lies after today: it is a
@@ -144,8 +144,13 @@ def write_open_review(con, editor: User, system_code: str, today: date) -> int:
 
 
 def write_showcase(con, editor: User, system_code: str = "DEMO", today: date | None = None) -> None:
-    """Everything above, each write through its own function and transaction."""
+    """Everything above, and answers to the starter questions the vision has no column for, each write through its
+    own function and transaction."""
+    from framework.demo.content import STARTER_ANSWERS
+    from framework.foundation.starter_questions import save_answers
+
     today = today or date.today()
+    save_answers(con, editor, system_code, STARTER_ANSWERS)
     write_proposals(con, editor, system_code)  # first, so the accepted measure can be rated too
     write_priorities(con, editor, system_code, today)
     write_stories(con, editor, system_code)

@@ -23,13 +23,11 @@ from framework.demo.content import (
     OUTCOMES,
     PLACE_NAMES,
     REGION,
-    STARTER_ANSWERS,
     SYSTEM_NAME,
     VISION,
     IndicatorSpec,
 )
 from framework.foundation.measurements import upsert_measurements
-from framework.foundation.starter_questions import validate_answers, write_answers
 from framework.foundation.systems import insert_system, link_areas, upsert_areas
 
 SEED = 20230401
@@ -394,8 +392,6 @@ def write_demo(cur, user: User, data: DemoData, *, extras: bool = False, today: 
     for v in data.visions:
         cols = list(v)
         cur.execute(f"INSERT INTO vision ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", list(v.values()))
-    for system in data.systems:
-        write_answers(cur, user, system["system_code"], validate_answers(STARTER_ANSWERS))
     for o in data.outcomes:
         cur.execute(
             "INSERT INTO outcome (system_code, outcome_code, title, description, ambition_1y, ambition_3y,"
