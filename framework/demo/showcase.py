@@ -15,13 +15,13 @@ from framework.core.shipped_data import load_json
 
 TEXTS = load_json("demo/showcase.json")
 # group: (role its members sign in with, ballots in the closed round, ballots in the open round)
-BALLOTS = {
-    "community": ("community", 14, 11),
-    "vcse": ("partner", 11, 4),
+BALLOTS = {  # a person skips one measure in five, so 13 ballots give each measure at least BALLOT_MIN_GROUP ratings
+    "community": ("community", 16, 13),
+    "vcse": ("partner", 13, 4),
     "healthwatch": ("partner", 4, 2),  # too few to show: its ratings stay out of every figure
-    "icb": ("partner", 10, 10),
-    "local_authority": ("partner", 10, 3),
-    "nhs_providers": ("partner", 10, 0),
+    "icb": ("partner", 13, 13),
+    "local_authority": ("partner", 13, 3),
+    "nhs_providers": ("partner", 13, 0),
 }
 OPEN_REVIEW_DAYS = (14, 28)  # the open review opened two weeks ago and runs four more weeks
 
