@@ -21,6 +21,8 @@ sections = {
         st.Page("pages/home_page.py", title="Home", icon=":material/home:", default=not opens_on_start),
         st.Page("pages/progress_page.py", title="Progress", icon=":material/trending_up:", url_path="progress"),
         st.Page("pages/indicators_page.py", title="Indicators", icon=":material/monitoring:", url_path="indicators"),
+        st.Page("pages/board_report_page.py", title="Board report", icon=":material/description:",
+                url_path="board-report"),
         st.Page("pages/framework_page.py", title="Framework", icon=":material/flag:", url_path="framework"),
     ],
     "Measures that matter": [

@@ -1,5 +1,6 @@
 """The board's Excel return, put together from every capability: the Progress sheet from progress, and the
-Priorities, Stakeholder review, Changes in the period, Engagement log and "You said, we did" sheets from theirs.
+Priorities, Stakeholder review, Changes in the period, Engagement log and "You said, we did" sheets from theirs,
+and for editors the sheets of every other system table, so the return moves a system whole.
 A sheet that needs a permission is included only when the acting user holds it: the audit history ("Changes in the
 period") is for those who may view history, as on the History page.
 The workbook itself is written by framework.data_io.excel_return, which knows no capability."""
@@ -12,6 +13,7 @@ from framework.core.atomic_file import CannotWrite
 from framework.core.auth import can
 from framework.core.model import User
 from framework.data_io.excel_return import SheetSource, check_target, write_return
+from framework.data_io.system_tables import SYSTEM_TABLES, carried_notes, table_sheet
 from framework.engagement.sheets import engagement_sheet, you_said_sheet
 from framework.measures.history import changes_sheet
 from framework.measures.priorities import priorities_sheet
@@ -29,6 +31,9 @@ SHEETS: list[tuple[str, SheetSource, str | None]] = [
     ("You said, we did", you_said_sheet, None),
     ("Data quality", data_quality_sheet, None),
 ]
+# Everything else a system is, for moving it whole or keeping a backup (framework.data_io.system_tables): for those
+# who may edit the framework, as only they may import it, and as proposals name their proposers.
+SHEETS += [(spec.sheet, table_sheet(spec), "edit_framework") for spec in SYSTEM_TABLES]
 
 
 def sheets_for(user: User) -> list[tuple[str, SheetSource]]:
@@ -41,7 +46,7 @@ def export_return(con, user: User, system_code: str, path: str | Path) -> dict[s
     replaced only once the new one is complete."""
     path = check_target(path)
     return write_return(con, system_code, path, progress_table=progress_table, sheets=sheets_for(user),
-                        user_name=user.name)
+                        user_name=user.name, about=carried_notes())
 
 
 def return_bytes(con, user: User, system_code: str) -> bytes:
@@ -49,7 +54,7 @@ def return_bytes(con, user: User, system_code: str) -> bytes:
     buffer = io.BytesIO()
     try:
         write_return(con, system_code, buffer, progress_table=progress_table, sheets=sheets_for(user),
-                     user_name=user.name)
+                     user_name=user.name, about=carried_notes())
     except OSError as exc:  # the scratch space for the streamed sheets ran out
         raise CannotWrite(f"The return could not be prepared: {exc.strerror or exc}. Try again later.") from exc
     return buffer.getvalue()

@@ -1,7 +1,9 @@
 """The command line: `python -m framework --db PATH <command>`.
 
-Commands: `init [--demo]`, `import FILE... [--skip-invalid] [--system CODE]`, `export OUT.xlsx [--system CODE]`,
-`add-system CODE --name NAME --footprint ICB_CODE [--places sicbl|lad|both]` and `geography FILE`.
+Commands: `init [--demo]`, `import FILE... [--skip-invalid] [--system CODE] [--update]`,
+`export OUT.xlsx [--system CODE]`, `add-system CODE --name NAME --footprint ICB_CODE [--places sicbl|lad|both]` and
+`geography FILE`. A complete return of a system that already exists is imported only with --update; without it, the
+changes it would make are listed and nothing is written.
 
 Exit codes: 0 on success; 2 on any failure, always with a message on stderr and never a traceback: bad arguments,
 bad files, an unusable database, a file that cannot be written. Nothing is left half-written: imports are all or
@@ -90,18 +92,25 @@ def _import_args(p: argparse.ArgumentParser) -> None:
                    help="import the valid rows and write the rejected ones, with reasons, to FILE.rejects.csv")
     p.add_argument("--system", metavar="CODE", default=None,
                    help="the system for rows that do not name one (default: the only or first system)")
+    p.add_argument("--update", action="store_true",
+                   help="apply the changes a complete return makes to a system that already exists")
 
 
 @command("import", "import measurements: all or nothing unless --skip-invalid")(_import_args)
 def run_import(con, args) -> int:
     from framework.data_io.importers import ImportRejected, import_files
+    from framework.data_io.importers.whole import UpdateNotConfirmed
     from framework.foundation.systems import get_system
 
     if args.system and not get_system(con, args.system):
         return fail(f"There is no system {args.system!r} in this database.")
     try:
         summaries = import_files(con, CLI_USER, args.files, system_code=args.system, skip_invalid=args.skip_invalid,
-                                 progress=_progress)
+                                 progress=_progress, update=args.update)
+    except UpdateNotConfirmed as exc:
+        for line in exc.problems:
+            say(line, err=True)
+        return 2
     except ImportRejected as exc:
         for problem in exc.problems:
             fail(str(problem))

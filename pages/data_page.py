@@ -11,6 +11,8 @@ from framework.data_io.importers import TEMPLATE_COLUMNS, list_batches, undo_bat
 from framework.data_io.importers.uploads import check_upload, import_upload, rejects_bytes, save_upload
 from framework.engagement.imports import undo_engagement_batch
 from framework.foundation.systems import list_systems
+from pages.parts import whole_update
+from pages.parts.tables import table
 
 UPLOAD = "data.upload"  # {"path", "name"} of the file being checked
 RESULT = "data.result"  # the last import's batch summaries
@@ -69,12 +71,15 @@ else:
         can_go = words.can_import(check, bool(skip_invalid))
         if not can_go:
             st.info(words.fix_hint(check))
-        if can_go and st.button(words.import_label(check), type="primary", key="data.confirm_import"):
+        update = whole_update.changes(check, current["path"]) if can_go else None
+        label = words.import_label(check) if update is None else "Apply these changes"
+        if can_go and st.button(label, type="primary", key="data.confirm_import"):
             bar = st.progress(0.0, text="Starting the import")
             ok, result = glue.write(
                 import_upload, current["path"], target, bool(skip_invalid),
-                progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
+                progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m), **(update or {}))
             bar.empty()
+            whole_update.forget(current["path"])
             if ok:
                 st.session_state[RESULT] = [s.__dict__ for s in result]
                 st.session_state[UPLOAD] = None
@@ -99,8 +104,7 @@ history = glue.read(list_batches, code)
 if history.empty:
     st.info("Nothing has been imported into this system yet.")
 else:
-    st.dataframe(words.history_table(history), hide_index=True, width="stretch",
-                 height=min(360, 38 + 35 * len(history)))
+    table(words.history_table(history), height=min(360, 38 + 35 * len(history)))
     files = words.undoable(history)
     formats = dict(zip(history["batch_id"], history["file_format"]))
     if can(user, "undo_import") and files:
@@ -132,7 +136,7 @@ st.header("The Excel return")
 st.write(
     "One workbook for the board: a cover with caveats, the vision and outcomes, progress at each horizon in words, "
     "the indicators with their targets, and every measurement. The Measurements sheet is also the import template, "
-    "and a complete return moves the whole framework to another database."
+    "and an editor's return moves the whole system to another database, or keeps it as a backup."
 )
 if st.button("Prepare the Excel return", key="data.prepare_return"):
     st.session_state[RETURN_READY] = code

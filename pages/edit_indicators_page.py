@@ -5,11 +5,13 @@ from datetime import date
 import streamlit as st
 
 from framework import streamlit_glue as glue
-from framework.core.model import DIRECTIONS, INDICATOR_STATUSES, KINDS
+from framework.core.formatting import MISSING
+from framework.core.model import DIRECTION_WORDS, DIRECTIONS, INDICATOR_STATUSES, KINDS
 from framework.foundation.vision import list_outcomes
 from framework.measures.editing import LABELS, SHOWN, carry_forward, editable_frame, save_table
 from framework.measures.versions import compare_versions, list_versions, record_version
 from pages.parts.gap_targets import gap_targets
+from pages.parts.tables import table as readable_table
 
 BASE, NONCE, CARRIED = "edit_indicators.base", "edit_indicators.nonce", "edit_indicators.carried"
 
@@ -45,7 +47,7 @@ with c2.popover("Discard my unsaved edits", icon=":material/undo:"):
     st.write("This throws away every change in the table that has not been saved.")
     discard = st.button("Yes, discard them", key="edit_indicators.discard")
 st.data_editor(
-    base, key=editor_key, num_rows="dynamic", hide_index=True, width="stretch", height=460,
+    base, key=editor_key, num_rows="dynamic", hide_index=True, width="stretch", height=460, placeholder=MISSING,
     column_order=list(SHOWN),
     column_config={
         "indicator_code": st.column_config.TextColumn(LABELS["indicator_code"], required=True, width="small",
@@ -53,15 +55,18 @@ st.data_editor(
         "name": st.column_config.TextColumn(LABELS["name"], required=True, width="medium"),
         "definition": st.column_config.TextColumn(LABELS["definition"], width="medium"),
         "outcome_code": st.column_config.SelectboxColumn(LABELS["outcome_code"], options=list(outcomes["outcome_code"])),
-        "kind": st.column_config.SelectboxColumn(LABELS["kind"], options=list(KINDS), required=True),
+        "kind": st.column_config.SelectboxColumn(LABELS["kind"], options=list(KINDS), required=True,
+                                             format_func=str.capitalize),
         "unit": st.column_config.TextColumn(LABELS["unit"], width="small"),
-        "direction": st.column_config.SelectboxColumn(LABELS["direction"], options=list(DIRECTIONS), required=True),
-        "status": st.column_config.SelectboxColumn(LABELS["status"], options=list(INDICATOR_STATUSES), required=True),
+        "direction": st.column_config.SelectboxColumn(LABELS["direction"], options=list(DIRECTIONS), required=True,
+                                                  format_func=DIRECTION_WORDS.get),
+        "status": st.column_config.SelectboxColumn(LABELS["status"], options=list(INDICATOR_STATUSES),
+                                               required=True, format_func=str.capitalize),
         "owner_partner": st.column_config.TextColumn(LABELS["owner_partner"]),
-        "baseline_value": st.column_config.NumberColumn(LABELS["baseline_value"]),
-        "target_1y": st.column_config.NumberColumn(LABELS["target_1y"]),
-        "target_3y": st.column_config.NumberColumn(LABELS["target_3y"]),
-        "target_5y": st.column_config.NumberColumn(LABELS["target_5y"]),
+        "baseline_value": st.column_config.NumberColumn(LABELS["baseline_value"], format="localized"),
+        "target_1y": st.column_config.NumberColumn(LABELS["target_1y"], format="localized"),
+        "target_3y": st.column_config.NumberColumn(LABELS["target_3y"], format="localized"),
+        "target_5y": st.column_config.NumberColumn(LABELS["target_5y"], format="localized"),
         "reason": st.column_config.TextColumn(LABELS["reason"], width="medium",
                                               help="Needed when a target changes or a measure is retired."),
     },
@@ -113,9 +118,9 @@ versions = glue.read(list_versions, code)
 if versions.empty:
     st.info("No agreed version has been recorded yet.")
     st.stop()
-st.dataframe(versions[["version_id", "label", "agreed_on", "approved_by", "measures", "notes"]].rename(columns={
+readable_table(versions[["version_id", "label", "agreed_on", "approved_by", "measures", "notes"]].rename(columns={
     "version_id": "No.", "label": "Version", "agreed_on": "Agreed on", "approved_by": "Approved by",
-    "measures": "Measures", "notes": "Notes"}), hide_index=True, width="stretch")
+    "measures": "Measures", "notes": "Notes"}))
 if len(versions) < 2:
     st.info("Record a second version to compare two.")
     st.stop()

@@ -22,6 +22,7 @@ from framework.engagement.measures import latest_measures
 from framework.engagement.validation import load_context
 from framework.engagement.vocab import LEVELS
 from framework.progress.periods import is_running
+from pages.parts.engagement_tables import activities_table, community_editor, community_list
 
 SHORT = {"collaborate_empower": "At collaborate or empower", "core20plus5_reach": "Reach into Core20PLUS5",
          "feedback_within_3_months": "Fed back within 3 months", "volunteer_hours": "Volunteer hours"}
@@ -70,10 +71,7 @@ with tab_list:
             **{"Fed back": [f"{f} of {n}" for f, n in zip(log["items_fed_back"], log["items"])]},
         ).rename(columns={"start_date": "Start", "title": "Activity", "lead_partner": "Lead partner",
                           "method": "Method", "participants": "Participants", "volunteer_hours": "Volunteer hours"})
-        st.dataframe(shown[["Start", "Activity", "Lead partner", "Method", "Level", "Communities", "Areas",
-                            "Participants", "Volunteer hours", "Fed back"]],
-                     hide_index=True, width="stretch", height=min(420, 38 + 35 * len(shown)),
-                     column_config={"Start": st.column_config.DateColumn(format="D MMM YYYY")})
+        activities_table(shown)
         levels, reach, loops = (glue.read(activities_by_level, code), glue.read(reach_by_community, code),
                                 glue.read(feedback_loops, code))
         st.plotly_chart(activities_by_level_chart(levels), width="stretch")
@@ -98,17 +96,8 @@ with tab_tags:
              "measure; a population share (%) lets the chart show reach against the community's size.")
     all_tags = glue.read(community_tags)
     if not can(user, "edit_framework"):
-        st.dataframe(all_tags, hide_index=True, width="stretch")
+        community_list(all_tags)
     else:
-        edited = st.data_editor(
-            all_tags, key="engagement.tag_editor", num_rows="dynamic", hide_index=True, width="stretch",
-            column_config={
-                "tag_code": st.column_config.TextColumn("Code", required=True),
-                "label": st.column_config.TextColumn("Community", required=True),
-                "is_core20plus5": st.column_config.CheckboxColumn("Core20PLUS5"),
-                "population_share": st.column_config.NumberColumn("Population share (%)", min_value=0, max_value=100),
-                "description": st.column_config.TextColumn("Description"),
-                "active": st.column_config.CheckboxColumn("In use"),
-            })
+        edited = community_editor(all_tags)
         if st.button("Save the community list", key="engagement.save_tags"):
             glue.write(save_community_tags, edited.to_dict("records"), success="The community list was saved.")

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 import streamlit as st
 
 from framework import streamlit_glue as glue
+from framework.core.formatting import MISSING, fields_in_words, moment
 from framework.foundation.indicators import list_indicators
 from framework.measures.history import ENTITY_WORDS, audit_history, entities, people, target_changes
 
@@ -30,11 +31,11 @@ if log.empty:
     st.info("No changes match these filters. Widen the dates or clear a filter.")
     st.stop()
 st.dataframe(
-    log.assign(when=log["changed_at"].dt.strftime("%d %b %Y %H:%M"))[
+    log.assign(when=log["changed_at"].map(moment), fields=log["fields"].map(fields_in_words))[
         ["when", "user_id", "user_role", "action", "what", "record", "fields", "reason"]].rename(columns={
         "when": "When", "user_id": "Who", "user_role": "Role", "action": "Action", "what": "What",
         "record": "Record", "fields": "Fields changed", "reason": "Reason"}),
-    hide_index=True, width="stretch", height=min(520, 38 + 35 * len(log)),
+    hide_index=True, width="stretch", height=min(520, 38 + 35 * len(log)), placeholder=MISSING,
 )
 if indicator:
     st.subheader(f"Target changes for {indicator}")
@@ -43,4 +44,5 @@ if indicator:
         st.info("The targets of this measure have not changed since it was set up.")
     else:
         st.dataframe(changes.rename(columns={"date": "Date", "field": "Target", "old": "Was", "new": "Now",
-                                             "reason": "Reason", "changed_by": "Who"}), hide_index=True, width="stretch")
+                                             "reason": "Reason", "changed_by": "Who"}), hide_index=True, width="stretch",
+                     placeholder=MISSING)

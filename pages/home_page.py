@@ -3,8 +3,9 @@ import streamlit as st
 
 from framework import streamlit_glue as glue
 from framework.core.model import KIND_WORDS
-from framework.foundation.indicators import counts_by_kind_and_status
 from framework.foundation.vision import get_vision, list_outcomes, principles
+from pages.parts.measure_counts import home_metrics, judged_caption
+from pages.parts.overview_tables import open_actions_table
 
 system = glue.page(lambda s: s["name"])
 st.caption(f"Framework started {system['framework_start']:%d %B %Y}. Horizons are counted from that date.")
@@ -40,13 +41,7 @@ for o in outcomes.itertuples():
             st.caption("Principles: " + "; ".join(f"{p} {glue.text(labels.get(p, ''))}" for p in o.principles))
 
 st.header("Measures")
-counts = glue.read(counts_by_kind_and_status, system["system_code"])
-totals = counts.sum()
-cols = st.columns(4)
-cols[0].metric("Measures in use", int(totals["active"]))
-cols[1].metric("Proposed", int(totals["proposed"]))
-cols[2].metric("Retired", int(totals["retired"]))
-cols[3].metric("All measures", int(totals["total"]))
+counts = home_metrics(system["system_code"])
 table = counts.rename(index=KIND_WORDS, columns=str.capitalize).rename_axis("Kind of measure").reset_index()
 st.dataframe(table, hide_index=True, width="stretch")
 st.page_link("pages/indicators_page.py", label="Explore every measure", icon=":material/monitoring:")
@@ -58,6 +53,7 @@ from framework.progress.text import overview_sentence  # noqa: E402
 home_progress = glue.read(status_counts, system["system_code"])
 for horizon in (1, 3, 5):
     st.markdown(f"- {overview_sentence(home_progress, horizon)}")
+judged_caption(system["system_code"], home_progress)
 st.page_link("pages/progress_page.py", label="See progress at 1, 3 and 5 years", icon=":material/trending_up:")
 
 st.header("Open actions from stakeholder reviews")
@@ -67,7 +63,6 @@ review_actions = glue.read(open_actions, system["system_code"])
 if review_actions.empty:
     st.info("No open actions. Actions agreed in review discussions appear here until they are done.")
 else:
-    st.dataframe(review_actions[["action_text", "owner", "when", "status_words", "outcome_title"]].rename(columns={
-        "action_text": "Action", "owner": "Owner", "when": "Due", "status_words": "Status",
-        "outcome_title": "Outcome"}), hide_index=True, width="stretch")
+    open_actions_table(review_actions.rename(columns={"action_text": "Action", "owner": "Owner", "when": "Due",
+                                                      "status_words": "Status", "outcome_title": "Outcome"}))
 st.page_link("pages/review_results_page.py", label="Review results and discussion", icon=":material/insights:")

@@ -13,10 +13,13 @@ from framework.progress.periods import label_periods
 from framework.progress.sql import progress_areas
 from pages.parts.comparisons import comparisons
 from pages.parts.data_quality import quality_note, with_quality
+from pages.parts.former_icbs import former_icb_names, former_icbs
 from pages.parts.funnel import funnel
+from pages.parts.indicator_tables import horizons_table, periods_table
 from pages.parts.inequalities import inequalities
 from pages.parts.spc_chart import spc_view
 from pages.parts.stories import stories
+from pages.parts.tables import table as catalogue_table
 
 system = glue.page("Indicators")
 code = system["system_code"]
@@ -41,8 +44,8 @@ shown = catalogue[["indicator_code", "name", "outcome_code", "kind", "status", "
     columns={"indicator_code": "Code", "name": "Measure", "outcome_code": "Outcome", "kind": "Kind",
              "status": "Status", "unit": "Unit", "owner_partner": "Owner"})
 shown = with_quality(code, shown.fillna(""))
-st.dataframe(shown, hide_index=True, width="stretch", height=min(420, 38 + 35 * len(shown)),
-             column_config={"Code": st.column_config.TextColumn(width=110)})
+catalogue_table(shown, height=min(420, 38 + 35 * len(shown)),
+                column_config={"Code": st.column_config.TextColumn(width=110)})
 
 options = list(catalogue["indicator_code"])
 names = dict(zip(catalogue["indicator_code"], catalogue["name"]))
@@ -85,7 +88,7 @@ if latest.empty:
 
 st.subheader("Progress")
 areas = glue.read(progress_areas, code)
-area_names = dict(zip(areas["area_code"], areas["area_name"]))
+area_names = dict(zip(areas["area_code"], areas["area_name"])) | former_icb_names(code, selected)
 if st.session_state.get("indicators.area") not in area_names:
     st.session_state.pop("indicators.area", None)  # left over from another system
 area = st.selectbox("Area", list(area_names), format_func=area_names.get, key="indicators.area")
@@ -103,19 +106,20 @@ with chart_col:
 with story_col:
     stories(code, selected, user)
 quality_note(code, selected, area)
+former_icbs(code, selected, area, ind)
 st.markdown("#### In plain English")
 st.markdown(" ".join(detail["summary"]))
 if detail["rows"].empty or detail["rows"]["target"].isna().all():
     st.info("No targets have been set for this measure yet, so there is no expected path and no status. Editors "
             "can set targets for 1, 3 and 5 years on the Edit measures page.")
 else:
-    st.dataframe(horizon_table(detail), hide_index=True, width="stretch")
+    horizons_table(horizon_table(detail))
     st.caption("How the status is judged, and the tolerance it allows, is explained in docs/progress.md: on track "
                "means within a tenth of the planned change of the expected path, or the expected value is inside "
                "the 95% confidence interval.")
 inequalities(code, selected, area, detail)
 st.markdown("#### Every period")
-st.dataframe(detail["period_table"], hide_index=True, width="stretch", height=260)
+periods_table(detail["period_table"], ind["unit"])
 st.download_button("Download the period table (CSV)", period_csv(detail),
                    file_name=f"{code}-{selected}-{area}-periods.csv", mime="text/csv", key="indicators.download")
 comparisons(code, selected, area, ind["unit"])

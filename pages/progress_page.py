@@ -10,6 +10,8 @@ from framework.progress.charts import overview_chart
 from framework.progress.engine import status_label
 from framework.progress.sql import progress_areas, progress_list, status_counts
 from framework.progress.text import overview_sentence, words_by_outcome
+from pages.parts.measure_counts import judged_caption
+from pages.parts.overview_tables import measures_table, outcome_words_table
 from pages.parts.spc_matrix import spc_matrix_view
 from pages.parts.worsening import worsening
 
@@ -63,7 +65,8 @@ if counts.empty:
 st.header("In words")
 for horizon in (1, 3, 5):
     st.markdown(f"- {overview_sentence(counts, horizon)}")
-st.dataframe(words_by_outcome(counts), hide_index=True, width="stretch")
+judged_caption(code, counts, outcomes=chosen_outcomes, kinds=chosen_kinds)
+outcome_words_table(words_by_outcome(counts))
 
 st.header("As a chart")
 area_label = area_names.get(area, area)
@@ -85,15 +88,7 @@ shown = measures.assign(
     **{f"{h}-year": [status_label(s) for s in measures[f"status_{h}y"]] for h in (1, 3, 5)},
 ).rename(columns={"indicator_code": "Code", "name": "Measure", "outcome_code": "Outcome",
                   "Period": "Period ends", "Expected": "Expected by then"})
-st.dataframe(
-    shown[["Code", "Measure", "Link", "Latest", "Period ends", "Expected by then", "1-year", "3-year", "5-year"]],
-    hide_index=True, width="stretch",
-    column_config={"Link": st.column_config.LinkColumn("Open", display_text="Open", width=55),
-                   "Measure": st.column_config.TextColumn(width=210), "Code": st.column_config.TextColumn(width=50),
-                   "Latest": st.column_config.TextColumn(width=110), "Period ends": st.column_config.TextColumn(width=85),
-                   "Expected by then": st.column_config.TextColumn(width=115),
-                   **{f"{h}-year": st.column_config.TextColumn(width=95) for h in (1, 3, 5)}},
-)
+measures_table(shown)
 spc_matrix_view(code, area, area_label)
 st.page_link("pages/indicators_page.py", label="Open a measure's chart and story", icon=":material/monitoring:")
 worsening(code)

@@ -16,6 +16,7 @@ from framework.measures.proposals import (
     propose_measure,
     suggest_indicator_code,
 )
+from pages.parts.measure_counts import planned_note
 
 code, user = glue.page_as_user("Proposed measures")
 st.write("What do people and communities want to see measured? Anyone taking part can propose a measure. The "
@@ -133,8 +134,9 @@ if can(user, "review_proposals"):
 
 st.header("You said, we did")
 if proposals.empty:
-    st.info("No measures have been proposed yet." + (" Be the first: use the form above."
-                                                      if can(user, "propose_measure") else ""))
+    st.info("No one has sent a proposal here yet." + (" Be the first: use the form above."
+                                                       if can(user, "propose_measure") else "")
+            + planned_note(code))
     st.stop()
 counts = proposals["status"].value_counts()
 st.caption(" · ".join(f"{STATUS_WORDS[s]}: {int(counts.get(s, 0))}" for s in STATUS_WORDS))

@@ -8,6 +8,7 @@ from framework import streamlit_glue as glue
 from framework.core.auth import can
 from framework.foundation.vision import list_outcomes
 from framework.reviews import charts, discussions, results, rounds, wording
+from pages.parts.tables import table as readable_table
 
 system = glue.page("Review results")
 code = system["system_code"]
@@ -42,7 +43,7 @@ texts, order = wording.statement_order(table, ranked)
 if ranked.empty:
     st.info("Fewer than two groups have results for any statement, so there is nothing to compare yet.")
 else:
-    st.dataframe(wording.agenda_table(ranked), hide_index=True, width="stretch")
+    readable_table(wording.agenda_table(ranked))
     st.markdown(wording.biggest_gap(ranked.iloc[0]))
     unranked = agenda[agenda["rank"].isna()]["statement_code"].tolist()
     if unranked:
@@ -105,7 +106,7 @@ if notes.empty and actions.empty:
 for n in notes.itertuples():
     st.markdown(f"**{n.statement_code}: {glue.text(texts.get(n.statement_code, ''))}**  \n{glue.text(n.notes)}")
 if not actions.empty:
-    st.dataframe(wording.actions_table(actions), hide_index=True, width="stretch")
+    readable_table(wording.actions_table(actions))
 if not editor:
     st.stop()
 outcome_words = dict(glue.read(list_outcomes, code)[["outcome_code", "title"]].itertuples(index=False))
@@ -142,7 +143,7 @@ with st.expander("Record the discussion (editors)"):
 
 st.header("Perception measures")
 st.caption("A closed round's results can feed a perception measure (one measurement a round); hidden results never do.")
-st.dataframe(glue.read(results.indicator_feeds, code).rename(columns=results.FEED_COLUMNS), hide_index=True)
+readable_table(glue.read(results.indicator_feeds, code).rename(columns=results.FEED_COLUMNS), width="content")
 with st.form("reviews.feed_form"):
     cols = st.columns(3)
     f_code = cols[0].text_input("Measure code", key="reviews.feed_code", placeholder="For example R02")

@@ -12,7 +12,8 @@ GLUE = "streamlit_glue.py"
 CAPABILITIES = {"progress", "measures", "data_io", "reviews", "engagement"}
 BASE = {"core", "foundation"}
 ASSEMBLERS = {"demo", "migrations"}  # build the demo and the views from every capability
-TOP_LEVEL_MODULES = {"__init__", "__main__", "cli", "streamlit_glue", "board_return"}
+TOP_LEVEL_MODULES = {"__init__", "__main__", "cli", "streamlit_glue", "board_return", "board_report",
+                     "board_report_print"}
 
 
 def imported_modules(path):

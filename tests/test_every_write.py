@@ -30,7 +30,7 @@ WRITE_PRIMITIVES = {"framework.core.db.transaction", "framework.core.audit.recor
 NOT_USER_WRITES = {"framework.core.db.connect", "framework.core.db.migrate"}
 # Checking a file writes only to the check's own in-memory staging database, never to the store.
 NOT_USER_WRITES |= {"framework.data_io.importers.core.check_file", "framework.data_io.importers.core.check_files",
-                    "framework.data_io.importers.uploads.check_upload"}
+                    "framework.data_io.importers.uploads.check_upload", "framework.data_io.importers.whole.finish_check"}
 # Takes a user and writes, but is how every other write records itself, whoever acts (respondents included).
 EXEMPT = {"framework.core.audit.record": "the audit trail itself: each guarded write calls it"}
 
@@ -263,6 +263,23 @@ def _lookup_file(folder: Path) -> Path:
     return path
 
 
+def _whole_check(con, admin, folder: Path):
+    """The check of DEMO's complete return, edited: a target raised and an activity's summary rewritten."""
+    import openpyxl
+
+    out = folder / "whole.xlsx"
+    mod("board_return").export_return(con, admin, "DEMO", out)
+    wb = openpyxl.load_workbook(out)
+    ws = wb["Indicators"]
+    ws.cell(row=2, column=[c.value for c in ws[1]].index("target_1y") + 1).value = 99
+    ws = wb["Activities"]
+    ws.cell(row=2, column=[c.value for c in ws[1]].index("summary") + 1).value = "Rewritten"
+    wb.save(out)
+    [check] = mod("data_io.importers.core").check_files(con, [out], user=admin).files
+    assert check.update.changes and check.carried
+    return check
+
+
 NEW_SYSTEM = {"system_code": "NEWICS", "name": "New ICS", "framework_start": date(2024, 4, 1)}
 FRAMEWORK = {"areas": [], "system": NEW_SYSTEM, "vision": {"statement": "Everyone is heard."}, "outcomes": [],
              "indicators": []}
@@ -361,6 +378,22 @@ WRITES: dict[str, Write] = {
         "import_data", lambda con, u, _: in_transaction(con, mod("data_io.importers.core")._write_framework, u,
                                                         FRAMEWORK, SimpleNamespace(name="return.xlsx")),
         via=F + "data_io.importers.core.apply_plan", role="editor"),  # a new system is the editors' to create
+    F + "data_io.importers.whole.before_framework": Write(
+        "edit_framework", lambda con, u, check: in_transaction(con, mod("data_io.importers.whole").before_framework,
+                                                               u, check),
+        setup=_whole_check, via=F + "data_io.importers.core.apply_plan", role="editor"),
+    F + "data_io.importers.whole.after_framework": Write(
+        "edit_framework", lambda con, u, check: in_transaction(con, mod("data_io.importers.whole").after_framework,
+                                                               u, check),
+        setup=_whole_check, via=F + "data_io.importers.core.apply_plan", role="editor"),
+    F + "data_io.importers.whole.update_framework": Write(
+        "edit_framework", lambda con, u, check: in_transaction(con, mod("data_io.importers.whole").update_framework,
+                                                               u, check.framework, check.name),
+        setup=_whole_check, via=F + "data_io.importers.core.apply_plan", role="editor"),
+    F + "data_io.importers.whole.write_carried": Write(
+        "edit_framework", lambda con, u, check: in_transaction(con, mod("data_io.importers.whole").write_carried,
+                                                               u, "DEMO", check.carried, check.name),
+        setup=_whole_check, via=F + "data_io.importers.core.apply_plan", role="editor"),
     F + "data_io.importers.batches.undo_batch": Write(
         "undo_import", lambda con, u, batch: mod("data_io.importers.batches").undo_batch(con, u, batch),
         setup=_imported_batch),

@@ -102,8 +102,9 @@ def test_the_measurements_sheet_is_the_template_with_drop_downs_and_number_forma
 
 def test_progress_is_given_in_words(demo_return):
     frame = pd.read_excel(demo_return, sheet_name="Progress", engine="calamine")
-    assert {"indicator_code", "horizon_years", "status", "status_in_words"} <= set(frame.columns)
-    assert set(frame["status_in_words"]) <= {"Ahead of the expected path", "On track", "Behind the expected path",
+    assert {"Measure code", "Horizon (years)", "Status", "Measure status"} <= set(frame.columns)
+    assert not [c for c in frame.columns if "_" in c]
+    assert set(frame["Status"]) <= {"Ahead of the expected path", "On track", "Behind the expected path",
                                              "Not enough data yet", "No target set"}
     assert len(frame) > 0
 
@@ -209,7 +210,7 @@ def test_a_return_edited_in_a_spreadsheet_imports_as_a_template(demo_return, dem
     con = db.connect(work)
     try:
         before = measurements_frame(con, "DEMO")
-        [summary] = import_files(con, editor, [edited])
+        [summary] = import_files(con, editor, [edited], update=True)  # the system exists: its changes confirmed
         assert summary.rows_changed + summary.rows_unchanged == len(before) and summary.rows_new == 0
         after = measurements_frame(con, "DEMO")
         first = after.iloc[0]

@@ -14,7 +14,7 @@ def test_home_shows_the_vision_the_outcomes_the_demo_banner_and_measure_counts(m
     subheaders = [s.value for s in at.subheader]
     assert "O1. People's voices shape decisions" in subheaders and len(subheaders) == 7
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics == {"Measures in use": "24", "Proposed": "2", "Retired": "1", "All measures": "27"}
+    assert metrics == {"Measures in use": "24", "Planned, not yet in use": "2", "Retired": "1", "All measures": "27"}
 
 
 def test_home_without_any_system_says_how_to_get_one(monkeypatch, tmp_path):

@@ -279,9 +279,10 @@ def test_a_group_below_the_minimum_is_left_out_of_every_figure_and_the_matters_s
 
 
 def test_the_matters_score_view_uses_the_same_minimum_as_the_results():
-    from framework.measures.views import V_PRIORITY_MATTERS
+    from framework.measures.views import V_PRIORITY_MATTERS, V_PRIORITY_RESULT
     from framework.reviews.suppression import MIN_GROUP_DEFAULT
-    assert f"count(DISTINCT b.voter_key) >= {BALLOT_MIN_GROUP}" in V_PRIORITY_MATTERS
+    assert f"count(DISTINCT b.voter_key) >= {BALLOT_MIN_GROUP}" in V_PRIORITY_RESULT
+    assert "v_priority_result" in V_PRIORITY_MATTERS
     assert BALLOT_MIN_GROUP == MIN_GROUP_DEFAULT
 
 

@@ -8,6 +8,7 @@ import csv
 import io
 import re
 import zipfile
+from datetime import date
 
 import openpyxl
 import pandas as pd
@@ -196,6 +197,7 @@ SAFE_PRODUCERS = {  # every download's bytes come from one of these, each attack
     "template_workbook": "test_the_engagement_template_workbook_holds_no_formula",
     "return_bytes": "test_the_excel_return_keeps_formula_like_text_with_excels_quote_prefix",
     "personal_codes_csv": "test_the_mail_merge_file_of_personal_codes_holds_no_formula",
+    "board_report_pdf": "test_the_board_report_pdf_shows_user_text_as_text_with_no_link_or_script",
 }
 
 
@@ -264,3 +266,21 @@ def test_the_mail_merge_file_of_personal_codes_holds_no_formula():
     rows = list(csv.reader(io.StringIO(data)))
     assert len(rows) == 2
     assert rows[1][0].startswith("'=") and rows[1][1].startswith("'@")
+
+
+def test_the_board_report_pdf_shows_user_text_as_text_with_no_link_or_script():
+    from pathlib import Path
+
+    from framework.board_report import Section
+    from framework.board_report_print import html_to_pdf, report_document
+    from tests.browser import CHROMIUM
+    from tests.pdf_text import read_pdf
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed")
+    hostile = "<a href='https://evil.example'>click</a> <script>document.title='x'</script> =HYPERLINK(\"x\")"
+    table = pd.DataFrame({"You said": [hostile], "We did": ["@SUM(A1)"]})
+    pdf = html_to_pdf(report_document(hostile, [Section(hostile, [hostile], [(hostile, table)])], date(2026, 11, 30)))
+    assert b"/URI" not in pdf and b"/JavaScript" not in pdf and b"/Annots" not in pdf
+    text = read_pdf(pdf)[0]["text"]
+    assert text.count("<a href='https://evil.example'>click</a>") == 5 and "@SUM(A1)" in text

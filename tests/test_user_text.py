@@ -36,7 +36,8 @@ RENDERED = {
     "HTML": re.compile(r"(?<!\\)<img"),
 }
 PAGES = sorted(p.stem for p in (ROOT / "pages").glob("*_page.py"))
-EDITOR_ONLY = {"data_page", "edit_indicators_page", "history_page", "review_setup_page", "record_engagement_page"}
+EDITOR_ONLY = {"data_page", "edit_indicators_page", "history_page", "review_setup_page", "record_engagement_page",
+               "start_system_page"}
 PAGE_ROLES = [(page, "editor") for page in PAGES] + [(page, "viewer") for page in PAGES if page not in EDITOR_ONLY]
 
 

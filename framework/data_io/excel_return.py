@@ -19,6 +19,7 @@ import pandas as pd
 from framework.core.atomic_file import replace_atomically, scratch_folder, writable_target
 from framework.data_io.return_sheets import (
     CAVEATS,
+    PROGRESS_HEADERS,
     STATUS_WORDS,
     SheetSource,
     areas_frame,
@@ -107,9 +108,10 @@ def write_lists(w: ReturnWriter, codes: dict[str, list[Any]]) -> dict[str, str]:
 
 def write_return(con, system_code: str, target: Any, *, progress_table: SheetSource,
                  sheets: list[tuple[str, SheetSource]], user_name: str = "Shared Measures",
-                 generated_at: datetime | None = None) -> dict[str, int]:
+                 generated_at: datetime | None = None, about: dict[str, str] | None = None) -> dict[str, int]:
     """Write the Excel return for one system to a path (replaced only once complete) or a file-like object; return
-    rows per sheet. `progress_table` gives the Progress sheet and `sheets` the further sheets, named."""
+    rows per sheet. `progress_table` gives the Progress sheet and `sheets` the further sheets, named; `about` says
+    on the Cover what further sheets hold."""
     generated_at = generated_at or datetime.now(UTC).replace(tzinfo=None)
     fields = cover_fields(con, system_code, user_name, generated_at)
     vo = vision_outcomes_frame(con, system_code)
@@ -123,7 +125,7 @@ def write_return(con, system_code: str, target: Any, *, progress_table: SheetSou
     with replace_atomically(target) if to_file else nullcontext(target) as out, scratch_folder() as scratch:
         w = ReturnWriter(str(out) if to_file else out, scratch)
         try:
-            _write(w, system_code, user_name, generated_at, *frames)
+            _write(w, system_code, user_name, generated_at, *frames, about=about or {})
             w.close()
         except BaseException:
             w.discard()
@@ -135,7 +137,7 @@ def write_return(con, system_code: str, target: Any, *, progress_table: SheetSou
 
 
 def _write(w: ReturnWriter, system_code: str, user_name: str, generated_at: datetime, fields, vo, progress,
-           progress_note, indicators, areas, measurements, extra) -> None:
+           progress_note, indicators, areas, measurements, extra, about: dict[str, str]) -> None:
     system_name = str(next(v for k, v in fields if k == "System name"))
     w.wb.set_properties({
         "title": f"Shared Measures return: {system_name}",
@@ -152,7 +154,7 @@ def _write(w: ReturnWriter, system_code: str, user_name: str, generated_at: date
                    ("Measurements", "every value with its breakdown; also the import template"
                     + ("" if len(measurements) <= MAX_SHEET_ROWS else
                        ", continued on sheets Measurements 2 onwards (one sheet holds 1,048,575 rows)"))]
-    sheet_notes += [(s, "") for s, _ in extra]
+    sheet_notes += [(s, about.get(s, "")) for s, _ in extra]
     write_cover(w, system_name, fields, [progress_note] if progress_note else [], sheet_notes)
 
     w.table("Vision and outcomes", vo, wrap=("Description", "1 year ambition", "3 year ambition", "5 year ambition"))
@@ -160,10 +162,11 @@ def _write(w: ReturnWriter, system_code: str, user_name: str, generated_at: date
     if progress_note and progress.empty:
         w.table("Progress", progress, note=progress_note)
     else:
-        fmt_rows = [w.fmt(number_format(units.get(c))) for c in progress.get("indicator_code", [])]
+        fmt_rows = [w.fmt(number_format(units.get(c))) for c in progress.get(PROGRESS_HEADERS["indicator_code"], [])]
+        valued = [PROGRESS_HEADERS[c] for c in ("target", "latest_value", "expected_now", "projected_at_horizon",
+                                                "latest_lower", "latest_upper", "projection_lower", "projection_upper")]
         w.table("Progress", progress, note=progress_note,
-                row_formats={c: fmt_rows for c in ("target", "latest_value", "expected_now", "projected_at_horizon")
-                             if c in progress.columns})
+                row_formats={c: fmt_rows for c in valued if c in progress.columns})
     ind_fmt = [w.fmt(number_format(u)) for u in indicators["unit"]]
     w.table("Indicators", indicators, wrap=("definition",),
             row_formats={c: ind_fmt for c in ("baseline_value", "target_1y", "target_3y", "target_5y")},

@@ -24,7 +24,9 @@ def files_help(template_columns) -> str:
     """Which files can be imported, as Markdown."""
     return (
         "- **An Excel return or template (.xlsx)** from this app: its *Measurements* sheet is the template. "
-        "A complete return also brings its system, vision, outcomes and indicators.\n"
+        "A complete return also brings its system, vision, outcomes and indicators, and an editor's brings "
+        "everything else: statements, stories, proposals, rounds, versions and the engagement log. Into a system "
+        "that already exists, you see what it would change before anything is saved.\n"
         "- **A CSV with the template's columns:** " + ", ".join(f"`{c}`" for c in template_columns) + ". "
         "Only `indicator_code`, `area_code`, `period_label` and `value` are required.\n"
         "- **A Fingertips data export (.csv)** from OHID. A new Fingertips indicator arrives as a *proposed* "

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from framework.core.db import read_df, read_rows
+from framework.core.formatting import header
 from framework.data_io.importers.template import TEMPLATE_COLUMNS
 from framework.data_io.importers.workbook import AREA_COLUMNS, COVER_FIELDS, INDICATOR_COLUMNS, VO_HEADERS
 from framework.foundation.vision import VISION_FIELDS
@@ -18,6 +19,17 @@ STATUS_WORDS = {
     "ahead": "Ahead of the expected path", "on_track": "On track", "behind": "Behind the expected path",
     "not_enough_data": "Not enough data yet", "no_target": "No target set",
 }
+PROGRESS_HEADERS = {
+    "system_code": "System", "indicator_code": "Measure code", "area_code": "Area code",
+    "horizon_years": "Horizon (years)", "horizon_date": "Horizon due", "target": "Target",
+    "latest_value": "Latest value", "latest_period_end": "Latest period ends", "expected_now": "Expected by now",
+    "projected_at_horizon": "Projected at the horizon", "status": "Status", "indicator_status": "Measure status",
+    "outcome_code": "Outcome", "latest_lower": "Latest value, lower 95% limit",
+    "latest_upper": "Latest value, upper 95% limit", "judged_at": "Judged at", "trend_per_year": "Trend per year",
+    "distance_travelled": "Distance travelled", "projection_lower": "Projection, lower 95% limit",
+    "projection_upper": "Projection, upper 95% limit",
+}
+"""The Progress sheet's column headers in words; any other column gets its field name in words."""
 SheetSource = Callable[[Any, str], "pd.DataFrame | None"]
 """A function (con, system_code) -> the rows of one sheet; the capabilities provide them (see framework.board_return)."""
 CAVEATS = [
@@ -89,8 +101,11 @@ def progress_frame(progress_table: SheetSource, con, system_code: str) -> tuple[
     """Each indicator at each horizon with its status in words."""
     frame = progress_table(con, system_code).copy()
     if "status" in frame.columns:
-        frame.insert(list(frame.columns).index("status") + 1, "status_in_words",
-                     frame["status"].map(lambda s: STATUS_WORDS.get(s, s)))
+        frame["status"] = frame["status"].map(lambda s: STATUS_WORDS.get(s, s))
+    if "indicator_status" in frame.columns:
+        frame["indicator_status"] = frame["indicator_status"].map(
+            lambda s: s.capitalize() if isinstance(s, str) else s)
+    frame = frame.rename(columns=lambda c: PROGRESS_HEADERS.get(c) or header(c))
     if frame.empty:
         return frame, "No progress to report yet: add targets and measurements."
     return frame, None

@@ -1,25 +1,25 @@
 """Plain-English wording for indicator figures: values with their units, and baselines with their targets."""
 from __future__ import annotations
 
-import math
+import re
 from datetime import date
 from typing import Any
 
+from framework.core.formatting import by_unit, is_missing
 from framework.core.model import HORIZONS
+
+PERCENT_WORDS = re.compile(r"prevalence|percentage|proportion|%|per cent", re.IGNORECASE)
+
+
+def unit_from_name(name: str) -> str:
+    """The unit a measure's name implies when its source gives none: "%" for a prevalence, percentage or
+    proportion, else nothing (the editor sets it)."""
+    return "%" if PERCENT_WORDS.search(name or "") else ""
 
 
 def format_value(value: Any, unit: str) -> str:
-    """A value with its unit, rounded for reading: 47.3%, 1,420 per 100,000, 5,600 hours."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "no value"
-    value = float(value)
-    digits = 1 if abs(value) < 1000 else 0
-    text = f"{value:,.{digits}f}"
-    if text.endswith(".0"):
-        text = text[:-2]
-    if unit == "%":
-        return f"{text}%"
-    return f"{text} {unit}".strip()
+    """A value with its unit, rounded for reading: 47.3%, 1,420 per 100,000, 5,600 hours, 190 groups."""
+    return "no value" if is_missing(value) else by_unit(value, unit)
 
 
 def horizon_date(start: date, years: int) -> date:

@@ -388,9 +388,20 @@ def _ratings(con, system_code: str, round_id: int) -> pd.DataFrame:
     )
 
 
+def _group_results(con, system_code: str, round_id: int) -> pd.DataFrame:
+    """Each group's mean rating and ballots per measure in a closed round: from its ballots, or, for a round brought
+    by a complete Excel return without them, the published results it brought."""
+    means = group_means(_ratings(con, system_code, round_id))
+    if means.empty:
+        means = read_df(con, "SELECT p.indicator_code, p.group_code, p.mean_score, p.ballots FROM priority_result p"
+                             " JOIN priority_round r USING (round_id) WHERE r.system_code = ? AND p.round_id = ?"
+                             " ORDER BY ALL", [system_code, int(round_id)])
+    return means
+
+
 def results_by_group(con, system_code: str, round_id: int) -> pd.DataFrame:
     """The priority by stakeholder group: one row per measure and group with the mean rating and ballots."""
-    means = group_means(_ratings(con, system_code, round_id))
+    means = _group_results(con, system_code, round_id)
     names = read_df(con, "SELECT indicator_code, name AS indicator_name FROM indicator WHERE system_code = ?",
                     [system_code])
     groups = stakeholder_groups(con).rename(columns={"name": "group_name"})[["group_code", "group_name"]]
@@ -410,7 +421,7 @@ def results_table_by_group(con, system_code: str, round_id: int) -> pd.DataFrame
 
 def results_summary(con, system_code: str, round_id: int) -> pd.DataFrame:
     """Per measure: the community and system means, their difference in numbers and words, the weighted score."""
-    sides = compare_sides(group_means(_ratings(con, system_code, round_id)))
+    sides = compare_sides(_group_results(con, system_code, round_id))
     names = read_df(con, "SELECT indicator_code, name AS indicator_name FROM indicator WHERE system_code = ?",
                     [system_code])
     out = sides.merge(names, on="indicator_code", how="left")

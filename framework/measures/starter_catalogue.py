@@ -19,6 +19,7 @@ from framework.core.errors import ValidationError
 from framework.core.model import DIRECTIONS, User, clean_text
 from framework.core.problems import Problem
 from framework.core.shipped_data import DATA_DIR
+from framework.foundation.indicator_text import unit_from_name
 from framework.foundation.indicators import TARGETS, insert_indicators, validate_indicator
 
 NHSE_FILE = DATA_DIR / "reference" / "nhse_ics_system_metrics_2020.csv"
@@ -27,7 +28,6 @@ NHSE_SOURCE = "NHS England ICS system metrics 2020/21"
 NHSE_HEADERS = ["Theme", "Metric", "Long-Term Plan priority area", "Availiable Date", "Geographical Availibilty",
                 "Frequency"]
 OFFER_COLUMNS = ["source_ref", "suggested_code", "name", "unit", "source", "definition", "frequency", "theme"]
-PERCENT = re.compile(r"\b(percentage|proportion|prevalence|per cent)\b|%", re.IGNORECASE)
 MAX_BYTES = 1_000_000
 
 
@@ -79,7 +79,7 @@ def read_nhse_catalogue(path: Path | str = NHSE_FILE, name: str | None = None) -
         theme, area, available, geography, frequency = cells[0], cells[2], cells[3], cells[4], cells[5]
         offers.append({
             "source_ref": ref, "suggested_code": f"NHSE{len(offers) + 1:02d}", "name": metric,
-            "unit": "%" if PERCENT.search(metric) else "", "source": NHSE_SOURCE,
+            "unit": unit_from_name(metric), "source": NHSE_SOURCE,
             "definition": (f"{metric}. From NHS England's ICS system metrics (2020/21), under '{theme}'; Long-Term "
                            f"Plan area: {area}; available from {available or 'a date to be confirmed'}, "
                            f"at {geography or 'a level to be confirmed'}."),

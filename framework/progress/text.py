@@ -163,3 +163,27 @@ def words_by_outcome(counts: pd.DataFrame) -> pd.DataFrame:
             row[f"{h}-year"] = ", ".join(f"{int(cell[s])} {words[s]}" for s in order if s in cell and cell[s]) or "-"
         rows.append(row)
     return pd.DataFrame(rows, columns=["Outcome", "1-year", "3-year", "5-year"])
+
+
+
+def judged_note(in_use: int, qualitative: int, judged: int) -> str:
+    """Why fewer measures are judged for progress than are in use: 'Of the 27 measures in use, 25 have numbers and
+    are judged here; 2 qualitative measures are followed through their stories instead.'"""
+    if not in_use:
+        return "No measures are in use yet."
+    if judged >= in_use:
+        return f"All {in_use} measures in use have numbers and are judged here."
+    clauses = []
+    if qualitative:
+        clauses.append(f"{qualitative} qualitative measure{plural(qualitative, ' is', 's are')} followed through "
+                       f"{plural(qualitative, 'its', 'their')} stories instead")
+    rest = in_use - judged - qualitative
+    if rest > 0:
+        clauses.append(f"{rest} {plural(rest, 'has', 'have')} no numbers for this area yet")
+    return (f"Of the {in_use} measures in use, {judged} {plural(judged, 'has', 'have')} numbers and "
+            f"{plural(judged, 'is', 'are')} judged here; " + " and ".join(clauses) + ".")
+
+
+def plural(n: int, one: str, many: str) -> str:
+    """One word or the other by how many there are."""
+    return one if n == 1 else many

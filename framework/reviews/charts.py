@@ -57,7 +57,7 @@ def heatmap(results: pd.DataFrame, round_title: str) -> go.Figure:
                                dropna=False).reindex(index=statements, columns=groups)
     labels = [[("Hidden" if pd.isna(v) else f"{v:.1f} {SHORT_WORDS[mean_words(v)]}") for v in row]
               for row in grid.to_numpy()]
-    hover = [[f"{s}: {texts[s]}<br>{g}: {'hidden to keep answers confidential' if pd.isna(v) else f'mean {v:.2f} ({mean_words(v)})'}"
+    hover = [[f"{s}: {texts[s]}<br>{g}: {'hidden to keep answers confidential' if pd.isna(v) else f'mean {v:.1f} ({mean_words(v)})'}"
               for g, v in zip(groups, row)] for s, row in zip(statements, grid.to_numpy())]
     # Group names sit on top, each on its own lines, so they read as columns on a laptop screen without scrolling;
     # the top margin grows with the longest name so the names never reach the title.

@@ -39,9 +39,11 @@ LINK_FLAG = ("Hidden and flagged: this group's shared link was used more times t
 
 
 def mean_words(mean: float | None) -> str:
-    """A mean score in words."""
+    """A mean score in words, read from the mean rounded to one decimal place as it is shown, so that two means
+    shown alike (2.5 and 2.5) never read differently (one 'Disagree', one 'Neither')."""
     if mean is None or mean != mean:
         return "Hidden"
+    mean = float(f"{mean:.1f}")
     for limit, words in ((1.5, "Strongly disagree"), (2.5, "Disagree"), (3.5, "Neither agree nor disagree"),
                          (4.5, "Agree")):
         if mean < limit:

@@ -14,7 +14,7 @@ from framework.core.db import read_df, scalar, transaction
 from framework.core.files import not_a_regular_file, too_big_file, workbook_too_big
 from framework.core.model import User
 from framework.core.safe_text import write_csv
-from framework.data_io.importers import fingertips
+from framework.data_io.importers import fingertips, whole
 from framework.data_io.importers.footprint import area_parents, footprints, keep_footprint
 from framework.data_io.importers.read import (
     EXPECTED_FILE,
@@ -114,6 +114,7 @@ def check_file(con, path: Path, *, system_code: str | None = None, name: str | N
                 return check
             names = list(workbook.sheet_names)
             framework = read_framework(workbook, names, check)
+            check.carried = whole.read_carried(con, workbook, names, check)
             sheet = find_sheet(names, "Measurements") or (names[0] if len(names) == 1 else None)
             if sheet is None:
                 check.add(Problem(check.name, None, "Measurements", None,
@@ -190,6 +191,7 @@ def check_file(con, path: Path, *, system_code: str | None = None, name: str | N
                                         & ~new_areas["area_code"].isin(set(read_df(con, "SELECT area_code FROM area")["area_code"]))]
             used_ind = set(check.rows["indicator_code"])
             check.new_indicators = [i for i in new_indicators if i["indicator_code"] in used_ind]
+        whole.finish_check(con, check, user, system_code)
         progress(0.6, f"Checked {check.name}")
         return check
     finally:
@@ -261,7 +263,7 @@ def _write_framework(cur, user: User, framework: dict[str, Any], check: FileChec
                          reason=f"Imported from {check.name}")
     if may_edit:
         links = [(a["area_code"], a["role"]) for a in framework["areas"]
-                 if a.get("role") in ("system", "place", "neighbourhood", "comparator")]
+                 if a.get("role") in ("system", "place", "neighbourhood", "comparator", "predecessor")]
         link_areas(cur, code, links)
     known = {r[0] for r in cur.execute("SELECT indicator_code FROM indicator WHERE system_code = ?", [code]).fetchall()}
     new = [i if may_edit else as_proposed(i, user) for i in framework["indicators"] if i["indicator_code"] not in known]
@@ -275,12 +277,15 @@ def _write_framework(cur, user: User, framework: dict[str, Any], check: FileChec
 
 
 def apply_plan(con, user: User, plan: ImportPlan, *, skip_invalid: bool = False,
-               rejects_files: dict[str, str] | None = None, progress: Progress = no_progress) -> list[BatchSummary]:
+               rejects_files: dict[str, str] | None = None, progress: Progress = no_progress,
+               update: bool = False) -> list[BatchSummary]:
     """Write every checked file in one transaction, one batch per file; refuse when any file has problems,
-    unless skip_invalid, when only its valid rows are written."""
+    unless skip_invalid, when only its valid rows are written. A complete return that would change its existing
+    system is written only with update (whole.py)."""
     require(user, "import_data")
     if not plan.ok and (not skip_invalid or any(f.fatal for f in plan.files)):
         raise ImportRejected(plan)
+    whole.refuse_unconfirmed(user, plan, update)
     rejects_files = rejects_files or {}
     total_rows = max(1, sum(f.rows_valid for f in plan.files))
 
@@ -289,8 +294,10 @@ def apply_plan(con, user: User, plan: ImportPlan, *, skip_invalid: bool = False,
         done = 0
         for check in plan.files:
             areas_added = indicators_added = 0
+            whole.before_framework(cur, user, check)
             if check.framework:
                 areas_added, indicators_added = _write_framework(cur, user, check.framework, check)
+            whole.after_framework(cur, user, check)
             if not check.new_areas.empty:
                 areas_added += upsert_areas(cur, check.new_areas, f"Fingertips export {check.name}")
             if check.new_indicators:
@@ -343,14 +350,18 @@ def apply_plan(con, user: User, plan: ImportPlan, *, skip_invalid: bool = False,
 
 
 def import_files(con, user: User, paths: list[Path], *, system_code: str | None = None, skip_invalid: bool = False,
-                 names: list[str] | None = None, progress: Progress = no_progress) -> list[BatchSummary]:
+                 names: list[str] | None = None, progress: Progress = no_progress, update: bool = False,
+                 seen: str | None = None) -> list[BatchSummary]:
     """Check then import files. All or nothing by default: any problem raises ImportRejected and nothing is
-    written. With skip_invalid, valid rows are imported and rejected rows go to <name>.rejects.csv beside each file."""
+    written. With skip_invalid, valid rows are imported and rejected rows go to <name>.rejects.csv beside each file.
+    A complete return that would change its existing system needs update; seen is the state the importer saw the
+    changes worked out from (whole.py), refused if the system has changed since."""
     require(user, "import_data")
     plan = check_files(con, [Path(p) for p in paths], system_code=system_code, names=names, user=user,
                        progress=progress)
     if not plan.ok and (not skip_invalid or any(f.fatal for f in plan.files)):
         raise ImportRejected(plan)
+    whole.as_seen(plan, seen)
     rejects = {}
     try:
         if skip_invalid:
@@ -358,7 +369,8 @@ def import_files(con, user: User, paths: list[Path], *, system_code: str | None 
                 written = write_rejects(check)
                 if written:
                     rejects[check.path] = str(written)
-        return apply_plan(con, user, plan, skip_invalid=skip_invalid, rejects_files=rejects, progress=progress)
+        return apply_plan(con, user, plan, skip_invalid=skip_invalid, rejects_files=rejects, progress=progress,
+                          update=update)
     except BaseException:  # nothing was imported, so no rejects file may say otherwise
         for written in rejects.values():
             Path(written).unlink(missing_ok=True)

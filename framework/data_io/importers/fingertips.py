@@ -3,12 +3,11 @@ prefix, names are trimmed, sex, age and category breakdowns become breakdown and
 a blank Indicator ID are reported, never dropped or guessed."""
 from __future__ import annotations
 
-import re
-
 import duckdb
 import pandas as pd
 
 from framework.data_io.importers.report import FileCheck, Problem
+from framework.foundation.indicator_text import unit_from_name
 
 REQUIRED = ["Indicator ID", "Indicator Name", "Area Code", "Area Name", "Area Type", "Sex", "Age", "Category Type",
             "Category", "Time period", "Value", "Lower CI 95.0 limit", "Upper CI 95.0 limit", "Count", "Denominator",
@@ -20,7 +19,6 @@ LABELS = {
     "denominator": "Denominator", "value_note": "Value note", "breakdown": "Category Type",
     "breakdown_group": "Category", "system_code": "system (chosen for the import)",
 }
-PERCENT_WORDS = re.compile(r"prevalence|percentage|proportion|%|per cent", re.IGNORECASE)
 NO_PREFIX = r"regexp_replace(trim({0}), '^n([A-Z][0-9]{{8}})$', '\1')"
 
 
@@ -160,7 +158,7 @@ def define_areas_and_indicators(stage: duckdb.DuckDBPyConnection, system_code: s
         indicators.append({
             "system_code": system_code, "indicator_code": code, "outcome_code": None, "name": name[:200],
             "definition": f"{name}. Imported from a Fingertips data export (indicator {fid}).",
-            "unit": "%" if PERCENT_WORDS.search(name) else "", "direction": "no_judgement", "kind": "quantitative",
+            "unit": unit_from_name(name), "direction": "no_judgement", "kind": "quantitative",
             "source": "Fingertips (OHID)", "source_ref": f"fingertips:{fid}", "frequency": None,
             "owner_partner": None, "baseline_value": None, "baseline_date": None, "target_1y": None,
             "target_3y": None, "target_5y": None, "status": "proposed", "proposed_by": user_name,

@@ -25,6 +25,8 @@ class FileCheck(BaseCheck):
     new_areas: pd.DataFrame = field(default_factory=pd.DataFrame)
     new_indicators: list[dict[str, Any]] = field(default_factory=list)
     framework: dict[str, Any] | None = None  # a complete return's system, vision, outcomes and indicators
+    carried: dict[str, pd.DataFrame] = field(default_factory=dict)  # a complete return's other system tables
+    update: Any = None  # what the return would change in its existing system (whole.SystemUpdate), if it exists
 
     @property
     def rows_valid(self) -> int:

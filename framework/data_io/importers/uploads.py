@@ -59,11 +59,13 @@ def check_upload(con, path: str, system_code: str | None, user: User | None = No
 
 
 def import_upload(con, user: User, path: str, system_code: str | None, skip_invalid: bool,
-                  progress: Progress = no_progress) -> list[BatchSummary]:
+                  progress: Progress = no_progress, update: bool = False,
+                  seen: str | None = None) -> list[BatchSummary]:
     """Import an uploaded file (checked again at the moment of writing, all or nothing unless skip_invalid), then
-    delete it; the rejected rows stay readable in the summaries' rejects_bytes."""
+    delete it; the rejected rows stay readable in the summaries' rejects_bytes. A complete return that changes its
+    existing system needs update, and seen, the state its changes were shown for (importers.whole)."""
     summaries = import_files(con, user, [Path(path)], system_code=system_code, skip_invalid=skip_invalid,
-                             progress=progress)
+                             progress=progress, update=update, seen=seen)
     kept = [_with_rejects(s) for s in summaries]
     discard_upload(path)
     return kept
