@@ -125,3 +125,19 @@ def test_the_answer_page_of_a_real_system_offers_no_code(monkeypatch, full_demo_
     at = open_app(monkeypatch, path, page="respond_page", role="viewer")
     assert not at.exception
     assert not at.table and not any("invite code of any group" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("role", ["viewer", "community", "partner"])
+@pytest.mark.parametrize("name", ["write_showcase", "write_priorities", "write_proposals", "write_stories",
+                                  "write_open_review"])
+def test_a_lower_role_calling_a_showcase_write_directly_is_refused_before_anything_is_written(demo_con, role, name):
+    from framework.demo import showcase
+
+    tables = ("priority_round", "priority_ballot", "measure_proposal", "narrative", "review_round", "starter_answer",
+              "audit_log")
+    before = {t: db.scalar(demo_con, f"SELECT count(*) FROM {t}") for t in tables}
+    args = {"write_showcase": ("DEMO", TODAY), "write_priorities": ("DEMO", TODAY), "write_proposals": ("DEMO",),
+            "write_stories": ("DEMO",), "write_open_review": ("DEMO", TODAY)}[name]
+    with pytest.raises(PermissionError):
+        getattr(showcase, name)(demo_con, make_user(role), *args)
+    assert {t: db.scalar(demo_con, f"SELECT count(*) FROM {t}") for t in tables} == before

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from framework.core import audit
+from framework.core.auth import require
 from framework.core.db import transaction
 from framework.core.model import User
 from framework.core.shipped_data import load_json
@@ -70,6 +71,7 @@ def write_priorities(con, editor: User, system_code: str, today: date) -> list[i
     """A prioritisation round that closed in the spring with results for every group big enough to show, and one
     open now with the first ballots in. The rounds are opened through the Priorities page's own function; the
     ballots are written together, in one transaction a round, as a ballot is cast."""
+    require(editor, "load_demo")
     from framework.measures.priorities import ballot_secret, open_round, rateable_measures
 
     codes = list(rateable_measures(con, system_code)["indicator_code"])
@@ -88,6 +90,7 @@ def write_priorities(con, editor: User, system_code: str, today: date) -> list[i
 
 def write_proposals(con, editor: User, system_code: str) -> list[int]:
     """Proposed measures in every state: waiting, accepted as a new measure, merged into one and declined."""
+    require(editor, "load_demo")
     from framework.measures.proposals import (
         accept_proposal,
         decline_proposal,
@@ -116,6 +119,7 @@ def write_proposals(con, editor: User, system_code: str) -> list[int]:
 
 def write_stories(con, editor: User, system_code: str) -> list[int]:
     """Stories behind the curve for the latest and an earlier period of a few measures, by a partner and the team."""
+    require(editor, "load_demo")
     from framework.progress.narratives import add_narrative, narrative_periods
 
     partner = people("nhs_providers", "partner", 1)[0]
@@ -133,6 +137,7 @@ def write_stories(con, editor: User, system_code: str) -> list[int]:
 def write_open_review(con, editor: User, system_code: str, today: date) -> int:
     """A stakeholder review open now, with an invite link for every group, which the Answer page offers in the
     demo (a real system never shows invite codes)."""
+    require(editor, "load_demo")
     from framework.reviews.rounds import create_round
     from framework.reviews.statements import STARTER
 
@@ -146,6 +151,7 @@ def write_open_review(con, editor: User, system_code: str, today: date) -> int:
 def write_showcase(con, editor: User, system_code: str = "DEMO", today: date | None = None) -> None:
     """Everything above, and answers to the starter questions the vision has no column for, each write through its
     own function and transaction."""
+    require(editor, "load_demo")
     from framework.demo.content import STARTER_ANSWERS
     from framework.foundation.starter_questions import save_answers
 
