@@ -5,6 +5,7 @@ import streamlit as st
 from framework import streamlit_glue as glue
 from framework.core.errors import ValidationError
 from framework.reviews import rounds
+from pages.parts.demo_invite import offer_demo_invites
 
 SCORE_WORDS = {**{s: f"{s} {w}" for s, w in rounds.SCALE.items()}, rounds.DONT_KNOW: "Don't know"}
 OPTIONS = [1, 2, 3, 4, 5, rounds.DONT_KNOW]
@@ -15,6 +16,7 @@ st.title("Answer a review in confidence")
 code = st.query_params.get("code", "")
 if not code:
     st.write("Enter the invite code from your invitation. It looks like `ABCD-EFGH-JKLM`.")
+    offer_demo_invites()
     typed = st.text_input("Invite code", key="respond.code_input")
     if not typed:
         st.stop()

@@ -165,12 +165,16 @@ def test_a_peer_group_of_one_area_is_named_as_that_area_and_the_area_itself_is_l
         "england", "region"]
 
 
-def test_the_indicator_page_comparisons_name_the_systems_region_and_say_it_has_no_data(demo_con):
+def test_the_indicator_page_comparisons_name_the_systems_region_compare_with_it_and_say_where_it_has_no_data(demo_con):
     table = bm.indicator_comparisons(demo_con, "DEMO", "I08", "DEMO-ICB", ["DEMO-P01", "DEMO-P02"])
     assert set(table["comparator"]) == {"england", "region", "peers"}
     region = table[table["comparator"] == "region"]
     assert region["comparator_name"].iloc[0] == "the North East and Yorkshire region"
-    assert (region["at95"] == "not_compared").all()
+    assert (region["at95"] != "not_compared").any()  # the demo gives the region values with intervals for I08
+    elsewhere = bm.indicator_comparisons(demo_con, "DEMO", "I01", "DEMO-ICB")
+    no_region = elsewhere[elsewhere["comparator"] == "region"]
+    assert (no_region["at95"] == "not_compared").all()  # and none for I01
+    assert no_region["reason"].iloc[0].startswith("no value for the North East and Yorkshire region in ")
     england = table[(table["comparator"] == "england") & (table["period_label"] == "2023/24")]
     assert england["reason"].iloc[0] == "no value for England in 2023/24"
 
@@ -227,6 +231,7 @@ def test_worse_and_getting_worse_ignores_a_latest_period_england_has_no_value_fo
 
 def test_an_area_name_with_markdown_is_shown_as_written_in_the_summary(demo_con):
     demo_con.execute("UPDATE area SET area_name = 'North *East* [link](http://x)' WHERE area_code = 'E40000012'")
+    demo_con.execute("DELETE FROM measurement WHERE indicator_code = 'I08' AND area_code = 'E40000012'")
     demo_con.execute("UPDATE measurement SET area_code = 'E40000012' WHERE indicator_code = 'I08'"
                      " AND area_code = 'E92000001'")
     sentences = bm.summary_sentences(demo_con, "DEMO", "I08", "DEMO-ICB")

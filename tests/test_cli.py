@@ -19,9 +19,10 @@ def test_init_demo_creates_a_populated_database_and_exits_0(tmp_path):
     path = tmp_path / "sm.duckdb"
     result = run_cli("--db", str(path), "init", "--demo")
     assert result.returncode == 0, result.stderr
-    assert "Loaded the demo system: 30 indicators" in result.stdout
+    # 27 curated measures, three drawn from the engagement log and one accepted from a community proposal
+    assert "Loaded the demo system: 31 indicators" in result.stdout
     con = duckdb.connect(str(path), read_only=True)
-    assert con.execute("SELECT count(*) FROM v_indicator WHERE system_code = 'DEMO'").fetchall() == [(30,)]
+    assert con.execute("SELECT count(*) FROM v_indicator WHERE system_code = 'DEMO'").fetchall() == [(31,)]
     con.close()
     again = run_cli("--db", str(path), "init", "--demo")
     assert again.returncode == 0 and "already loaded" in again.stdout

@@ -12,7 +12,8 @@ from framework.demo.review import demo_rounds
 from framework.demo.system import build_demo, data_end, load_demo
 from tests.conftest import make_user
 
-PLANS = {("review_action", "due_on")}  # a due date is a plan for the future, not data about it
+# a due date, and the closing day of a round open today, are plans for the future, not data about it
+PLANS = {("review_action", "due_on"), ("review_round", "closes_on"), ("priority_round", "closes_on")}
 
 
 @pytest.mark.parametrize("today, end", [
@@ -64,12 +65,34 @@ def test_nothing_in_the_demo_with_its_log_and_reviews_lies_after_today(tmp_path,
     assert set(_dates_after(con, today)) - reference == set()
     assert db.scalar(con, "SELECT count(*) FROM engagement_activity") == 36
     assert db.scalar(con, "SELECT max(end_date) FROM engagement_activity") <= data_end(today)
-    closes = db.read_rows(con, "SELECT title, closes_on FROM review_round ORDER BY closes_on")
+    closes = db.read_rows(con, "SELECT title, closes_on FROM review_round WHERE closes_on < ? ORDER BY closes_on",
+                          [today])  # the closed reviews, with results; the open one is checked below
     assert [r["title"] for r in closes] == [t for t, _, _ in demo_rounds(today)]
-    assert closes[-1]["closes_on"] < today
     due = db.scalar(con, "SELECT min(due_on) FROM review_action")
     assert due > closes[-1]["closes_on"]  # the actions were agreed at the later round
+    _the_showcase_is_dated_to(con, today)
     con.close()
+
+
+def _the_showcase_is_dated_to(con, today: date) -> None:
+    """One prioritisation round closed with ballots, one open today with ballots; one review round open today; every
+    ballot, proposal and story written by today; only the open rounds' closing days lie ahead."""
+    from framework.measures.priorities import round_state
+    from framework.reviews.rounds import round_state as review_state
+
+    rounds = db.read_rows(con, "SELECT round_id, opens_on, closes_on, closed_at FROM priority_round ORDER BY opens_on")
+    assert [round_state(r["opens_on"], r["closes_on"], r["closed_at"], today) for r in rounds] == ["closed", "open"]
+    assert all(r["opens_on"] <= today for r in rounds)
+    for r in rounds:
+        assert db.scalar(con, "SELECT count(*) FROM priority_ballot WHERE round_id = ?", [r["round_id"]]) > 0
+    reviews = db.read_rows(con, "SELECT opens_on, closes_on, closed_early FROM review_round ORDER BY opens_on")
+    assert [review_state(r, today) for r in reviews] == ["closed", "closed", "open"]
+    later = [r for r in reviews + rounds if r["closes_on"] > today]
+    assert len(later) == 2  # the open rounds' closing days, and nothing else
+    statuses = db.read_rows(con, "SELECT DISTINCT status FROM measure_proposal ORDER BY status")
+    assert [r["status"] for r in statuses] == ["accepted", "declined", "merged", "open"]
+    assert db.scalar(con, "SELECT max(period_end) FROM narrative") <= data_end(today)
+    assert db.scalar(con, "SELECT count(*) FROM narrative") >= 3
 
 
 def test_the_date_check_itself_finds_a_date_after_today(tmp_path):

@@ -15,8 +15,8 @@ def _markdown(at, start):
 def test_the_indicator_page_says_how_the_system_compares_with_england_and_the_region(monkeypatch, demo_db_file):
     at = open_app(monkeypatch, demo_db_file, page="indicators_page", role="community", query={"indicator": "I08"})
     assert not at.exception
-    expected = ("Similar to England in 2025/26, judged at 95% confidence. Not compared with the North East and "
-                "Yorkshire region: no value or no confidence interval for that period.")
+    # the demo gives the region values with intervals for I08, so it is compared with both
+    expected = "Similar to England and similar to the North East and Yorkshire region in 2025/26, judged at 95% confidence."
     assert _markdown(at, "Similar to England") == [expected]
     summary = next(m for m in _markdown(at, "Since April 2023"))
     assert summary.endswith(expected)  # the plain-English summary says it too

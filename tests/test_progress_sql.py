@@ -290,5 +290,5 @@ def test_one_area_series_keeps_that_area_and_the_comparators_headline_and_nothin
                         | ((everything["role"] == "comparator") & (everything["breakdown"] == "All"))]
     assert len(narrowed) < len(everything)
     pd.testing.assert_frame_equal(narrowed.reset_index(drop=True), wanted.reset_index(drop=True))
-    assert set(narrowed["area_code"]) == {"DEMO-ICB", "E92000001"}
+    assert set(narrowed["area_code"]) == {"DEMO-ICB", "E92000001", "E40000012"}  # England and the demo's region
     assert set(narrowed.loc[narrowed["area_code"] == "DEMO-ICB", "breakdown"]) == {"All", "Deprivation", "Ethnicity"}

@@ -15,6 +15,7 @@ from framework.demo.system import load_demo
 from framework.engagement.activities import save_activity
 from framework.foundation.indicators import get_indicator, save_indicator
 from framework.foundation.vision import VISION_FIELDS, get_vision, list_outcomes, save_outcome, save_vision
+from framework.measures.priorities import close_round as close_priorities
 from framework.measures.priorities import open_round as open_priorities
 from framework.measures.proposals import decline_proposal, propose_measure
 from framework.progress.narratives import add_narrative, narrative_periods
@@ -94,6 +95,8 @@ def _plant(path: Path) -> dict[str, str]:
     propose_measure(con, make_user("community"), "DEMO", proposal)
     declined = propose_measure(con, make_user("community", "community-2"), "DEMO", proposal)
     decline_proposal(con, editor, "DEMO", declined, LONG)
+    demo_round = db.scalar(con, "SELECT max(round_id) FROM priority_round WHERE system_code = 'DEMO'")
+    close_priorities(con, editor, "DEMO", demo_round)  # the demo's own open round closes so this one can open
     open_priorities(con, editor, "DEMO", SHORT, today - timedelta(days=1), today + timedelta(days=14))
     save_activity(con, editor, "DEMO", activity(title=SHORT, summary=LONG, lead_partner=SHORT),
                   items=[{"you_said": LONG, "we_did": LONG, "status": "done", "feedback_date": today}])

@@ -65,6 +65,9 @@ def rich_system(con) -> None:
     first = propose_measure(con, make_user("community"), "DEMO", proposal)
     propose_measure(con, make_user("partner"), "DEMO", {**proposal, "name": "Named", "proposer_named": True})
     decline_proposal(con, editor, "DEMO", first, "Already measured by I02")
+    for live in read_rows(con, "SELECT round_id FROM priority_round WHERE system_code = 'DEMO'"
+                               " AND closes_on >= current_date"):  # the demo's own open round closes first
+        close_round(con, editor, "DEMO", live["round_id"])
     round_id = open_round(con, editor, "DEMO", "Spring priorities", TODAY - timedelta(days=1),
                           TODAY + timedelta(days=13))
     for n in range(BALLOT_MIN_GROUP):

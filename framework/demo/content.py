@@ -45,6 +45,20 @@ VISION = {
     ),
 }
 
+# the answers to the two starter questions the vision table has no column for
+STARTER_ANSWERS = {
+    "working_now": (
+        "Better in some places than others. Healthwatch and the VCSE Alliance reach people we never would, and the "
+        "residents' assembly now meets in public. But most engagement still happens after decisions are made, and "
+        "people tell us they rarely hear what changed because they spoke up."
+    ),
+    "difference_and_inequalities": (
+        "Too early to see in most health outcomes, but emergency admissions for conditions that primary care can "
+        "manage are falling fastest in the neighbourhoods that co-designed their own services. We will report every "
+        "measure by deprivation and ethnicity, and put the most money where the gap is widest."
+    ),
+}
+
 # each outcome as its table row: outcome_code, title, description, ambition_1y/3y/5y and the principles it serves
 OUTCOMES: list[dict[str, Any]] = load_json("demo/outcomes.json")
 

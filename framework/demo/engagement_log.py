@@ -25,7 +25,7 @@ POPULATION_SHARES = {
 PLACES = {"P01": "Northmoor", "P02": "Ashby Vale", "P03": "Riverside", "P04": "Eastmarsh"}
 
 # each activity's fields, with its "you said" items and how many days after the activity each was fed back (null:
-# not yet)
+# not yet); "later" holds what people said and what was done when the activity was held again in later years
 TEMPLATES: list[dict[str, Any]] = load_json("demo/engagement_log.json")
 
 
@@ -94,6 +94,9 @@ def write_engagement_demo(cur, user: User, system_code: str = "DEMO", today: dat
         )
         for item in template["you_said"]:
             said, did, status, reason = item["you_said"], item["we_did"], item["status"], item["reason"]
+            if round_no:  # a later year's activity hears new things, so no "you said" repeats an earlier one
+                later = item["later"][round_no - 1]
+                said, did, reason = later["you_said"], later["we_did"], later.get("reason", reason)
             delay = item["feedback_after_days"]
             feedback = end + timedelta(days=delay + 7 * (round_no % 2)) if delay is not None else None
             if feedback and feedback > last_day:

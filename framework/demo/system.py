@@ -232,6 +232,7 @@ def iter_demo(scale: DemoScale = DEMO, today: date | None = None):
     """Generate the demo one system at a time, so that large scales can be written without holding them all."""
     end = data_end(today)
     rng = np.random.default_rng(scale.seed)
+    extra = np.random.default_rng(scale.seed + 1)
     specs = _scaled_specs(scale)
     for s_no, code in enumerate(_system_codes(scale.systems)):
         data = DemoData()
@@ -264,6 +265,9 @@ def iter_demo(scale: DemoScale = DEMO, today: date | None = None):
             frame = _simulate(spec, rng, periods, area_list, _breakdown_groups(spec, scale, i))
             if (spec.source_ref or "").startswith("log:"):
                 continue  # its figures come from the engagement log; drawn anyway so the others stay as they were
+            if scale.indicators is None:  # the curated demo: drawn from their own generator, so the rest stay as they were
+                frame = pd.concat([frame, _region_rows(spec, frame, icb, extra), _not_stated_rows(spec, frame, icb, extra)],
+                                  ignore_index=True)
             if not scale.breakdowns_in_places:
                 frame = frame[(frame["area_code"] == icb) | (frame["breakdown"] == "All")]
             frame.insert(0, "indicator_code", spec.code)
@@ -275,6 +279,65 @@ def iter_demo(scale: DemoScale = DEMO, today: date | None = None):
             data.measurements[col] = pd.to_datetime(data.measurements[col]).dt.date
         _set_baselines(data)
         yield data
+
+
+def _with_intervals(unit: str, value: np.ndarray, denominator: np.ndarray) -> dict[str, np.ndarray]:
+    """Counts and 95% confidence limits for values with denominators: Wilson for a percentage, Poisson-normal for a
+    rate per 100,000 (the same methods as the rest of the demo)."""
+    z = 1.959964
+    if unit == "%":
+        count = np.round(value / 100 * denominator)
+        p, n = count / denominator, denominator
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+        return {"value": p * 100, "lower_ci": (centre - half) * 100, "upper_ci": (centre + half) * 100,
+                "count": count, "denominator": denominator}
+    count = np.round(value * denominator / 100_000)
+    rate, half = count / denominator * 100_000, z * np.sqrt(count) / denominator * 100_000
+    return {"value": rate, "lower_ci": rate - half, "upper_ci": rate + half, "count": count, "denominator": denominator}
+
+
+def _region_rows(spec: IndicatorSpec, frame: pd.DataFrame, icb: str, rng: np.random.Generator) -> pd.DataFrame:
+    """The NHS England region's headline values, for the measures compared with England: between the system's and
+    England's, over a population about six times the system's, with confidence intervals."""
+    if not spec.comparator or not (spec.unit == "%" or spec.unit.startswith("per ")):
+        return frame.iloc[0:0]
+    head = frame[frame["breakdown"] == "All"]
+    own = head[head["area_code"] == icb].set_index("period_end")
+    england = head[head["area_code"] == ENGLAND].set_index("period_end")
+    both = own.index.intersection(england.index)
+    own, england = own.loc[both], england.loc[both]
+    keep = own["value"].notna().to_numpy() & england["value"].notna().to_numpy()
+    own, england = own[keep], england[keep]
+    value = (0.45 * own["value"] + 0.55 * england["value"]).to_numpy() * rng.normal(1, 0.01, len(own))
+    denominator = np.round(own["denominator"].to_numpy() * 6 * rng.uniform(0.95, 1.05, len(own)))
+    out = pd.DataFrame({"area_code": REGION[0], "period_label": own["period_label"].to_numpy(),
+                        "period_start": own["period_start"].to_numpy(), "period_end": own.index.to_numpy(),
+                        "breakdown": "All", "breakdown_group": "All", "value_note": None,
+                        **_with_intervals(spec.unit, value, denominator)})
+    return out[frame.columns]
+
+
+def _not_stated_rows(spec: IndicatorSpec, frame: pd.DataFrame, icb: str, rng: np.random.Generator) -> pd.DataFrame:
+    """A 'Not stated' group in the system's ethnicity breakdown, as real records have: about one record in sixteen at
+    first, fewer as recording improves, with a value near the system's."""
+    rows = frame[(frame["breakdown"] == "Ethnicity") & (frame["area_code"] == icb)]
+    if rows.empty or rows["denominator"].isna().all():
+        return frame.iloc[0:0]
+    head = frame[(frame["breakdown"] == "All") & (frame["area_code"] == icb)].set_index("period_end")["value"]
+    totals = rows.groupby("period_end").agg(period_label=("period_label", "first"), period_start=("period_start", "first"),
+                                            records=("denominator", "sum"))
+    totals = totals[totals.index.isin(head.dropna().index)]
+    share = np.linspace(0.065, 0.035, len(totals)) * rng.uniform(0.9, 1.1, len(totals))
+    denominator = np.round(totals["records"].to_numpy() * share / (1 - share))
+    value = head.loc[totals.index].to_numpy() * rng.normal(1, 0.03, len(totals))
+    if spec.unit == "%":
+        value = value.clip(0.5, 99.5)
+    out = pd.DataFrame({"area_code": icb, "period_label": totals["period_label"].to_numpy(),
+                        "period_start": totals["period_start"].to_numpy(), "period_end": totals.index.to_numpy(),
+                        "breakdown": "Ethnicity", "breakdown_group": "Not stated", "value_note": None,
+                        **_with_intervals(spec.unit, value, denominator)})
+    return out[frame.columns]
 
 
 def _indicator_record(system_code: str, spec: IndicatorSpec) -> dict[str, Any]:
@@ -366,8 +429,9 @@ def write_demo_extras(cur, user: User, system_code: str, today: date | None = No
 def load_demo(con, user: User, scale: DemoScale = DEMO, *, extras: bool = False,
               today: date | None = None) -> DemoData:
     """Generate and write the demo in one transaction; refuse when a demo system is already there. With extras,
-    the demo also gets its engagement log and stakeholder review, as `init --demo` gives a newcomer. Everything
-    is dated before today (default: the real date)."""
+    the demo also gets its engagement log and stakeholder review, as `init --demo` gives a newcomer, and then,
+    through the product's own write functions, its prioritisation rounds, proposals, stories and open review.
+    Everything is dated before today (default: the real date), but for the closing days of the open rounds."""
     require(user, "load_demo")
     data = build_demo(scale, today)
     codes = [s["system_code"] for s in data.systems]
@@ -377,4 +441,8 @@ def load_demo(con, user: User, scale: DemoScale = DEMO, *, extras: bool = False,
     if existing:
         raise ValueError(f"The demo system {existing[0][0]} is already loaded in this database.")
     transaction(con, write_demo, user, data, extras=extras, today=today)
+    if extras:
+        from framework.demo.showcase import write_showcase
+
+        write_showcase(con, user, codes[0], today)
     return data

@@ -12,6 +12,7 @@ import pandas as pd
 from framework.core import audit
 from framework.core.db import read_df
 from framework.core.model import role_name
+from framework.foundation.starter_questions import KEYS as QUESTION_KEYS
 
 ENTITY_WORDS = {
     "indicator": "Measure",
@@ -49,9 +50,17 @@ def audit_history(con, system_code: str, *, who: str | None = None, entity: str 
                    entity_key=f"{system_code}/{indicator}" if indicator else None, since=since, until=until,
                    limit=limit)[HISTORY_COLUMNS]
     df["what"] = [ENTITY_WORDS.get(e, e.replace("_", " ").capitalize()) for e in df["entity"]]
-    df["record"] = [k.split("/", 1)[1] if k.startswith(f"{system_code}/") else k for k in df["entity_key"]]
+    df["record"] = [_record(e, k.split("/", 1)[1] if k.startswith(f"{system_code}/") else k)
+                    for e, k in zip(df["entity"], df["entity_key"])]
     df["fields"] = [_fields(b, a) for b, a in zip(df["before"], df["after"])]
     return df
+
+
+def _record(entity: str, record: str) -> str:
+    """A record as a reader knows it: a starter question by its number, anything else by its key."""
+    if entity.startswith("starter_") and record in QUESTION_KEYS:
+        return f"Question {QUESTION_KEYS.index(record) + 1}"
+    return record
 
 
 def _distinct(con, system_code: str, column: str) -> list[str]:

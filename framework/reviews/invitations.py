@@ -112,3 +112,19 @@ def over_cap_groups(con, round_id: int) -> list[str]:
     return [r["group_code"] for r in read_rows(
         con, "SELECT group_code FROM review_invite WHERE round_id = ? AND link_uses > link_cap ORDER BY group_code",
         [round_id])]
+
+
+def demo_invites(con) -> list[dict[str, Any]]:
+    """The shared invite links of review rounds open today in demo systems, so a newcomer can try answering; empty
+    for every real system, whose invite codes are never shown to someone who has none."""
+    from framework.reviews.rounds import invites as round_invites
+
+    rows = read_rows(con, "SELECT r.round_id, r.title, r.opens_on, r.closes_on, r.closed_early FROM review_round r"
+                          " JOIN system s USING (system_code) WHERE s.is_demo ORDER BY r.opens_on DESC")
+    out = []
+    for row in rows:
+        if round_state(row) == "open":
+            for invite in round_invites(con, row["round_id"]).to_dict("records"):
+                out.append({"title": row["title"], "group_name": invite["group_name"],
+                            "invite_code": invite["invite_code"]})
+    return out
