@@ -28,6 +28,7 @@ from framework.core.atomic_file import CannotWrite, file_kind
 from framework.core.errors import StoreError, ValidationError
 from framework.core.model import User
 from framework.core.safe_text import printable
+from framework.measures.priorities import KEY_FILE_SUFFIX
 
 CLI_USER = User("cli", "Command line", "admin")
 DEBUG_VAR = "SHARED_MEASURES_DEBUG"
@@ -211,12 +212,27 @@ def _main(argv: list[str] | None) -> int:
     kind = file_kind(path) if Path(path).exists() else None
     if kind:
         return fail(f"{path} is {kind}, not a database file.")
+    # A new database made with the demo is built beside its place and moved there whole, so a build that fails or
+    # is killed midway never leaves a half-loaded demo where the app would open it.
+    target = Path(path)
+    building = args.command == "init" and getattr(args, "demo", False) and not target.exists()
+    work = target.with_name(target.name + ".building") if building else target
+    if building:
+        _remove_build(work)
     try:
-        con = db.connect(path, create=(args.command == "init"))
+        con = db.connect(work, create=(args.command == "init"))
     except StoreError as exc:
         return fail(str(exc))
     try:
-        return COMMANDS[args.command][1](con, args)
+        code = COMMANDS[args.command][1](con, args)
+        if building and code == 0:
+            con.execute("CHECKPOINT")
+            con.close()
+            key = Path(f"{work}{KEY_FILE_SUFFIX}")
+            if key.exists():
+                os.replace(key, f"{target}{KEY_FILE_SUFFIX}")
+            os.replace(work, target)
+        return code
     except ValidationError as exc:
         for problem in exc.problems:
             fail(problem)
@@ -230,3 +246,11 @@ def _main(argv: list[str] | None) -> int:
         return fail(f"{where}{(exc.strerror or str(exc)).lower().rstrip('.')}. Nothing was written.")
     finally:
         con.close()
+        if building:
+            _remove_build(work)
+
+
+def _remove_build(work: Path) -> None:
+    """Remove what a demo build left beside the database's place, finished or not."""
+    for leftover in (work, Path(f"{work}.wal"), Path(f"{work}{KEY_FILE_SUFFIX}")):
+        leftover.unlink(missing_ok=True)

@@ -57,3 +57,28 @@ def test_a_database_in_use_exits_2_and_says_so(tmp_path):
         holder.kill()
         holder.wait()
         time.sleep(0.1)
+
+
+def test_a_new_demo_database_is_built_beside_its_place_and_moved_there_whole(tmp_path):
+    path = tmp_path / "sm.duckdb"
+    (tmp_path / "sm.duckdb.building").write_bytes(b"left by a build that was killed midway")
+    result = run_cli("--db", str(path), "init", "--demo")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sm.duckdb", "sm.duckdb.ballot-key"]
+    con = duckdb.connect(str(path), read_only=True)
+    assert con.execute("SELECT count(*) FROM priority_ballot").fetchall()[0][0] > 0  # the showcase is there
+    con.close()
+
+
+def test_a_demo_build_that_fails_midway_leaves_no_database_where_the_app_would_open_it(tmp_path, monkeypatch, capsys):
+    from framework import cli
+    from framework.demo import showcase
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the disk filled up")
+
+    monkeypatch.setattr(showcase, "write_stories", broken)
+    path = tmp_path / "sm.duckdb"
+    assert cli.main(["--db", str(path), "init", "--demo"]) == 2
+    assert "Traceback" not in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
