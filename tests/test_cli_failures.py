@@ -243,4 +243,4 @@ def test_a_role_that_may_not_act_is_told_so_in_words(place, monkeypatch, capsys)
 
     monkeypatch.setattr(cli, "CLI_USER", User("cli", "Command line", "viewer"))
     assert cli.main(["--db", str(place / "demo.duckdb"), "import", str(place / "bad.csv")]) == 2
-    assert "only partner, editor, admin can import data" in capsys.readouterr().err
+    assert "only partner organisation, engagement lead (editor) and administrator can import data" in capsys.readouterr().err

@@ -8,7 +8,7 @@ import re
 
 from framework.core import db
 from framework.core.formatting import MISSING
-from tests.apptest_helpers import open_app
+from tests.apptest_helpers import copy_db, open_app
 from tests.full_demo import full_demo_db_file  # noqa: F401  (fixture)
 
 
@@ -38,7 +38,11 @@ def test_home_says_why_progress_judges_fewer_measures_than_are_in_use(monkeypatc
                      "qualitative measures are followed through their stories instead."]
 
 
-def test_homes_planned_count_is_explained_where_no_one_has_sent_a_proposal(monkeypatch, full_demo_db_file):
+def test_homes_planned_count_is_explained_where_no_one_has_sent_a_proposal(monkeypatch, full_demo_db_file, tmp_path):
+    full_demo_db_file = copy_db(full_demo_db_file, tmp_path)  # the demo's own proposals taken away
+    con = db.connect(full_demo_db_file)
+    con.execute("DELETE FROM measure_proposal")
+    con.close()
     home = open_app(monkeypatch, full_demo_db_file, role="viewer")
     planned = {m.label: m.value for m in home.metric}["Planned, not yet in use"]
     assert "Proposed" not in {m.label for m in home.metric}

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from framework.progress.engine import _num
+from framework.progress.engine import _num, gap_groups
 
 GAP_MARK = "~gap~"  # a gap measure's code in v_progress: "<indicator code>~gap~<breakdown slug>"
 Z95 = 1.959964  # the two-sided 95% point of the normal distribution
@@ -60,16 +60,7 @@ def comparable_groups(groups: Sequence[str]) -> list[str]:
 def default_pair(groups: Sequence[str], latest: dict[str, float], direction: str) -> tuple[str, str] | None:
     """(least advantaged, most advantaged) to offer an editor: the most and least deprived where the groups are
     named so, otherwise the groups with the worst and best latest values; None with fewer than two groups."""
-    usable = comparable_groups(groups)
-    most = [g for g in sorted(usable) if "most deprived" in g.lower()]
-    least = [g for g in sorted(usable) if "least deprived" in g.lower()]
-    if most and least:
-        return most[0], least[0]
-    known = {g: v for g, v in latest.items() if g in usable and _num(v) is not None}
-    if len(known) < 2:
-        return None
-    low, high = min(known, key=known.get), max(known, key=known.get)
-    return (high, low) if direction == "lower_is_better" else (low, high)
+    return gap_groups(sorted(comparable_groups(groups)), latest, direction)
 
 
 def gap_points(frame: pd.DataFrame, disadvantaged: str, advantaged: str, direction: str) -> pd.DataFrame:
