@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8501
 DB     ?= data/shared_measures.duckdb
 
-.PHONY: run test bench browser demo clean
+.PHONY: run run-server test bench browser postgres demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ $(DB): | $(VENV)/.app-installed
 run: $(VENV)/.app-installed $(DB)
 	SHARED_MEASURES_DB=$(DB) $(BIN)/python -m framework.streamlit_glue --server.port $(PORT)
 
+## run-server: start the app on PostgreSQL: SHARED_MEASURES_DB=postgresql://... if set, else a local server in data/postgres/ with the demo
+run-server: $(VENV)/.app-installed
+	deploy/run-server.sh $(BIN)/python $(PORT)
+
 ## browser: install Debian's Chromium for the browser tests when it is missing and the machine allows it
 browser:
 	@if command -v chromium >/dev/null 2>&1; then :; \
@@ -33,8 +37,17 @@ browser:
 	elif sudo -n true 2>/dev/null; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "Chromium is not installed and cannot be installed here: the browser tests will be skipped."; fi
 
+## postgres: install Debian's PostgreSQL for the server-mode tests when it is missing and the machine allows it
+APT     ?= apt-get
+INITDB  ?= $(firstword $(shell command -v initdb) $(wildcard /usr/lib/postgresql/*/bin/initdb))
+postgres:
+	@if [ -n "$(INITDB)" ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then $(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq postgresql >/dev/null; \
+	elif sudo -n true 2>/dev/null; then sudo $(APT) update -qq && sudo DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq postgresql >/dev/null; \
+	else echo "PostgreSQL is not installed and cannot be installed here: the server-mode tests will be skipped."; fi
+
 ## test: install what the tests need and run the whole suite (the demo is built once per worker), listing the 10 slowest tests
-test: $(VENV)/.dev-installed browser
+test: $(VENV)/.dev-installed browser postgres
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 --durations=10
 
