@@ -164,6 +164,21 @@ def run_add_system(con, args) -> int:
     return 0
 
 
+def _copy_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("target", metavar="TARGET", help="a new DuckDB file, or an empty PostgreSQL database "
+                   "(postgresql://user@host:port/dbname)")
+
+
+@command("copy-to", "copy the whole store, every table, into a new DuckDB file or an empty PostgreSQL database")(
+    _copy_args)
+def run_copy_to(con, args) -> int:
+    from framework.data_io.store_copy import copy_store, describe
+
+    done = copy_store(con, args.target, source_at=args.db or db.default_path())
+    say(f"Copied {done.tables} tables ({done.rows:,} rows) to {describe(args.target)}.")
+    return 0
+
+
 def _geography_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", type=Path, metavar="FILE", help="an ONS lookup CSV: LSOA to SICBL to ICB to NHSER to LAD, "
                    "or LOC/SICBL to ICB to NHSER, or ICB to NHSER")
