@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import duckdb
 
-from framework.core import postgres_store, store_target
+from framework.core import analyst_tables, postgres_store, store_target
 from framework.core.errors import StoreError, ValidationError, WriteConflict
 from framework.core.new_ids import insert_returning  # noqa: F401 (one way to number new rows, for every capability)
 
@@ -44,6 +44,11 @@ def default_target() -> str | Path:
     """Where the store is: a PostgreSQL address in $SHARED_MEASURES_DB, else the database file's path."""
     text = os.environ.get(ENV_VAR) or ""
     return text.strip() if store_target.is_server_address(text) else default_path()
+
+
+def store_argument(text: str) -> str | Path:
+    """A --db value: a PostgreSQL address kept as written (a path would fold its //), else a path."""
+    return text.strip() if store_target.is_server_address(text) else Path(text)
 
 
 def is_server(target: str | Path) -> bool:
@@ -138,6 +143,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
         if postgres_store.is_postgres(con):
             applied = _migrate_server(con)
             rebuild_views(con)
+            _publish_for_analysts(con)
             return applied
         done = applied_versions(con)
         applied = []
@@ -150,7 +156,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
                 cur.execute("INSERT INTO schema_version (version, description) VALUES (?, ?)",
                             [mod.VERSION, mod.DESCRIPTION])
 
-            transaction(con, step)
+            _run(con, step, (), {}, publish=False)
             applied.append(mod.VERSION)
         rebuild_views(con)
     return applied
@@ -176,12 +182,23 @@ def _migrate_server(con: Any) -> list[int]:
         if not pending:
             return []
         try:
-            return transaction(con, step, pending)
+            return _run(con, step, (pending,), {}, publish=False)
         except (duckdb.Error, WriteConflict):
             if attempt == 3 or _server_versions(con) == done:
                 raise
             # another process upgraded the store while this one waited: look again at what is left
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _publish_for_analysts(con: Any) -> None:
+    """Give analysts today's public views in PostgreSQL itself (see framework.core.analyst_tables)."""
+    from framework.migrations import views
+
+    def work(cur: duckdb.DuckDBPyConnection) -> None:
+        postgres_store.take_upgrade_lock(cur)
+        analyst_tables.publish_schema(cur, dict(views()))
+
+    _run(con, work, (), {}, publish=False)
 
 
 def _server_versions(con: Any) -> set[int]:
@@ -206,7 +223,7 @@ def rebuild_views(con: duckdb.DuckDBPyConnection) -> list[str]:
             names.append(name)
         return names
 
-    return transaction(con, work)
+    return _run(con, work, (), {}, publish=False)
 
 
 def _is_conflict(exc: BaseException) -> bool:
@@ -250,14 +267,19 @@ def transaction(con: duckdb.DuckDBPyConnection, work: Callable[..., T], *args: A
 
     Only concurrency outcomes become WriteConflict, and a failing store StoreError; any other database error (a
     CHECK or NOT NULL broken, a key duplicated within this write, bad SQL) is raised as it is, because it is a
-    fault to fix, not something a user can retry."""
+    fault to fix, not something a user can retry. On a PostgreSQL store the analysts' tables are refilled right
+    after the write commits."""
+    return _run(con, work, args, kwargs, publish=True)
+
+
+def _run(con: Any, work: Callable[..., T], args: tuple, kwargs: dict[str, Any], *, publish: bool) -> T:
+    """transaction(), and for the store's own upgrade work (publish=False) without refilling the analysts' tables."""
     for attempt in (1, 2):
         cur = con.cursor()
         try:
             cur.begin()
             result = work(cur, *args, **kwargs)
             cur.commit()
-            return result
         except BaseException as exc:
             with contextlib.suppress(duckdb.Error):  # the transaction may already be ended by the failure
                 cur.rollback()
@@ -272,6 +294,9 @@ def transaction(con: duckdb.DuckDBPyConnection, work: Callable[..., T], *args: A
             raise
         finally:
             cur.close()
+        if publish and isinstance(con, postgres_store.PostgresConnection):
+            analyst_tables.refresh(con)  # after the commit: the write is saved whatever happens here
+        return result
     raise AssertionError("unreachable")  # pragma: no cover
 
 
