@@ -174,6 +174,7 @@ def _migrate_server(con: Any) -> list[int]:
         for mod in pending:
             mod.up(cur)
             cur.execute("INSERT INTO schema_version (version, description) VALUES (?, ?)", [mod.VERSION, mod.DESCRIPTION])
+        postgres_store.fill_defaults(cur)
         return [mod.VERSION for mod in pending]
 
     for attempt in range(4):

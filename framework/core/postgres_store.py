@@ -244,3 +244,37 @@ def lost_connection(exc: BaseException) -> StoreError | None:
         return StoreError("The connection to the PostgreSQL store was lost, so nothing from this save was kept. "
                           "Try again in a moment; if it goes on, the server may be down.")
     return None
+
+
+# DuckDB sends every column when an insert has ON CONFLICT or OR REPLACE, NULL for those it left out, where
+# PostgreSQL would have used the column's default. Each table with NOT NULL columns that have defaults gets a
+# trigger that puts the default back in place of such a NULL (a NULL there could never be stored anyway).
+FILL_DEFAULTS = """
+DO $fill$
+DECLARE t record;
+BEGIN
+  FOR t IN
+    SELECT c.table_name,
+           string_agg(format('IF NEW.%I IS NULL THEN NEW.%I := %s; END IF;', c.column_name, c.column_name,
+                             c.column_default), ' ') AS fills,
+           string_agg(format('NEW.%I IS NULL', c.column_name), ' OR ') AS test
+    FROM information_schema.columns c
+    JOIN information_schema.tables b ON b.table_schema = c.table_schema AND b.table_name = c.table_name
+    WHERE c.table_schema = 'public' AND b.table_type = 'BASE TABLE' AND c.is_nullable = 'NO'
+      AND c.column_default IS NOT NULL
+    GROUP BY c.table_name
+  LOOP
+    EXECUTE format('CREATE OR REPLACE FUNCTION %I() RETURNS trigger LANGUAGE plpgsql AS %L',
+                   'fill_defaults_' || t.table_name, 'BEGIN ' || t.fills || ' RETURN NEW; END');
+    EXECUTE format('DROP TRIGGER IF EXISTS fill_defaults ON %I', t.table_name);
+    EXECUTE format('CREATE TRIGGER fill_defaults BEFORE INSERT ON %I FOR EACH ROW WHEN (%s) EXECUTE FUNCTION %I()',
+                   t.table_name, t.test, 'fill_defaults_' || t.table_name);
+  END LOOP;
+END
+$fill$
+"""
+
+
+def fill_defaults(cur: duckdb.DuckDBPyConnection) -> None:
+    """Give every table the trigger that fills its NOT NULL defaults (see FILL_DEFAULTS); safe to run again."""
+    postgres_execute(cur, FILL_DEFAULTS)
