@@ -197,8 +197,9 @@ def run_geography(con, args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every registered command."""
     parser = argparse.ArgumentParser(prog="python -m framework", description="Shared Measures command line")
-    parser.add_argument("--db", type=Path, default=None,
-                        help=f"database file (default ${db.ENV_VAR}, else {db.DEFAULT_PATH})")
+    parser.add_argument("--db", type=db.store_argument, default=None,
+                        help=f"database file or postgresql://user@host:port/dbname address (default ${db.ENV_VAR}, "
+                             f"else {db.DEFAULT_PATH})")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, (configure, _run, help_text) in COMMANDS.items():
         configure(sub.add_parser(name, help=help_text))
@@ -223,15 +224,16 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
-    path = args.db or db.default_path()
-    kind = file_kind(path) if Path(path).exists() else None
+    path = args.db or db.default_target()
+    kind = file_kind(path) if not db.is_server(path) and Path(path).exists() else None
     if kind:
         return fail(f"{path} is {kind}, not a database file.")
     # A new database made with the demo is built beside its place and moved there whole, so a build that fails or
     # is killed midway never leaves a half-loaded demo where the app would open it.
     target = Path(path)
-    building = args.command == "init" and getattr(args, "demo", False) and not target.exists()
-    work = target.with_name(target.name + ".building") if building else target
+    building = (args.command == "init" and getattr(args, "demo", False) and not db.is_server(path)
+                and not target.exists())
+    work = target.with_name(target.name + ".building") if building else (path if db.is_server(path) else target)
     if building:
         _remove_build(work)
     try:

@@ -121,8 +121,9 @@ def _connection(path: str):
 
 
 def db_path() -> str:
-    """The resolved database path this app uses."""
-    return str(db.default_path().resolve())
+    """The resolved database path (or PostgreSQL address) this app uses."""
+    target = db.default_target()
+    return str(target) if db.is_server(target) else str(Path(target).resolve())
 
 
 def connection():

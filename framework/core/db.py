@@ -1,6 +1,7 @@
-"""The DuckDB store: where the database lives, opening it, migrating it, and running writes as transactions.
+"""The store: where the database lives, opening it, migrating it, and running writes as transactions.
 
-Storage stays behind this module so that a shared server database could take DuckDB's place later.
+The store is a DuckDB file by default, or a PostgreSQL database named by a `postgresql://` address (server mode,
+see framework.core.postgres_store); either way the app gets a DuckDB connection and speaks DuckDB's SQL.
 Every write in the app is a function of a cursor run through `transaction()`: all or nothing, and a
 write-write conflict is retried once and then reported as `WriteConflict`.
 """
@@ -19,7 +20,9 @@ from typing import Any, TypeVar
 
 import duckdb
 
+from framework.core import analyst_tables, postgres_store, store_target
 from framework.core.errors import StoreError, ValidationError, WriteConflict
+from framework.core.new_ids import insert_returning  # noqa: F401 (one way to number new rows, for every capability)
 
 DEFAULT_PATH = Path("data/shared_measures.duckdb")
 ENV_VAR = "SHARED_MEASURES_DB"
@@ -37,8 +40,27 @@ def default_path() -> Path:
     return Path(os.environ.get(ENV_VAR) or DEFAULT_PATH)
 
 
+def default_target() -> str | Path:
+    """Where the store is: a PostgreSQL address in $SHARED_MEASURES_DB, else the database file's path."""
+    text = os.environ.get(ENV_VAR) or ""
+    return text.strip() if store_target.is_server_address(text) else default_path()
+
+
+def store_argument(text: str) -> str | Path:
+    """A --db value: a PostgreSQL address kept as written (a path would fold its //), else a path."""
+    return text.strip() if store_target.is_server_address(text) else Path(text)
+
+
+def is_server(target: str | Path) -> bool:
+    """True when the target is a PostgreSQL address rather than a file."""
+    return store_target.is_server_address(target)
+
+
 def connect(path: str | Path, *, create: bool = True, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the database file, creating and migrating it as needed; raise StoreError with a clear message."""
+    """Open the database file or PostgreSQL database, creating and migrating it as needed; raise StoreError with
+    a clear message (never holding a password)."""
+    if store_target.is_server_address(path):
+        return _connect_server(str(path), create=create, read_only=read_only)
     path = Path(path)
     if path.exists() and path.is_dir():
         raise StoreError(f"{path} is a folder, not a database file.")
@@ -72,6 +94,23 @@ def connect(path: str | Path, *, create: bool = True, read_only: bool = False) -
     return con
 
 
+def _connect_server(address: str, *, create: bool, read_only: bool) -> Any:
+    """Open a PostgreSQL store: attach it, then bring its schema up to date unless opened read-only."""
+    target = store_target.parse(address)
+    con = postgres_store.open_store(target, create=create)
+    if not read_only:
+        try:
+            migrate(con)
+        except (duckdb.Error, StoreError) as exc:
+            con.close()
+            raise StoreError(f"The PostgreSQL store at {target.describe()} could not be brought up to date: "
+                             f"{target.redact(str(exc))[:400]}") from None
+        except BaseException:
+            con.close()
+            raise
+    return con
+
+
 def _migrations() -> list[Any]:
     """Every migration module in framework.migrations, ordered by VERSION."""
     from framework import migrations
@@ -86,6 +125,8 @@ def _migrations() -> list[Any]:
 
 def applied_versions(con: duckdb.DuckDBPyConnection) -> set[int]:
     """The migration versions this database already has."""
+    if postgres_store.is_postgres(con):
+        return _server_versions(con)
     cur = con.cursor()
     cur.execute(
         "CREATE TABLE IF NOT EXISTS schema_version ("
@@ -99,6 +140,11 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     """Apply every migration the database lacks, each in its own transaction, then rebuild every view from today's
     code; return the versions applied."""
     with _UPGRADE_LOCK:
+        if postgres_store.is_postgres(con):
+            applied = _migrate_server(con)
+            rebuild_views(con)
+            _publish_for_analysts(con)
+            return applied
         done = applied_versions(con)
         applied = []
         for mod in _migrations():
@@ -110,10 +156,57 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
                 cur.execute("INSERT INTO schema_version (version, description) VALUES (?, ?)",
                             [mod.VERSION, mod.DESCRIPTION])
 
-            transaction(con, step)
+            _run(con, step, (), {}, publish=False)
             applied.append(mod.VERSION)
         rebuild_views(con)
     return applied
+
+
+def _migrate_server(con: Any) -> list[int]:
+    """Apply what a PostgreSQL store lacks in one transaction that first waits its turn, so that two processes
+    opening the store at once never both upgrade it. One that waited looks again at what the other applied."""
+    def step(cur: duckdb.DuckDBPyConnection, pending: list[Any]) -> list[int]:
+        postgres_store.take_upgrade_lock(cur)
+        cur.execute(postgres_store.MIGRATION_PATH)
+        cur.execute("CREATE TABLE IF NOT EXISTS schema_version ("
+                    " version INTEGER PRIMARY KEY, description VARCHAR NOT NULL,"
+                    " applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)")
+        for mod in pending:
+            mod.up(cur)
+            cur.execute("INSERT INTO schema_version (version, description) VALUES (?, ?)", [mod.VERSION, mod.DESCRIPTION])
+        postgres_store.fill_defaults(cur)
+        return [mod.VERSION for mod in pending]
+
+    for attempt in range(4):
+        done = _server_versions(con)
+        pending = [mod for mod in _migrations() if mod.VERSION not in done]
+        if not pending:
+            return []
+        try:
+            return _run(con, step, (pending,), {}, publish=False)
+        except (duckdb.Error, WriteConflict):
+            if attempt == 3 or _server_versions(con) == done:
+                raise
+            # another process upgraded the store while this one waited: look again at what is left
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _publish_for_analysts(con: Any) -> None:
+    """Give analysts today's public views in PostgreSQL itself (see framework.core.analyst_tables)."""
+    from framework.migrations import views
+
+    def work(cur: duckdb.DuckDBPyConnection) -> None:
+        postgres_store.take_upgrade_lock(cur)
+        analyst_tables.publish_schema(cur, dict(views()))
+
+    _run(con, work, (), {}, publish=False)
+
+
+def _server_versions(con: Any) -> set[int]:
+    """The versions a PostgreSQL store has applied (none when it has no schema yet)."""
+    if not postgres_store.has_schema(con):
+        return set()
+    return {row["version"] for row in read_rows(con, "SELECT version FROM schema_version")}
 
 
 def rebuild_views(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -131,11 +224,13 @@ def rebuild_views(con: duckdb.DuckDBPyConnection) -> list[str]:
             names.append(name)
         return names
 
-    return transaction(con, work)
+    return _run(con, work, (), {}, publish=False)
 
 
 def _is_conflict(exc: BaseException) -> bool:
     """A concurrency outcome: another transaction changed the same row, or committed the same key first."""
+    if isinstance(exc, duckdb.Error) and any(words in str(exc).lower() for words in postgres_store.CONFLICT_TEXT):
+        return True
     if not isinstance(exc, duckdb.TransactionException):
         return False
     text = str(exc).lower()
@@ -145,7 +240,9 @@ def _is_conflict(exc: BaseException) -> bool:
 def _may_be_a_race(exc: BaseException) -> bool:
     """A duplicate key that another transaction may have committed after this one began. Retried once against
     the newer data: if the key is still a duplicate then, it is a fault in the write itself and stays visible."""
-    return isinstance(exc, duckdb.ConstraintException) and "duplicate key" in str(exc).lower()
+    text = str(exc).lower()
+    return (isinstance(exc, duckdb.ConstraintException) and "duplicate key" in text) or (
+        isinstance(exc, duckdb.Error) and "duplicate key value violates unique constraint" in text)
 
 
 def _store_failure(exc: BaseException) -> StoreError | None:
@@ -153,6 +250,9 @@ def _store_failure(exc: BaseException) -> StoreError | None:
     if isinstance(exc, duckdb.IOException):
         return StoreError("The database file could not be written (the disk may be full or the file moved). "
                           f"Nothing was saved. The store said: {exc}")
+    lost = postgres_store.lost_connection(exc)
+    if lost is not None:
+        return lost
     if isinstance(exc, duckdb.FatalException) or "invalidated" in str(exc).lower():
         return StoreError("The database stopped working after an earlier failure and must be reopened: restart "
                           "the app or the command. Nothing from this save was kept.")
@@ -168,14 +268,19 @@ def transaction(con: duckdb.DuckDBPyConnection, work: Callable[..., T], *args: A
 
     Only concurrency outcomes become WriteConflict, and a failing store StoreError; any other database error (a
     CHECK or NOT NULL broken, a key duplicated within this write, bad SQL) is raised as it is, because it is a
-    fault to fix, not something a user can retry."""
+    fault to fix, not something a user can retry. On a PostgreSQL store the analysts' tables are refilled right
+    after the write commits."""
+    return _run(con, work, args, kwargs, publish=True)
+
+
+def _run(con: Any, work: Callable[..., T], args: tuple, kwargs: dict[str, Any], *, publish: bool) -> T:
+    """transaction(), and for the store's own upgrade work (publish=False) without refilling the analysts' tables."""
     for attempt in (1, 2):
         cur = con.cursor()
         try:
             cur.begin()
             result = work(cur, *args, **kwargs)
             cur.commit()
-            return result
         except BaseException as exc:
             with contextlib.suppress(duckdb.Error):  # the transaction may already be ended by the failure
                 cur.rollback()
@@ -190,6 +295,9 @@ def transaction(con: duckdb.DuckDBPyConnection, work: Callable[..., T], *args: A
             raise
         finally:
             cur.close()
+        if publish and isinstance(con, postgres_store.PostgresConnection):
+            analyst_tables.refresh(con)  # after the commit: the write is saved whatever happens here
+        return result
     raise AssertionError("unreachable")  # pragma: no cover
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from framework.core import audit
 from framework.core.auth import require
-from framework.core.db import scalar, transaction
+from framework.core.db import insert_returning, scalar, transaction
 from framework.core.model import User
 from framework.core.shipped_data import load_json
 
@@ -80,7 +80,7 @@ def write_engagement_demo(cur, user: User, system_code: str = "DEMO", today: dat
         scale = (0.8, 1.0, 1.2)[round_no % 3]
         area = f"{system_code}-{place}"
         areas = [f"{system_code}-ICB"] if method == "survey" or method == "citizens' panel" else [area]
-        activity_id = scalar(
+        activity_id = insert_returning(
             cur,
             "INSERT INTO engagement_activity (system_code, title, start_date, end_date, lead_partner, method, level,"
             " areas, communities, participants, volunteers, volunteer_hours, outcomes, indicators, principles, summary,"

@@ -15,7 +15,7 @@ import pandas as pd
 
 from framework.core import audit
 from framework.core.auth import require
-from framework.core.db import scalar, transaction
+from framework.core.db import insert_returning, transaction
 from framework.core.model import User
 from framework.demo.content import (
     BREAKDOWNS,
@@ -379,7 +379,7 @@ def write_demo(cur, user: User, data: DemoData, *, extras: bool = False, today: 
 
     require(user, "load_demo")
     upsert_areas(cur, data.areas, "Demo generator")
-    batch_id = scalar(
+    batch_id = insert_returning(
         cur,
         "INSERT INTO import_batch (system_code, file_name, file_format, imported_by, rows_new)"
         " VALUES (?, 'demo generator', 'demo', ?, ?) RETURNING batch_id",

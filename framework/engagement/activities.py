@@ -15,7 +15,7 @@ import pandas as pd
 
 from framework.core import audit
 from framework.core.auth import require
-from framework.core.db import read_df, read_rows, scalar, transaction
+from framework.core.db import insert_returning, read_df, read_rows, transaction
 from framework.core.errors import ValidationError
 from framework.core.model import User
 from framework.engagement.insight_search import reindex_activities
@@ -38,7 +38,7 @@ def insert_activity(cur, user: User, system_code: str, clean: dict[str, Any], ba
     """Insert a validated activity inside the caller's transaction; return its id (the caller reindexes)."""
     require(user, "log_engagement")
     cols = list(ACTIVITY_FIELDS)
-    return int(scalar(
+    return int(insert_returning(
         cur,
         f"INSERT INTO engagement_activity (system_code, {', '.join(cols)}, created_by, batch_id)"
         f" VALUES (?, {', '.join('?' * len(cols))}, ?, ?) RETURNING activity_id",

@@ -24,7 +24,7 @@ import pandas as pd
 
 from framework.core import audit
 from framework.core.auth import require
-from framework.core.db import read_rows, scalar, transaction
+from framework.core.db import insert_returning, read_rows, transaction
 from framework.core.errors import ValidationError
 from framework.core.files import workbook_too_big
 from framework.core.model import User, is_blank
@@ -250,7 +250,7 @@ def import_engagement(con, user: User, system_code: str, files: list[tuple[str, 
     names = [f.name for f in plan.files]
 
     def work(cur) -> dict[str, int]:
-        batch_id = scalar(
+        batch_id = insert_returning(
             cur,
             "INSERT INTO import_batch (system_code, file_name, sha256, file_format, imported_by, rows_new)"
             " VALUES (?, ?, ?, 'engagement log', ?, ?) RETURNING batch_id",

@@ -12,7 +12,7 @@ import pandas as pd
 
 from framework.core import audit
 from framework.core.auth import require
-from framework.core.db import read_df, read_rows, scalar, transaction
+from framework.core.db import insert_returning, read_df, read_rows, transaction
 from framework.core.errors import ValidationError
 from framework.core.model import User
 from framework.engagement.insight_search import reindex_activities
@@ -35,7 +35,7 @@ def insert_item(cur, user: User, system_code: str, activity_id: int, clean: dict
     return its id."""
     require(user, "log_engagement")
     require_owner(user, "activities", _activity(cur, system_code, activity_id)["created_by"])
-    return int(scalar(
+    return int(insert_returning(
         cur,
         "INSERT INTO you_said (activity_id, system_code, you_said, we_did, status, reason, feedback_date, created_by)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING item_id",

@@ -348,12 +348,17 @@ def apply_lookup(cur, lookup: Lookup, source: str | None = None) -> GeographyCha
                         [code, area_name, area_type, parent, source, since, until, vintage])
             changes.added.append((code, area_name, area_type))
     for old, new, share, part, changed_on in lookup.successors:
-        inserted = cur.execute("INSERT INTO area_successor VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING "
-                               "RETURNING old_code", [old, new, share, part, changed_on, source]).fetchall()
-        changes.successions += len(inserted)
+        known_pair = cur.execute("SELECT 1 FROM area_successor WHERE old_code = ? AND new_code = ?", [old, new]
+                                 ).fetchall()
+        if not known_pair:
+            cur.execute("INSERT INTO area_successor VALUES (?, ?, ?, ?, ?, ?)", [old, new, share, part, changed_on,
+                                                                                  source])
+            changes.successions += 1
         if old not in lookup.areas:
-            ended = cur.execute("UPDATE area SET in_force_to = ? WHERE area_code = ? AND in_force_to IS NULL "
-                                "RETURNING area_code", [changed_on - timedelta(days=1), old]).fetchall()
+            ended = cur.execute("SELECT area_code FROM area WHERE area_code = ? AND in_force_to IS NULL", [old]
+                                ).fetchall()
+            cur.execute("UPDATE area SET in_force_to = ? WHERE area_code = ? AND in_force_to IS NULL",
+                        [changed_on - timedelta(days=1), old])
             changes.ended += [r[0] for r in ended]
     if lookup.overlaps:
         rows = [(a, i, n, lookup.year) for (a, i), n in lookup.overlaps.items()]

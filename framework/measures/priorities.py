@@ -30,7 +30,7 @@ import pandas as pd
 
 from framework.core import audit
 from framework.core.auth import require
-from framework.core.db import read_df, read_rows, transaction
+from framework.core.db import insert_returning, read_df, read_rows, transaction
 from framework.core.errors import ValidationError
 from framework.core.model import User, require_text
 from framework.foundation.stakeholder_groups import stakeholder_groups
@@ -196,10 +196,11 @@ def open_round(con, user: User, system_code: str, title: str, opens_on: Any, clo
         for (closed_id,) in cur.execute("SELECT round_id FROM priority_round WHERE system_code = ?",
                                         [system_code]).fetchall():
             unlink_legacy_ballots(cur, int(closed_id))
-        round_id = int(cur.execute(
+        round_id = int(insert_returning(
+            cur,
             "INSERT INTO priority_round (system_code, title, opens_on, closes_on, salt, created_by)"
             " VALUES (?, ?, ?, ?, ?, ?) RETURNING round_id",
-            [system_code, title, start, end, secrets.token_hex(16), user.user_id]).fetchall()[0][0])
+            [system_code, title, start, end, secrets.token_hex(16), user.user_id]))
         audit.record(cur, user, "open", "priority_round", f"{system_code}/{round_id}", system_code=system_code,
                      after={"title": title, "opens_on": start, "closes_on": end})
         return round_id

@@ -12,7 +12,7 @@ import pandas as pd
 
 from framework.core import audit
 from framework.core.auth import can, require
-from framework.core.db import read_df, read_rows, transaction
+from framework.core.db import insert_returning, read_df, read_rows, transaction
 from framework.core.errors import ValidationError
 from framework.core.model import User, clean_text, require_one, require_text
 from framework.foundation.indicators import insert_indicators, validate_indicator
@@ -62,15 +62,15 @@ def propose_measure(con, user: User, system_code: str, values: dict[str, Any]) -
     clean = validate_proposal(values, _outcomes(con, system_code))
 
     def work(cur) -> int:
-        rows = cur.execute(
+        proposal_id = insert_returning(
+            cur,
             "INSERT INTO measure_proposal (system_code, name, why_it_matters, who_it_matters_to, how_measured,"
             " outcome_code, proposed_by_id, proposed_by_name, proposed_by_role, proposer_named)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING proposal_id",
             [system_code, *(clean[k] for k in ("name", "why_it_matters", "who_it_matters_to", "how_measured",
                                                 "outcome_code")), user.user_id, user.name, user.role,
              clean["proposer_named"]],
-        ).fetchall()
-        proposal_id = int(rows[0][0])
+        )
         audit.record(cur, user, "propose", "proposal", f"{system_code}/{proposal_id}", system_code=system_code,
                      after=clean)
         return proposal_id

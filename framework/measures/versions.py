@@ -10,7 +10,7 @@ import pandas as pd
 
 from framework.core import audit
 from framework.core.auth import require
-from framework.core.db import read_df, read_rows, transaction
+from framework.core.db import insert_returning, read_df, read_rows, transaction
 from framework.core.errors import ValidationError
 from framework.core.model import User, clean_text, require_text
 from framework.foundation.starter_questions import read_questions
@@ -60,11 +60,12 @@ def record_version(con, user: User, system_code: str, label: str, agreed_on: Any
 
     def work(cur) -> int:
         snap = snapshot(cur, system_code)
-        version_id = int(cur.execute(
+        version_id = int(insert_returning(
+            cur,
             "INSERT INTO framework_version (system_code, label, agreed_on, approved_by, notes, snapshot, recorded_by)"
             " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING version_id",
             [system_code, label, agreed_on, approved_by, clean_text(notes), json.dumps(snap), user.user_id],
-        ).fetchall()[0][0])
+        ))
         audit.record(cur, user, "agree", "framework_version", f"{system_code}/{version_id}", system_code=system_code,
                      after={"label": label, "agreed_on": agreed_on, "approved_by": approved_by,
                             "measures": len(snap["indicators"])})

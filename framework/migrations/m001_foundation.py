@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from framework.core.postgres_store import run_statements
+
 VERSION = 1
 DESCRIPTION = "Foundation: systems, areas, vision, outcomes, indicators, measurements, groups, audit"
 
@@ -208,9 +210,7 @@ def load_ons_areas(cur) -> int:
 
 
 def up(cur) -> None:
-    for statement in TABLES.split(";"):
-        if statement.strip():
-            cur.execute(statement)
+    run_statements(cur, TABLES)
     cur.executemany("INSERT INTO principle (principle_no, short_label) VALUES (?, ?)", PRINCIPLES)
     cur.executemany(
         "INSERT INTO stakeholder_group (group_code, name, description, sort_order) VALUES (?, ?, ?, ?)",

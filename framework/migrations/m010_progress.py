@@ -2,6 +2,8 @@
 indicators and measurements, is built from framework.progress.sql after migrating (see framework.migrations)."""
 from __future__ import annotations
 
+from framework.core.postgres_store import run_statements
+
 VERSION = 10
 DESCRIPTION = "Progress: live view v_progress and narratives behind the curve"
 
@@ -27,6 +29,4 @@ CREATE TABLE narrative (
 
 
 def up(cur) -> None:
-    for statement in NARRATIVE.split(";"):
-        if statement.strip():
-            cur.execute(statement)
+    run_statements(cur, NARRATIVE)

@@ -3,6 +3,8 @@ ballots and agreed framework versions. The views behind v_indicator.matters_scor
 framework.measures.views after migrating (see framework.migrations)."""
 from __future__ import annotations
 
+from framework.core.postgres_store import run_statements
+
 VERSION = 20
 DESCRIPTION = "Measure proposals, prioritisation rounds and ballots, agreed framework versions, matters_score"
 
@@ -74,6 +76,4 @@ CREATE TABLE framework_version (
 """
 
 def up(cur) -> None:
-    for statement in TABLES.split(";"):
-        if statement.strip():
-            cur.execute(statement)
+    run_statements(cur, TABLES)

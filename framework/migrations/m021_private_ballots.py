@@ -4,13 +4,15 @@ random ones), and proposers who are
 named in public only when they choose to be."""
 from __future__ import annotations
 
+from framework.core.postgres_store import run_statements
+
 VERSION = 21
 DESCRIPTION = "Ballots keyed with a secret, matters score from groups of ten or more, proposers anonymous by default"
 
 
 
 def up(cur) -> None:
-    cur.execute("ALTER TABLE priority_ballot ADD COLUMN keying VARCHAR DEFAULT 'legacy'")
+    run_statements(cur, "ALTER TABLE priority_ballot ADD COLUMN keying VARCHAR DEFAULT 'legacy'")
     cur.execute("UPDATE priority_ballot SET keying = 'legacy'")
     cur.execute(
         "CREATE TEMP TABLE ballot_rekey AS SELECT b.round_id, b.voter_key AS old_key,"
@@ -32,5 +34,5 @@ def up(cur) -> None:
     cur.execute("UPDATE audit_log a SET user_id = v.new_id, entity_key = split_part(a.entity_key, '/', 1) || '/'"
                 " || substr(v.new_id, 7) FROM voter_alias v WHERE a.user_id = v.old_id AND a.entity = 'ballot'")
     cur.execute("DROP TABLE voter_alias")
-    cur.execute("ALTER TABLE measure_proposal ADD COLUMN proposer_named BOOLEAN DEFAULT false")
+    run_statements(cur, "ALTER TABLE measure_proposal ADD COLUMN proposer_named BOOLEAN DEFAULT false")
     cur.execute("UPDATE measure_proposal SET proposer_named = false")

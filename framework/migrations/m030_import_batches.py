@@ -2,6 +2,8 @@
 import batch that the foundation's import_batch table does not hold."""
 from __future__ import annotations
 
+from framework.core.postgres_store import run_statements
+
 VERSION = 30
 DESCRIPTION = "Imports: replaced measurement values for undo, and batch details"
 
@@ -44,5 +46,4 @@ STATEMENTS = [
 
 
 def up(cur) -> None:
-    for statement in STATEMENTS:
-        cur.execute(statement)
+    run_statements(cur, STATEMENTS)

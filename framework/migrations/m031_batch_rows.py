@@ -3,6 +3,8 @@ be undone only when no later batch delivered the same rows; and the "you said" i
 so its undo removes them too. Existing batches are filled in from what the database still shows."""
 from __future__ import annotations
 
+from framework.core.postgres_store import run_statements
+
 VERSION = 31
 DESCRIPTION = "Imports: the rows each batch delivered, and the items an engagement-log batch added"
 
@@ -34,5 +36,4 @@ STATEMENTS = [
 
 
 def up(cur) -> None:
-    for statement in STATEMENTS:
-        cur.execute(statement)
+    run_statements(cur, STATEMENTS)

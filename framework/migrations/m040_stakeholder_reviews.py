@@ -3,6 +3,8 @@ respondents known only by a salted hash of their return code, answers, released 
 and agreed actions, and the links that feed perception indicators from a round's results."""
 from __future__ import annotations
 
+from framework.core.postgres_store import run_statements
+
 VERSION = 40
 DESCRIPTION = "Stakeholder reviews: statements, rounds, invites, anonymous answers, comments, discussions, actions"
 
@@ -125,6 +127,4 @@ CREATE TABLE review_indicator_feed (
 
 
 def up(cur) -> None:
-    for statement in SQL.split(";"):
-        if statement.strip():
-            cur.execute(statement)
+    run_statements(cur, SQL)

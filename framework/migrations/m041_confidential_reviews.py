@@ -3,13 +3,15 @@ random respondent numbers in place of sequential ones, and the audit trail of an
 round and day, with the round's system."""
 from __future__ import annotations
 
+from framework.core.postgres_store import run_statements
+
 VERSION = 41
 DESCRIPTION = "Personal invite codes, capped group links, random respondent numbers, answers audited per day"
 
 
 def up(cur) -> None:
-    cur.execute("ALTER TABLE review_invite ADD COLUMN link_cap INTEGER DEFAULT 30")
-    cur.execute("ALTER TABLE review_invite ADD COLUMN link_uses INTEGER DEFAULT 0")
+    run_statements(cur, ["ALTER TABLE review_invite ADD COLUMN link_cap INTEGER DEFAULT 30",
+                         "ALTER TABLE review_invite ADD COLUMN link_uses INTEGER DEFAULT 0"])
     cur.execute("UPDATE review_invite i SET link_uses = (SELECT count(*) FROM review_respondent p"
                 " WHERE p.round_id = i.round_id AND p.group_code = i.group_code)")
     # Nobody recorded how many people an existing link went to: start its cap at its uses so far (at least 30),

@@ -4,6 +4,8 @@ token table behind the insight library search. The analyst views v_engagement_ac
 from framework.engagement.views after migrating (see framework.migrations)."""
 from __future__ import annotations
 
+from framework.core.postgres_store import run_statements
+
 VERSION = 50
 DESCRIPTION = "Engagement log: activities, you said we did, community tags, insight search index"
 
@@ -93,9 +95,7 @@ COMMUNITY_TAGS = [
 
 
 def up(cur) -> None:
-    for statement in TABLES.split(";\n"):
-        if statement.strip():
-            cur.execute(statement)
+    run_statements(cur, TABLES, separator=";\n")
     cur.executemany(
         "INSERT INTO community_tag (tag_code, label, is_core20plus5, description, sort_order) VALUES (?, ?, ?, ?, ?)",
         [(c, label, core, d, i) for i, (c, label, core, d) in enumerate(COMMUNITY_TAGS, start=1)],

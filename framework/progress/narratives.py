@@ -8,7 +8,7 @@ import pandas as pd
 
 from framework.core import audit
 from framework.core.auth import can, require
-from framework.core.db import read_df, read_rows, scalar, transaction
+from framework.core.db import insert_returning, read_df, read_rows, transaction
 from framework.core.errors import ValidationError
 from framework.core.model import User, check_length, clean_text, require_one, require_text
 
@@ -70,7 +70,7 @@ def add_narrative(con, user: User, system_code: str, indicator_code: str, values
     area_code = clean_text(values.get("area_code"))
 
     def work(cur) -> int:
-        new_id = scalar(
+        new_id = insert_returning(
             cur,
             "INSERT INTO narrative (system_code, indicator_code, area_code, period_label, period_end, happening,"
             " learning, next_steps, author_id, author_name, author_role) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"

@@ -9,7 +9,7 @@ import pandas as pd
 
 from framework.core import audit
 from framework.core.auth import require
-from framework.core.db import read_df, read_rows, scalar, transaction
+from framework.core.db import insert_returning, read_df, read_rows, scalar, transaction
 from framework.core.errors import ValidationError
 from framework.core.model import User, clean_text, require_text
 
@@ -83,7 +83,7 @@ def add_action(con, user: User, system_code: str, values: dict[str, Any], round_
     clean = validate_action(values, known)
 
     def work(cur) -> int:
-        action_id = scalar(
+        action_id = insert_returning(
             cur, "INSERT INTO review_action (system_code, round_id, statement_code, outcome_code, action_text, owner,"
             " due_on, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING action_id",
             [system_code, round_id, clean["statement_code"], clean["outcome_code"], clean["action_text"],

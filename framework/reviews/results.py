@@ -20,7 +20,7 @@ import pandas as pd
 
 from framework.core import audit
 from framework.core.auth import require
-from framework.core.db import read_df, read_rows, scalar, transaction
+from framework.core.db import insert_returning, read_df, read_rows, scalar, transaction
 from framework.core.errors import ValidationError
 from framework.core.model import User, clean_text
 from framework.foundation.measurements import upsert_measurements
@@ -405,7 +405,7 @@ def feed_indicators(con, user: User, round_id: int) -> dict[str, str]:
         return outcome
 
     def work(cur) -> None:
-        batch = scalar(cur, "INSERT INTO import_batch (system_code, file_name, file_format, imported_by, rows_new)"
+        batch = insert_returning(cur, "INSERT INTO import_batch (system_code, file_name, file_format, imported_by, rows_new)"
                        " VALUES (?, ?, 'review', ?, ?) RETURNING batch_id",
                        [system, f"review round {round_id}", user.user_id, len(rows)])
         upsert_measurements(cur, pd.DataFrame(rows), batch)

@@ -18,7 +18,7 @@ import pandas as pd
 
 from framework.core import audit
 from framework.core.auth import require
-from framework.core.db import read_df, read_rows, scalar, transaction
+from framework.core.db import insert_returning, read_df, read_rows, scalar, transaction
 from framework.core.errors import ValidationError
 from framework.core.model import User, clean_text, require_text
 from framework.reviews.suppression import MIN_GROUP_DEFAULT, check_min_group_size
@@ -157,7 +157,7 @@ def create_round(con, user: User, system_code: str, values: dict[str, Any]) -> i
 def insert_round(cur, user: User, system_code: str, clean: dict[str, Any]) -> int:
     """Write a validated round and its invites inside the caller's transaction; return its id."""
     require(user, "run_reviews")
-    round_id = scalar(
+    round_id = insert_returning(
         cur,
         "INSERT INTO review_round (system_code, title, opens_on, closes_on, min_group_size, token_salt, created_by)"
         " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING round_id",

@@ -10,7 +10,7 @@ import pandas as pd
 
 from framework.core import audit
 from framework.core.auth import can, require
-from framework.core.db import read_df, scalar, transaction
+from framework.core.db import insert_returning, read_df, scalar, transaction
 from framework.core.files import not_a_regular_file, too_big_file, workbook_too_big
 from framework.core.model import User
 from framework.core.safe_text import write_csv
@@ -314,7 +314,7 @@ def apply_plan(con, user: User, plan: ImportPlan, *, skip_invalid: bool = False,
                 indicators_added += len(check.new_indicators)
             systems = sorted(set(check.rows["system_code"])) if not check.rows.empty else []
             system_code = systems[0] if len(systems) == 1 else None
-            batch_id = scalar(
+            batch_id = insert_returning(
                 cur,
                 "INSERT INTO import_batch (system_code, file_name, sha256, file_format, imported_by, rows_rejected)"
                 " VALUES (?, ?, ?, ?, ?, ?) RETURNING batch_id",

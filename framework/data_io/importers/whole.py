@@ -19,7 +19,7 @@ import pandas as pd
 
 from framework.core import audit
 from framework.core.auth import require
-from framework.core.db import read_rows
+from framework.core.db import insert_returning, read_rows
 from framework.core.errors import ValidationError
 from framework.core.model import User
 from framework.core.problems import FileCheck, Problem
@@ -267,9 +267,12 @@ def _insert(cur, code: str, spec: SystemTable, cols: list[Column], values: dict[
     names = ([] if spec.scope else ["system_code"]) + [c.name for c in cols] + list(spec.fresh)
     params = ([] if spec.scope else ["?"]) + [from_text(c, "?") for c in cols] + list(spec.fresh.values())
     returning = f" RETURNING CAST({spec.number} AS VARCHAR)" if spec.number else ""
-    row = cur.execute(f"INSERT INTO {spec.table} ({', '.join(map(_q, names))}) VALUES ({', '.join(params)})"
-                      f"{returning}", ([] if spec.scope else [code]) + [values[c.name] for c in cols]).fetchall()
-    return row[0][0] if spec.number else None
+    sql = f"INSERT INTO {spec.table} ({', '.join(map(_q, names))}) VALUES ({', '.join(params)}){returning}"
+    args = ([] if spec.scope else [code]) + [values[c.name] for c in cols]
+    if spec.number:
+        return str(insert_returning(cur, sql, args))
+    cur.execute(sql, args)
+    return None
 
 
 def _update(cur, code: str, spec: SystemTable, cols: list[Column], values: dict[str, Any],
