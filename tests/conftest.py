@@ -14,7 +14,7 @@ import pytest
 from framework.core import db
 from framework.core.model import User
 from framework.demo.system import load_demo
-from tests.postgres_server import pg_server, pg_url  # noqa: F401  (a throwaway PostgreSQL, started on first use)
+from tests.postgres_server import _postgres_for_store_tests, pg_server, pg_url  # noqa: F401  (a throwaway PostgreSQL)
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT.parent / "shared" / "reference"

@@ -206,3 +206,26 @@ def pg_url(pg_server):
     yield url
     with contextlib.suppress(RuntimeError):
         pg_server.drop_database(url)
+
+
+
+# Fixtures that reach PostgreSQL: the store tests' (tests/store_backends.py) and this module's.
+PG_FIXTURES = {"pg_server", "pg_url", "pg_templates", "pg"}
+
+
+def needs_postgres(item: pytest.Item) -> bool:
+    """Whether a collected test runs on PostgreSQL."""
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and callspec.params.get("backend") == "duckdb":
+        return False
+    return bool(PG_FIXTURES & set(getattr(item, "fixturenames", ()))) or "postgres" in item.nodeid.split("::")[0]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _postgres_for_store_tests(request):
+    """Start the test server at the start of a session that will run a test on PostgreSQL, so that
+    SHARED_MEASURES_TEST_PG names it for every such test; a session without one starts nothing."""
+    if any(needs_postgres(item) for item in request.session.items):
+        # Where PostgreSQL is not installed, each test that needs it is skipped with the reason.
+        with contextlib.suppress(pytest.skip.Exception):
+            request.getfixturevalue("pg_server")

@@ -16,13 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from framework.core import db
+from framework.core import analyst_tables, db, postgres_store
 from framework.core.errors import StoreError
 
 # A store counts as empty while these hold no rows: every write of a user records an audit row, and every system
 # is a row of `system`. What migrations load (reference areas, starter questions) is replaced by the source's.
 USER_DATA_TABLES = ("system", "audit_log")
 BATCH_ROWS = 100_000
+# Kept by the store itself, not copied: its schema version, and (on PostgreSQL) the analysts' refilled tables.
+NOT_COPIED = {"schema_version", analyst_tables.TURN_TABLE, *analyst_tables.PUBLISHED}
 BUILDING_SUFFIX = ".copying"
 
 
@@ -100,15 +102,17 @@ def _refuse_unless_empty(con: Any, shown: str) -> None:
 
 
 def tables_of(con: Any) -> dict[str, list[str]]:
-    """Every table of the store and its columns, in order (not the views, not schema_version)."""
-    rows = db.read_rows(con, "SELECT table_name, column_name FROM duckdb_columns() "
-                             "WHERE database_name = current_database() AND NOT internal "
-                             "AND table_name IN (SELECT table_name FROM duckdb_tables() "
-                             "                   WHERE database_name = current_database() AND NOT temporary) "
-                             "ORDER BY table_name, column_index")
+    """Every table of the store that a copy moves, and its columns in order."""
+    catalog = postgres_store.CATALOG if postgres_store.is_postgres(con) else db.scalar(
+        con.cursor(), "SELECT current_database()")
+    rows = db.read_rows(con, "SELECT c.table_name, c.column_name FROM duckdb_columns() c "
+                             "JOIN duckdb_tables() t ON t.database_name = c.database_name "
+                             " AND t.schema_name = c.schema_name AND t.table_name = c.table_name "
+                             "WHERE c.database_name = ? AND c.schema_name IN ('main', 'public') "
+                             "ORDER BY c.table_name, c.column_index", [catalog])
     tables: dict[str, list[str]] = {}
     for row in rows:
-        if row["table_name"] != "schema_version":
+        if row["table_name"] not in NOT_COPIED:
             tables.setdefault(row["table_name"], []).append(row["column_name"])
     return tables
 
@@ -148,17 +152,12 @@ def _write_all(cur: Any, reader: Any, source_tables: dict[str, list[str]],
         finally:
             cur.unregister("sm_copy_batches")
         total += db.scalar(cur, f"SELECT count(*) FROM {table}")
-    server = _is_server(cur)
+    server = postgres_store.is_postgres(cur)
     for table, column, sequence in _numbered_columns(cur, server):
         highest = db.scalar(cur, f"SELECT max({column}) FROM {table}")
         if highest:
             _move_sequence_past(cur, server, table, column, sequence, int(highest))
     return total
-
-
-def _is_server(cur: Any) -> bool:
-    """Whether the cursor works on a PostgreSQL store (attached to DuckDB) rather than a DuckDB file."""
-    return db.scalar(cur, "SELECT type FROM duckdb_databases() WHERE database_name = current_database()") == "postgres"
 
 
 NEXTVAL = re.compile(r"""nextval\('"?([A-Za-z_][A-Za-z0-9_]*)"?'""")
@@ -169,7 +168,7 @@ SERVER_NUMBERED = ("SELECT table_name::text, column_name::text, column_default::
 def _numbered_columns(cur: Any, server: bool) -> list[tuple[str, str, str]]:
     """(table, column, sequence) for every column numbered by a sequence."""
     if server:
-        rows = cur.execute("SELECT * FROM postgres_query(current_database(), ?)", [SERVER_NUMBERED]).fetchall()
+        rows = cur.execute(f"SELECT * FROM postgres_query('{postgres_store.CATALOG}', ?)", [SERVER_NUMBERED]).fetchall()
     else:
         rows = cur.execute("SELECT table_name, column_name, column_default FROM duckdb_columns() "
                            "WHERE database_name = current_database() AND column_default LIKE 'nextval(%'").fetchall()
@@ -184,7 +183,7 @@ def _numbered_columns(cur: Any, server: bool) -> list[tuple[str, str, str]]:
 def _move_sequence_past(cur: Any, server: bool, table: str, column: str, sequence: str, highest: int) -> None:
     """Make the sequence's next number greater than highest."""
     if server:
-        cur.execute("CALL postgres_execute(current_database(), ?)", [f"SELECT setval('{sequence}', {highest})"])
+        postgres_store.postgres_execute(cur, f"SELECT setval('{sequence}', {highest})")
         return
     # A DuckDB sequence cannot be set: make it anew, starting past the highest number, and number the column by it.
     cur.execute(f"ALTER TABLE {table} ALTER COLUMN {column} DROP DEFAULT")
