@@ -23,6 +23,13 @@ as_owner() {  # PostgreSQL refuses to run as root: as root, the local cluster be
   if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 URL="postgresql://sm@127.0.0.1:$PGPORT/shared_measures"
+# Ballots are keyed with a secret; a server store has no folder beside it for a key file, so keep one here.
+if [[ -z "${SHARED_MEASURES_BALLOT_SECRET:-}" ]]; then
+  KEY="$HERE/data/postgres.ballot-key"
+  if [[ ! -s "$KEY" ]]; then (umask 077 && head -c 32 /dev/urandom | base64 > "$KEY"); fi
+  SHARED_MEASURES_BALLOT_SECRET=$(cat "$KEY")
+  export SHARED_MEASURES_BALLOT_SECRET
+fi
 if [[ ! -f "$FOLDER/PG_VERSION" ]]; then
   mkdir -p "$FOLDER"
   [[ $(id -u) == 0 ]] && chown postgres: "$FOLDER"
