@@ -25,7 +25,7 @@ as_owner() {  # PostgreSQL refuses to run as root: as root, the local cluster be
 URL="postgresql://sm@127.0.0.1:$PGPORT/shared_measures"
 # Ballots are keyed with a secret; a server store has no folder beside it for a key file, so keep one here.
 if [[ -z "${SHARED_MEASURES_BALLOT_SECRET:-}" ]]; then
-  KEY="$HERE/data/postgres.ballot-key"
+  KEY="$FOLDER.ballot-key"
   if [[ ! -s "$KEY" ]]; then (umask 077 && head -c 32 /dev/urandom | base64 > "$KEY"); fi
   SHARED_MEASURES_BALLOT_SECRET=$(cat "$KEY")
   export SHARED_MEASURES_BALLOT_SECRET
@@ -40,11 +40,19 @@ if [[ ! -f "$FOLDER/PG_VERSION" ]]; then
 fi
 (cd /tmp && as_owner "$BIN/pg_ctl" start -D "$FOLDER" -w -t 30 -l "$FOLDER/server.log" \
   -o "-p $PGPORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=''" >/dev/null)
-trap '(cd /tmp && as_owner "$BIN/pg_ctl" stop -D "$FOLDER" -m fast -w >/dev/null)' EXIT
+APP=
+stop() {  # the app first, then the local PostgreSQL, however the script ends (Ctrl+C, kill, or the app stopping)
+  if [[ -n "$APP" ]]; then kill "$APP" 2>/dev/null || true; wait "$APP" 2>/dev/null || true; fi
+  (cd /tmp && as_owner "$BIN/pg_ctl" stop -D "$FOLDER" -m fast -w >/dev/null) || true
+}
+trap stop EXIT
+trap 'exit 130' INT TERM
 if ! "$BIN/psql" -X -q -A -t -d "postgresql://sm@127.0.0.1:$PGPORT/postgres" \
      -c "SELECT 1 FROM pg_database WHERE datname = 'shared_measures'" | grep -q 1; then
   "$BIN/psql" -X -q -d "postgresql://sm@127.0.0.1:$PGPORT/postgres" -c "CREATE DATABASE shared_measures"
   "$PYTHON" -m framework --db "$URL" init --demo
 fi
 echo "The store is $URL (stopped again when the app stops)."
-SHARED_MEASURES_DB=$URL "$PYTHON" -m framework.streamlit_glue --server.port "$PORT"
+SHARED_MEASURES_DB=$URL "$PYTHON" -m framework.streamlit_glue --server.port "$PORT" &
+APP=$!
+wait "$APP"

@@ -100,3 +100,28 @@ def test_the_command_line_on_a_wrong_password_exits_2_and_never_prints_it(pg_ser
     assert code == 2
     assert err.startswith("error:") and "Traceback" not in err
     assert "Wr0ng-Secret" not in out + err
+
+
+def test_a_pg_dump_backup_restored_into_a_new_database_opens_in_the_app_with_every_row(pg_demo, pg_server, tmp_path,
+                                                                                     monkeypatch):
+    import subprocess
+
+    if pg_server.bin_dir is None or not (pg_server.bin_dir / "pg_dump").exists():
+        pytest.skip("pg_dump is not installed beside the test server")
+    backup = tmp_path / "shared_measures.dump"
+    dumped = subprocess.run([str(pg_server.bin_dir / "pg_dump"), "--format=custom", "--no-owner", "-f", str(backup),
+                             "-d", pg_demo], capture_output=True, text=True, check=False)
+    assert dumped.returncode == 0, dumped.stderr
+    restored = pg_server.new_database(template="template0")
+    done = subprocess.run([str(pg_server.bin_dir / "pg_restore"), "--no-owner", "--exit-on-error", "-d", restored,
+                           str(backup)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    from tests.test_store_copy import table_contents
+
+    with open_server_store(pg_demo) as original, open_server_store(restored) as copy:
+        assert table_contents(copy) == table_contents(original)
+        assert db.scalar(copy.cursor(), "SELECT count(*) FROM measurement") > 1000
+    at = open_app(monkeypatch, restored)
+    assert not at.exception
+    assert at.title[0].value == "Northmoor and Vale Health and Care Partnership (demo)"
+    pg_server.drop_database(restored)
