@@ -178,6 +178,7 @@ def _migrate_server(con: Any) -> list[int]:
         return [mod.VERSION for mod in pending]
 
     for attempt in range(4):
+        postgres_store.wait_for_upgrades(con)
         done = _server_versions(con)
         pending = [mod for mod in _migrations() if mod.VERSION not in done]
         if not pending:
@@ -199,7 +200,14 @@ def _publish_for_analysts(con: Any) -> None:
         postgres_store.take_upgrade_lock(cur)
         analyst_tables.publish_schema(cur, dict(views()))
 
-    _run(con, work, (), {}, publish=False)
+    for attempt in range(4):  # another process publishing at the same moment: wait for it, then look again
+        postgres_store.wait_for_upgrades(con)
+        try:
+            _run(con, work, (), {}, publish=False)
+            return
+        except (duckdb.Error, WriteConflict):
+            if attempt == 3:
+                raise
 
 
 def _server_versions(con: Any) -> set[int]:

@@ -220,8 +220,26 @@ def postgres_execute(cur: duckdb.DuckDBPyConnection, sql: str) -> None:
 
 
 def take_upgrade_lock(cur: duckdb.DuckDBPyConnection) -> None:
-    """Wait for any other process upgrading this store; hold the turn until this transaction ends."""
+    """Hold the turn at upgrading this store until the cursor's transaction ends. Call wait_for_upgrades first:
+    PostgreSQL fixes what a transaction sees when it starts, so a transaction that had to wait here would not see
+    what the process before it made."""
     postgres_execute(cur, f"SELECT pg_advisory_xact_lock({UPGRADE_LOCK_KEY})")
+    cur.execute("CALL pg_clear_cache()")
+
+
+def wait_for_upgrades(con: Any) -> None:
+    """Wait, in a transaction of its own, until no other process is upgrading this store."""
+    cur = con.cursor()
+    try:
+        cur.begin()
+        postgres_execute(cur, f"SELECT pg_advisory_xact_lock({UPGRADE_LOCK_KEY})")
+        cur.commit()
+        cur.execute("CALL pg_clear_cache()")
+    finally:
+        cur.close()
+
+
+
 
 
 def next_id(cur: duckdb.DuckDBPyConnection, sequence: str) -> int:

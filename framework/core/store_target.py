@@ -7,6 +7,7 @@ leaves the password out, and `redact` takes it out of any text that may have pic
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,9 @@ SECRETS_FILE = Path(".streamlit/secrets.toml")
 # Connection settings that may follow '?' in the address; anything else is more likely a typo than a wish.
 ALLOWED_OPTIONS = {"sslmode", "sslrootcert", "sslcert", "sslkey", "connect_timeout", "application_name",
                    "target_session_attrs", "options"}
+
+
+USERINFO = re.compile(r"([^:/@]*):[^@]*@")
 
 
 @dataclass(frozen=True)
@@ -107,13 +111,8 @@ def parse(address: str, *, environ: dict[str, str] | None = None, secrets_file: 
 
 
 def _without_password(text: str, password: str | None) -> str:
-    """The address with any password in it replaced by ***."""
-    head, sep, rest = text.partition("://")
-    if sep and "@" in rest:
-        userinfo, at, host = rest.rpartition("@")
-        if ":" in userinfo:
-            userinfo = userinfo.split(":", 1)[0] + ":***"
-        text = f"{head}://{userinfo}{at}{host}"
+    """The address with any password in it (user:password@, however mistyped the rest) replaced by ***."""
+    text = USERINFO.sub(r"\1:***@", text)
     if password:
         text = text.replace(password, "***")
     return text
