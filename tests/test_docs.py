@@ -18,6 +18,7 @@ MADE_LOCALLY = {
     "data/shared_measures.analyst.duckdb": "the analyst copy the running app keeps beside the live database",
     ".streamlit/secrets.toml": "a deployment's own secrets, copied from the example",
     "tests/screenshots/": "written by the browser tests",
+    "data/postgres/": "the local PostgreSQL that `make run-server` starts when no server is given",
 }
 CODE_SPAN = re.compile(r"`([^`\n]+)`")
 LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")
