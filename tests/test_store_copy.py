@@ -34,6 +34,13 @@ def open_server_store(url: str):
 
 
 @pytest.fixture
+def server_url(pg_url) -> str:
+    """A new PostgreSQL store with today's schema and nothing written to it."""
+    open_server_store(pg_url).close()
+    return pg_url
+
+
+@pytest.fixture
 def demo_file(demo_db_file, tmp_path) -> Path:
     return copy_database(demo_db_file, tmp_path / "source.duckdb")
 
@@ -115,13 +122,12 @@ def test_a_copy_that_fails_midway_leaves_no_file_behind(demo_file, tmp_path, mon
 
 # ------------------------------------------------------------------------------------------- to and from PostgreSQL
 
-def test_a_file_copied_to_postgresql_and_back_is_equal_table_by_table(demo_file, pg_url, tmp_path, capsys):
-    open_server_store(pg_url).close()
-    code, out, err = copy_by_command(demo_file, pg_url, capsys)
+def test_a_file_copied_to_postgresql_and_back_is_equal_table_by_table(demo_file, server_url, tmp_path, capsys):
+    code, out, err = copy_by_command(demo_file, server_url, capsys)
     assert code == 0, err
-    code, out, err = copy_by_command(pg_url, tmp_path / "back.duckdb", capsys)
+    code, out, err = copy_by_command(server_url, tmp_path / "back.duckdb", capsys)
     assert code == 0, err
-    with db.connect(demo_file) as source, open_server_store(pg_url) as server, \
+    with db.connect(demo_file) as source, open_server_store(server_url) as server, \
             db.connect(tmp_path / "back.duckdb") as back:
         original, on_server, returned = table_contents(source), table_contents(server), table_contents(back)
     assert sum(len(rows) for rows in original.values()) > 1000
@@ -130,30 +136,30 @@ def test_a_file_copied_to_postgresql_and_back_is_equal_table_by_table(demo_file,
         assert returned[table] == original[table], f"{table} differs after the round trip"
 
 
-def test_new_rows_on_postgresql_are_numbered_after_the_copied_ones(demo_file, pg_url):
+def test_new_rows_on_postgresql_are_numbered_after_the_copied_ones(demo_file, server_url):
     from framework.core import audit
 
     with db.connect(demo_file) as source:
         highest = db.scalar(source.cursor(), "SELECT max(audit_id) FROM audit_log")
-        store_copy.copy_store(source, pg_url)
-    with open_server_store(pg_url) as server:
+        store_copy.copy_store(source, server_url)
+    with open_server_store(server_url) as server:
         db.transaction(server, lambda cur: audit.record(cur, make_user("admin"), "check", "system", "DEMO"))
         assert db.scalar(server.cursor(), "SELECT max(audit_id) FROM audit_log") > highest
 
 
-def test_a_copy_into_a_postgresql_store_in_use_is_refused_and_changes_nothing(demo_file, pg_url, capsys):
+def test_a_copy_into_a_postgresql_store_in_use_is_refused_and_changes_nothing(demo_file, server_url, capsys):
     with db.connect(demo_file) as source:
-        store_copy.copy_store(source, pg_url)
-    with open_server_store(pg_url) as server:
+        store_copy.copy_store(source, server_url)
+    with open_server_store(server_url) as server:
         before = table_contents(server)
-    code, _, err = copy_by_command(demo_file, pg_url, capsys)
+    code, _, err = copy_by_command(demo_file, server_url, capsys)
     assert code == 2
     assert "is not empty" in err and "Nothing was changed" in err
-    with open_server_store(pg_url) as server:
+    with open_server_store(server_url) as server:
         assert table_contents(server) == before
 
 
-def test_a_copy_to_postgresql_that_fails_midway_leaves_nothing_there(demo_file, pg_url, monkeypatch):
+def test_a_copy_to_postgresql_that_fails_midway_leaves_nothing_there(demo_file, server_url, monkeypatch):
     real = store_copy._write_all
 
     def broken(cur, reader, source_tables, target_tables):
@@ -162,8 +168,8 @@ def test_a_copy_to_postgresql_that_fails_midway_leaves_nothing_there(demo_file, 
 
     monkeypatch.setattr(store_copy, "_write_all", broken)
     with db.connect(demo_file) as source, pytest.raises(KeyboardInterrupt):
-        store_copy.copy_store(source, pg_url)
-    with open_server_store(pg_url) as server:
+        store_copy.copy_store(source, server_url)
+    with open_server_store(server_url) as server:
         assert db.scalar(server.cursor(), "SELECT count(*) FROM system") == 0
         assert db.scalar(server.cursor(), "SELECT count(*) FROM audit_log") == 0
         assert db.scalar(server.cursor(), "SELECT count(*) FROM measurement") == 0
