@@ -33,6 +33,8 @@ def _running(pid: int) -> bool:
 
 
 def test_the_test_server_listens_only_on_the_loopback_address_without_a_unix_socket(pg_server, pg_url):
+    if pg_server.folder is None:
+        pytest.skip("The tests use a PostgreSQL server given in SHARED_MEASURES_TEST_PG.")
     name = urlsplit(pg_url).path.lstrip("/")
     assert pg_server.sql("SELECT inet_server_addr()", name) == "127.0.0.1"
     assert pg_server.sql("SHOW listen_addresses", name) == "127.0.0.1"
