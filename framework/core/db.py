@@ -75,6 +75,10 @@ def connect(path: str | Path, *, create: bool = True, read_only: bool = False) -
         text = str(exc)
         if "not a valid duckdb database" in text.lower():
             raise StoreError(f"{path} is not a Shared Measures database: it is not a DuckDB file.") from exc
+        if "trying to read a database file with version number" in text.lower():
+            raise StoreError(f"{path} was written by a newer DuckDB than this release uses ({duckdb.__version__}), "
+                             "so it cannot be opened here. Open it with the release that made it and export a "
+                             "complete Excel return, then import that here.") from exc
         if "lock" in text.lower():
             from framework.core.analyst_copy import in_use_words
 
