@@ -424,3 +424,11 @@ def test_a_user_without_rights_gets_no_raw_database_error(backend):
     con = backend.open("empty")
     with pytest.raises(PermissionError):
         save_indicator(con, User("viewer-1", "Test viewer", "viewer"), "DEMO", {"indicator_code": "X"})
+
+
+def test_a_postgres_store_makes_no_analyst_copy_file(tmp_path, monkeypatch):
+    from framework.core import analyst_copy
+
+    monkeypatch.chdir(tmp_path)
+    assert analyst_copy.after_write(None, "postgresql://sm@127.0.0.1:5432/shared") is None
+    assert list(tmp_path.iterdir()) == []
