@@ -10,7 +10,7 @@ import pytest
 from framework.core import audit, db
 from framework.core.model import User
 from tests.store_backends import address_of, drop_database, new_database, pg_templates, require_server  # noqa: F401
-from tests.test_every_write import DIRECT, PERMISSIONS, ROLES, WRITES, AuditFailed, acting, audit_count, fingerprint
+from tests.test_every_write import DIRECT, PERMISSIONS, ROLES, WRITES, AuditFailed, acting, audit_count
 
 MODULES = {"systems", "vision", "indicators", "proposals", "priorities", "narratives", "spc_settings", "rounds",
            "discussions", "activities", "you_said", "core", "batches"}
@@ -18,6 +18,16 @@ SAMPLE = sorted({name.rsplit(".", 1)[0]: name for name in sorted(DIRECT, reverse
                  if name.rsplit(".", 1)[0].rsplit(".", 1)[-1] in MODULES
                  and not name.endswith(("._decide", ".apply_plan", ".insert_system"))}.values())
 BASES = {"plain": "demo", "full": "full", "empty": "empty"}
+
+
+def fingerprint(con) -> dict[str, tuple[int, int]]:
+    """Each of the store's tables in PostgreSQL, its row count and a hash over its rows."""
+    tables = [r["table_name"] for r in db.read_rows(
+        con, "SELECT table_name FROM duckdb_tables() WHERE database_name = 'pg' AND schema_name = 'public'"
+             " ORDER BY table_name")]
+    assert "measurement" in tables
+    return {t: tuple(con.cursor().execute(f'SELECT count(*), bit_xor(hash(t)) FROM pg.public."{t}" t').fetchone())
+            for t in tables}
 
 
 def test_the_sample_reaches_every_capability():
