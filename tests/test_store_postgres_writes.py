@@ -21,10 +21,11 @@ BASES = {"plain": "demo", "full": "full", "empty": "empty"}
 
 
 def fingerprint(con) -> dict[str, tuple[int, int]]:
-    """Each of the store's tables in PostgreSQL, its row count and a hash over its rows."""
+    """Each of the store's tables in PostgreSQL, its row count and a hash over its rows (but the analysts' tables,
+    which a refill in the background may be making again at any moment)."""
     tables = [r["table_name"] for r in db.read_rows(
         con, "SELECT table_name FROM duckdb_tables() WHERE database_name = 'pg' AND schema_name = 'public'"
-             " ORDER BY table_name")]
+             " AND table_name NOT IN ('analyst_refresh', 'v_indicator', 'v_progress') ORDER BY table_name")]
     assert "measurement" in tables
     return {t: tuple(con.cursor().execute(f'SELECT count(*), bit_xor(hash(t)) FROM pg.public."{t}" t').fetchone())
             for t in tables}
@@ -97,4 +98,4 @@ def test_on_postgres_a_write_by_a_role_that_may_make_it_leaves_audit_rows_in_tha
     assert {r["user_role"] for r in new} == {user.role}
     assert any(r["user_id"] == user.user_id or r["user_id"].startswith("voter:") for r in new)
     changed = {t for t, v in fingerprint(con).items() if before.get(t) != v}
-    assert changed - {"audit_log", "v_indicator", "v_progress", "analyst_refresh"}, "the call did not write"
+    assert changed - {"audit_log"}, "only the audit trail changed: the call did not write"
