@@ -74,7 +74,8 @@ def drop_database(name: str) -> None:
 
 
 def build_template(kind: str) -> str:
-    """A closed PostgreSQL database with the schema ('empty') or the demo too ('demo'), to copy from."""
+    """A closed PostgreSQL database with the schema ('empty'), the demo too ('demo'), or the demo with its
+    engagement log and review ('full'), to copy from."""
     from framework.demo.system import load_demo
 
     name = new_database()
@@ -82,8 +83,14 @@ def build_template(kind: str) -> str:
         patch.setenv(BALLOT_SECRET_ENV, os.environ.get(BALLOT_SECRET_ENV) or "tests-ballot-secret")
         con = db.connect(address_of(name))
         try:
-            if kind == "demo":
+            if kind in ("demo", "full"):
                 load_demo(con, User("editor-1", "Test editor", "editor"))
+            if kind == "full":  # the demo with its engagement log and stakeholder review too
+                from framework.demo.engagement_log import load_engagement_demo
+                from framework.demo.review import load_demo_reviews
+
+                load_engagement_demo(con, User("setup", "Setup", "admin"))
+                load_demo_reviews(con, User("setup", "Setup", "admin"))
         finally:
             con.close()
     return name

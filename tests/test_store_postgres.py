@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from framework.core import db, postgres_store, store_target
+from framework.core import analyst_tables, db, postgres_store, store_target
 from framework.core.errors import StaleEdit, StoreError, WriteConflict
 from framework.core.model import User
 from framework.data_io.importers import ImportRejected, import_files
@@ -260,6 +260,7 @@ def _as_text(frame: pd.DataFrame) -> list[tuple]:
 
 
 def _same_in_psql_as_in_the_app(con, address: str) -> None:
+    assert analyst_tables.wait(con, 300), "the analysts' tables were not refilled within five minutes"
     for view in PUBLIC:
         app = db.read_df(con, f"SELECT * FROM {view}")
         seen = _psql(address, view)
@@ -274,11 +275,12 @@ def test_analysts_see_the_same_rows_and_columns_in_psql_as_the_app_after_an_impo
     _same_in_psql_as_in_the_app(con, str(pg.target))
     import_files(con, make_user("editor"), [_csv(tmp_path / "more.csv", [
         "I08,DEMO-ICB,Mar 2004,11", "I08,DEMO-P02,Mar 2004,12"])], system_code="DEMO")
-    assert len(_psql(str(pg.target), "v_measurement").query("period_label == 'Mar 2004'")) == 2
+    assert len(_psql(str(pg.target), "v_measurement").query("period_label == 'Mar 2004'")) == 2  # a view: at once
     _same_in_psql_as_in_the_app(con, str(pg.target))
     opened = _indicator(con)
     save_indicator(con, make_user("editor"), "DEMO", dict(_editable(opened), target_5y=3.0),
                    expected_version=opened["version"], reason="The board raised its ambition.")
+    assert analyst_tables.wait(con, 300)
     assert set(_psql(str(pg.target), "v_indicator").query("indicator_code == 'I08'")["target_5y"]) == {"3"}
     _same_in_psql_as_in_the_app(con, str(pg.target))
 
@@ -424,3 +426,11 @@ def test_a_user_without_rights_gets_no_raw_database_error(backend):
     con = backend.open("empty")
     with pytest.raises(PermissionError):
         save_indicator(con, User("viewer-1", "Test viewer", "viewer"), "DEMO", {"indicator_code": "X"})
+
+
+def test_a_postgres_store_makes_no_analyst_copy_file(tmp_path, monkeypatch):
+    from framework.core import analyst_copy
+
+    monkeypatch.chdir(tmp_path)
+    assert analyst_copy.after_write(None, "postgresql://sm@127.0.0.1:5432/shared") is None
+    assert list(tmp_path.iterdir()) == []

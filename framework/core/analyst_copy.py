@@ -31,6 +31,7 @@ from pathlib import Path
 import duckdb
 
 from framework.core.atomic_file import replace_atomically
+from framework.core.store_target import is_server_address
 
 VIEWS = ("v_indicator", "v_measurement", "v_progress", "v_spc")
 QUIET_SECONDS = 5.0  # wait for writes to stop this long...
@@ -167,8 +168,11 @@ def _close() -> None:
         publisher.wait_until_idle(timeout=10)
 
 
-def after_write(con: duckdb.DuckDBPyConnection, db_path: str | Path) -> Publisher:
-    """Schedule the analyst copy of this database after a committed write; the one publisher per database file."""
+def after_write(con: duckdb.DuckDBPyConnection, db_path: str | Path) -> Publisher | None:
+    """Schedule the analyst copy of this database after a committed write; the one publisher per database file.
+    A PostgreSQL store needs no copy (analysts connect to PostgreSQL: see analyst_tables), so nothing is made."""
+    if is_server_address(db_path):
+        return None
     key = os.path.abspath(db_path)
     with _REGISTRY_LOCK:
         publisher = _PUBLISHERS.get(key)

@@ -75,6 +75,10 @@ def connect(path: str | Path, *, create: bool = True, read_only: bool = False) -
         text = str(exc)
         if "not a valid duckdb database" in text.lower():
             raise StoreError(f"{path} is not a Shared Measures database: it is not a DuckDB file.") from exc
+        if "trying to read a database file with version number" in text.lower():
+            raise StoreError(f"{path} was written by a newer DuckDB than this release uses ({duckdb.__version__}), "
+                             "so it cannot be opened here. Open it with the release that made it and export a "
+                             "complete Excel return, then import that here.") from exc
         if "lock" in text.lower():
             from framework.core.analyst_copy import in_use_words
 
@@ -204,6 +208,7 @@ def _publish_for_analysts(con: Any) -> None:
         postgres_store.wait_for_upgrades(con)
         try:
             _run(con, work, (), {}, publish=False)
+            analyst_tables.schedule(con)
             return
         except (duckdb.Error, WriteConflict):
             if attempt == 3:
@@ -276,8 +281,8 @@ def transaction(con: duckdb.DuckDBPyConnection, work: Callable[..., T], *args: A
 
     Only concurrency outcomes become WriteConflict, and a failing store StoreError; any other database error (a
     CHECK or NOT NULL broken, a key duplicated within this write, bad SQL) is raised as it is, because it is a
-    fault to fix, not something a user can retry. On a PostgreSQL store the analysts' tables are refilled right
-    after the write commits."""
+    fault to fix, not something a user can retry. On a PostgreSQL store the analysts' tables are refilled in the
+    background after the write commits (framework.core.analyst_tables)."""
     return _run(con, work, args, kwargs, publish=True)
 
 
@@ -304,7 +309,7 @@ def _run(con: Any, work: Callable[..., T], args: tuple, kwargs: dict[str, Any], 
         finally:
             cur.close()
         if publish and isinstance(con, postgres_store.PostgresConnection):
-            analyst_tables.refresh(con)  # after the commit: the write is saved whatever happens here
+            analyst_tables.schedule(con)  # after the commit, in the background: the write is saved already
         return result
     raise AssertionError("unreachable")  # pragma: no cover
 

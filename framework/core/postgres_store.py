@@ -46,6 +46,11 @@ class PostgresConnection:
         return cur
 
     def close(self) -> None:
+        """Close, once the analysts' tables hold what this connection wrote."""
+        from framework.core import analyst_tables
+
+        analyst_tables.wait(self)
+        analyst_tables.forget(self)
         self._raw.close()
 
     def __enter__(self) -> PostgresConnection:
