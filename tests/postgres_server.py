@@ -162,8 +162,9 @@ def start_server(bin_dir: Path, attempts: int = 3) -> PostgresServer:
     if done.returncode != 0:
         shutil.rmtree(folder, ignore_errors=True)
         raise RuntimeError(f"initdb failed: {done.stderr.strip() or done.stdout.strip()}")
-    # Only 127.0.0.1, by TCP: no Unix socket, and the trust rule covers only the server's own user there.
-    (data / "pg_hba.conf").write_text(f"host all {USER} 127.0.0.1/32 trust\n")
+    # Only 127.0.0.1, by TCP: no Unix socket. The trust rule covers only the server's own user there; any other user
+    # must give a password, as on a real server, so a wrong user or password is refused the way a real one is.
+    (data / "pg_hba.conf").write_text(f"host all {USER} 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n")
     failure = ""
     for _ in range(attempts):
         port = _free_port()

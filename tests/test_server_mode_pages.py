@@ -99,6 +99,7 @@ def test_the_command_line_on_a_wrong_password_exits_2_and_never_prints_it(pg_ser
     out, err = capsys.readouterr()
     assert code == 2
     assert err.startswith("error:") and "Traceback" not in err
+    assert "nobody_here" in err and "Cannot reach" not in err, err
     assert "Wr0ng-Secret" not in out + err
 
 
