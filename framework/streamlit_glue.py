@@ -14,7 +14,7 @@ from urllib.parse import quote, urlsplit
 
 import streamlit as st
 
-from framework.core import addresses, analyst_copy, db
+from framework.core import addresses, analyst_copy, db, replica
 from framework.core.auth import ROLE_WORDS, can, group_for_email, role_for_email
 from framework.core.errors import StaleEdit, StoreError, ValidationError, WriteConflict
 from framework.core.model import ROLES, User, role_name
@@ -117,7 +117,7 @@ def keep_view_as_in_address(role: str) -> None:
 
 @st.cache_resource(show_spinner=False)
 def _connection(path: str):
-    return db.connect(path)
+    return replica.serve_pages(db.connect(path))
 
 
 def db_path() -> str:

@@ -76,7 +76,7 @@ def refresh(con: Any) -> bool:
     """Refill the analysts' tables from the app's views after a write; True when done. A failure is logged, never
     raised: the write itself is already saved, and the next write refills them again."""
     for attempt in range(1, ATTEMPTS + 1):
-        cur = con.cursor()
+        cur = con.copy_cursor()  # v_progress from the copy of the measurements: seconds, not a minute
         try:
             if not _exists(cur, TURN_TABLE):
                 return False

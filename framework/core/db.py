@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import duckdb
 
-from framework.core import analyst_tables, postgres_store, store_target
+from framework.core import analyst_tables, postgres_store, replica, store_target
 from framework.core.errors import StoreError, ValidationError, WriteConflict
 from framework.core.new_ids import insert_returning  # noqa: F401 (one way to number new rows, for every capability)
 
@@ -203,6 +203,7 @@ def _publish_for_analysts(con: Any) -> None:
     def work(cur: duckdb.DuckDBPyConnection) -> None:
         postgres_store.take_upgrade_lock(cur)
         analyst_tables.publish_schema(cur, dict(views()))
+        replica.publish_marker(cur)
 
     for attempt in range(4):  # another process publishing at the same moment: wait for it, then look again
         postgres_store.wait_for_upgrades(con)
@@ -288,8 +289,9 @@ def transaction(con: duckdb.DuckDBPyConnection, work: Callable[..., T], *args: A
 
 def _run(con: Any, work: Callable[..., T], args: tuple, kwargs: dict[str, Any], *, publish: bool) -> T:
     """transaction(), and for the store's own upgrade work (publish=False) without refilling the analysts' tables."""
+    server = isinstance(con, postgres_store.PostgresConnection)
     for attempt in (1, 2):
-        cur = con.cursor()
+        cur = con.write_cursor() if server else con.cursor()
         try:
             cur.begin()
             result = work(cur, *args, **kwargs)
@@ -308,7 +310,9 @@ def _run(con: Any, work: Callable[..., T], args: tuple, kwargs: dict[str, Any], 
             raise
         finally:
             cur.close()
-        if publish and isinstance(con, postgres_store.PostgresConnection):
+        if server:
+            con.replica.stale()  # this process's next read shows its own write
+        if publish and server:
             analyst_tables.schedule(con)  # after the commit, in the background: the write is saved already
         return result
     raise AssertionError("unreachable")  # pragma: no cover

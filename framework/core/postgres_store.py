@@ -25,6 +25,8 @@ VIEWS_SCHEMA = "memory.main"
 # At run time the app's own views come first, then PostgreSQL's tables; a migration creates tables, so its cursor
 # puts PostgreSQL first (DuckDB creates an unqualified table in the first schema of the path).
 RUN_PATH = f"SET search_path = '{VIEWS_SCHEMA},{CATALOG}.public'"
+# Pages of an app server read the process's copy of the measurements first (framework.core.replica).
+COPY_PATH = f"SET search_path = 'memory.replica,{VIEWS_SCHEMA},{CATALOG}.public'"
 MIGRATION_PATH = f"SET search_path = '{CATALOG}.public,{VIEWS_SCHEMA}'"
 EXTENSION_PACKAGE = "duckdb_extension_postgres"
 # A fixed number that every process of this app uses to take turns at upgrading one PostgreSQL store.
@@ -35,14 +37,31 @@ class PostgresConnection:
     """A DuckDB connection to a PostgreSQL store: every cursor reads and writes PostgreSQL's tables."""
 
     def __init__(self, raw: duckdb.DuckDBPyConnection, target: PostgresTarget):
+        from framework.core.replica import Replica
+
         self._raw = raw
         self.target = target
+        self.replica = Replica(raw)
+        self.serve_pages = False  # an app server's connection reads measurements from its copy (see replica)
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
-        """A new DuckDB cursor that sees the app's views and PostgreSQL's tables by their plain names."""
+        """A new DuckDB cursor that sees the app's views and PostgreSQL's tables by their plain names; on an app
+        server's connection, reads of the measurements go to the process's up-to-date copy of them."""
+        return self._cursor(self.serve_pages)
+
+    def write_cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor for a transaction: every read and write goes to PostgreSQL itself."""
+        return self._cursor(False)
+
+    def copy_cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor that reads the measurements from the up-to-date copy, whatever kind of process this is."""
+        return self._cursor(True)
+
+    def _cursor(self, from_copy: bool) -> duckdb.DuckDBPyConnection:
+        ready = from_copy and self.replica.ready()
         cur = self._raw.cursor()
         cur.execute(f"USE {CATALOG}")
-        cur.execute(RUN_PATH)
+        cur.execute(COPY_PATH if ready else RUN_PATH)
         return cur
 
     def close(self) -> None:
