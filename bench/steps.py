@@ -305,3 +305,5 @@ def regional_progress(workdir: Path, quick: bool) -> list[Figure]:
 from bench.load import engagement_load  # noqa: E402  (the step lives beside its workload)
 
 step("engagement_load")(engagement_load)
+
+from bench.steps_server import server_pages  # noqa: E402,F401  (server mode beside the file)
