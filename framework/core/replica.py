@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 SCHEMA = "memory.replica"
 TABLE = f"{SCHEMA}.measurement"
 LOG = "measurement_change"
+SERVER_ONLY = (LOG, "measurement_snapshot")  # in PostgreSQL only: never copied between stores
 CHECK_SECONDS = 1.0
 FULL_RELOAD_AT = 40  # indicators changed at once from which one full copy is quicker than reloading each
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from framework.core import analyst_tables, db, postgres_store
+from framework.core import analyst_tables, db, postgres_store, replica
 from framework.core.errors import StoreError
 
 # A store counts as empty while these hold no rows: every write of a user records an audit row, and every system
@@ -24,7 +24,7 @@ from framework.core.errors import StoreError
 USER_DATA_TABLES = ("system", "audit_log")
 BATCH_ROWS = 100_000
 # Kept by the store itself, not copied: its schema version, and (on PostgreSQL) the analysts' refilled tables.
-NOT_COPIED = {"schema_version", analyst_tables.TURN_TABLE, *analyst_tables.PUBLISHED}
+NOT_COPIED = {"schema_version", analyst_tables.TURN_TABLE, *analyst_tables.PUBLISHED, *replica.SERVER_ONLY}
 BUILDING_SUFFIX = ".copying"
 
 
