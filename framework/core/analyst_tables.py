@@ -12,9 +12,10 @@ The app's own views are DuckDB views in each app process; PostgreSQL cannot run 
 
 Why not in the write's own transaction: v_progress is computed from every measurement. Measured on this machine
 (shared, two cores) with PostgreSQL 15 on the same machine: the demo (2,153 measurements) refills in 0.6 s; an
-ICS (4.2 million measurements, 150 measures, 14,181 rows of v_progress) takes 50 to 75 s, almost all of it DuckDB
-reading the measurements from PostgreSQL. No save can wait that long, and two saves refilling the same rows in their
-own transactions would also conflict with each other.
+ICS (4.2 million measurements, 150 measures, 14,181 rows of v_progress) took 50 to 75 s reading the measurements
+from PostgreSQL, and now reads them from the process's copy (framework.core.replica): 7.8 s with the copy made,
+2.4 s when it is there already. No save should wait even that, and two saves refilling the same rows in their own
+transactions would also conflict with each other.
 """
 from __future__ import annotations
 
