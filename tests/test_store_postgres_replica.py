@@ -175,3 +175,22 @@ def test_a_copy_that_cannot_be_refreshed_leaves_pages_reading_postgresql_with_a_
         assert not _uses_copy(con.cursor())
     assert "reading PostgreSQL" in caplog.text
     assert "server went away" not in caplog.text
+
+
+def test_a_command_line_import_in_another_process_shows_on_the_app_servers_next_page(pg, at_once, tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    con = replica.serve_pages(pg.open("demo"))
+    before = _count(con.cursor(), "SELECT count(*) FROM measurement WHERE period_label = 'Mar 2004'")
+    source = tmp_path / "nightly.csv"
+    source.write_text("indicator_code,area_code,period_label,value\nI08,DEMO-ICB,Mar 2004,11\n"
+                      "I09,DEMO-P02,Mar 2004,12\n")
+    done = subprocess.run([sys.executable, "-m", "framework", "--db", str(pg.target), "import", str(source),
+                           "--system", "DEMO"], cwd=ROOT, text=True, capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert _count(con.cursor(), "SELECT count(*) FROM measurement WHERE period_label = 'Mar 2004'") == before + 2
+    assert con.replica.loads == 1 and con.replica.reloads == 2
+    assert _progress(con.cursor()) == _progress(con.write_cursor())
