@@ -76,8 +76,10 @@ def test_an_app_servers_pages_read_the_copy_and_show_the_same_progress_as_postgr
 
 def test_the_command_lines_connection_and_every_write_read_postgresql_itself(pg):
     con = pg.open("demo")
+    from framework.core import analyst_tables
+
+    assert analyst_tables.wait(con, 300)  # the analysts' refill reads the copy; the command's own reads do not
     assert not _uses_copy(con.cursor())
-    assert con.replica.loads == 0
 
     def work(cur):
         return "POSTGRES_SCAN" in cur.execute("EXPLAIN SELECT count(*) FROM measurement").fetchall()[0][1]
