@@ -76,9 +76,9 @@ def connect(path: str | Path, *, create: bool = True, read_only: bool = False) -
         if "not a valid duckdb database" in text.lower():
             raise StoreError(f"{path} is not a Shared Measures database: it is not a DuckDB file.") from exc
         if "trying to read a database file with version number" in text.lower():
-            raise StoreError(f"{path} was written by a newer DuckDB than this release uses ({duckdb.__version__}), "
-                             "so it cannot be opened here. Open it with the release that made it and export a "
-                             "complete Excel return, then import that here.") from exc
+            raise StoreError(f"{path} was written by an earlier release (DuckDB 2.0), which this release "
+                             f"(DuckDB {duckdb.__version__}) cannot open as it is. Convert it, keeping every row "
+                             f"and the original beside it: `python -m framework --db {path} convert`.") from exc
         if "lock" in text.lower():
             from framework.core.analyst_copy import in_use_words
 
