@@ -144,12 +144,35 @@ def test_the_command_converts_and_says_where_the_original_is(old_file, capsys):
 
 
 @needs_duckdb2
-def test_opening_a_duckdb_2_file_is_refused_with_the_command_that_converts_it(old_file, capsys):
+def test_opening_a_duckdb_2_file_for_writing_converts_it_first_and_says_so(old_file, demo_db_file, caplog):
+    with caplog.at_level("WARNING", logger="framework.core.store_convert"):
+        con = db.connect(old_file)
+    try:
+        assert db.scalar(con.cursor(), "SELECT count(*) FROM measurement") == len(contents(demo_db_file)["measurement"])
+    finally:
+        con.close()
+    said = caplog.text
+    assert f"Converting {old_file} from DuckDB 2.0's format" in said and "The original is kept as" in said
+    assert old_file.with_name(old_file.name + store_convert.BACKUP_SUFFIX).exists()
+
+
+@needs_duckdb2
+def test_a_command_on_a_duckdb_2_file_converts_it_and_then_does_its_work(old_file, tmp_path):
+    out = tmp_path / "return.xlsx"
+    done = subprocess.run([sys.executable, "-m", "framework", "--db", str(old_file), "export", str(out)], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert out.stat().st_size > 0 and not store_convert.needs_conversion(old_file)
+    assert f"Converted {old_file} for this release" in done.stderr and "Traceback" not in done.stderr
+
+
+@needs_duckdb2
+def test_a_read_only_open_of_a_duckdb_2_file_changes_nothing_and_names_the_command(old_file):
+    original = digest(old_file)
     with pytest.raises(StoreError) as refused:
-        db.connect(old_file)
+        db.connect(old_file, read_only=True)
     assert f"python -m framework --db {old_file} convert" in str(refused.value)
-    assert cli.main(["--db", str(old_file), "export", str(old_file.with_suffix(".xlsx"))]) == 2
-    assert "convert" in capsys.readouterr().err
+    assert digest(old_file) == original and store_convert.needs_conversion(old_file)
 
 
 def test_a_file_that_is_not_a_database_is_refused_and_left_alone(tmp_path, capsys):
@@ -196,6 +219,16 @@ def test_without_duckdb_2_installed_the_message_names_what_to_run(tmp_path, monk
     assert "pip install --target .venv/duckdb-2.0 duckdb==2.0.0" in err
     assert f"python -m framework --db {old} convert" in err and "Nothing was changed" in err
     assert old.read_bytes() == bytes(header)
+
+
+@needs_duckdb2
+def test_without_duckdb_2_installed_the_app_says_what_to_install_and_run(old_file, tmp_path, monkeypatch):
+    original = digest(old_file)
+    monkeypatch.setenv(store_convert.FOLDER_VAR, str(tmp_path / "no-duckdb-here"))
+    with pytest.raises(StoreError) as refused:
+        db.connect(old_file)
+    assert "duckdb==2.0.0" in str(refused.value) and f"--db {old_file} convert" in str(refused.value)
+    assert digest(old_file) == original
 
 
 @needs_duckdb2

@@ -7,11 +7,15 @@ DuckDB 1.5's format, so `make` installs DuckDB 2.0 into its own folder beside th
 `<name>.converting`. Every table's row count and checksum must match the original's, and DuckDB 1.5 must count the
 same rows in the new file; only then is the original kept as `<name>.duckdb-2.0.bak` and the new file moved into its
 place in one step. A conversion stopped at any moment leaves the original untouched where it was.
+
+Opening such a file for writing (the app, any command) converts it the same way first when DuckDB 2.0 is installed,
+saying so in the log; a read-only open (an analyst's) never changes it and is refused with the command to run.
 """
 from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -32,6 +36,7 @@ WORK_SUFFIX = ".converting"
 CHILD = Path(__file__).with_name("store_convert_child.py")
 READABLE = range(64, 69)  # the storage versions DuckDB 1.5 reads (its own message names 64 to 68)
 MAGIC = b"DUCK"
+LOG = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
