@@ -53,7 +53,7 @@ def convert(old: str, new: str) -> dict[str, object]:
         con.execute("CHECKPOINT old")
         con.execute("DETACH old")
     con.execute(f"ATTACH {literal(old)} AS old (READ_ONLY)")
-    con.execute(f"ATTACH {literal(new)} AS new (STORAGE_VERSION 'v1.5.0')")
+    con.execute(f"ATTACH {literal(new)} AS new (STORAGE_VERSION 'v1.0.0')")  # as DuckDB 1.5 writes its own files
     con.execute("COPY FROM DATABASE old TO new")
     names = tables(con, "old")
     if names != tables(con, "new"):
