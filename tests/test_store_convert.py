@@ -265,3 +265,38 @@ def test_a_database_still_open_in_the_earlier_release_is_not_converted_under_it(
         holder.communicate("")
     assert store_convert.needs_conversion(old_file)
     assert not old_file.with_name(old_file.name + store_convert.BACKUP_SUFFIX).exists()
+
+
+@needs_duckdb2
+def test_a_copy_that_lost_a_row_is_never_moved_into_place(old_file, monkeypatch):
+    real_copy = store_convert._copy
+
+    def copy_then_lose_a_row(folder, path, work, lock_fds):
+        copied = real_copy(folder, path, work, lock_fds)
+        damaged = duckdb.connect(str(work))  # as a faulty disk or copy would
+        damaged.execute("DELETE FROM measurement WHERE rowid = (SELECT min(rowid) FROM measurement)")
+        damaged.close()
+        return copied
+
+    monkeypatch.setattr(store_convert, "_copy", copy_then_lose_a_row)
+    original = digest(old_file)
+    with pytest.raises(StoreError, match="measurement.* rows, not"):
+        store_convert.convert(old_file)
+    assert digest(old_file) == original and store_convert.needs_conversion(old_file)
+    assert sorted(p.name for p in old_file.parent.iterdir()) == [old_file.name]
+
+
+def test_the_checksum_changes_with_any_value_and_not_with_the_order_of_rows():
+    from framework.core.store_convert_child import fingerprint
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE a AS SELECT range AS n, 'row ' || range AS t, range / 3 AS x FROM range(1000)")
+    con.execute("CREATE TABLE b AS SELECT * FROM a ORDER BY random()")
+    con.execute("CREATE TABLE c AS SELECT * FROM a")
+    con.execute("UPDATE c SET t = 'row 500 ' WHERE n = 500")  # one trailing space
+    con.execute("CREATE TABLE d AS SELECT * FROM a")
+    con.execute("UPDATE d SET x = NULL WHERE n = 7")
+    memory = con.execute("SELECT current_database()").fetchone()[0]
+    a, b, c, d = (fingerprint(con, memory, "main", name) for name in ("a", "b", "c", "d"))
+    assert a == b and a[0] == c[0] == d[0] == 1000
+    assert len({a[1], c[1], d[1]}) == 3

@@ -23,10 +23,10 @@ def literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def tables(con, database: str) -> list[str]:
-    rows = con.execute("SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = ? "
+def tables(con, database: str) -> list[tuple[str, str]]:
+    """Every table of an attached database, as (schema, table)."""
+    return con.execute("SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = ? "
                        "ORDER BY schema_name, table_name", [database]).fetchall()
-    return [f"{quoted(schema)}.{quoted(table)}" for schema, table in rows]
 
 
 def sequences(con, database: str) -> dict[str, object]:
@@ -35,10 +35,13 @@ def sequences(con, database: str) -> dict[str, object]:
     return dict(rows)
 
 
-def fingerprint(con, database: str, table: str) -> tuple[int, str]:
+def fingerprint(con, database: str, schema: str, table: str) -> tuple[int, str]:
     """The table's row count and an order-free checksum of every value in every row."""
-    rows, total = con.execute(f"SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0) "
-                              f"FROM {quoted(database)}.{table} AS t").fetchone()
+    names = con.execute("SELECT column_name FROM duckdb_columns() WHERE database_name = ? AND schema_name = ? "
+                        "AND table_name = ? ORDER BY column_index", [database, schema, table]).fetchall()
+    values = ", ".join(quoted(name) for (name,) in names)  # each column by name: a row alias could be a column's
+    rows, total = con.execute(f"SELECT count(*), coalesce(sum(hash(row({values}))::HUGEINT), 0) "
+                              f"FROM {quoted(database)}.{quoted(schema)}.{quoted(table)}").fetchone()
     return int(rows), str(total)
 
 
@@ -59,8 +62,9 @@ def convert(old: str, new: str) -> dict[str, object]:
     if names != tables(con, "new"):
         raise RuntimeError("the copy does not have the same tables as the original")
     counts = {}
-    for name in names:
-        before, after = fingerprint(con, "old", name), fingerprint(con, "new", name)
+    for schema, table in names:
+        name = f"{quoted(schema)}.{quoted(table)}"
+        before, after = fingerprint(con, "old", schema, table), fingerprint(con, "new", schema, table)
         if before != after:
             raise RuntimeError(f"table {name} differs after the copy: {before[0]} rows before, {after[0]} after")
         counts[name] = before[0]
