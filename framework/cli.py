@@ -182,12 +182,12 @@ def run_copy_to(con, args) -> int:
 @command("convert", "convert a database file written by an earlier release (DuckDB 2.0) for this release, keeping "
          "the original as FILE.duckdb-2.0.bak")(lambda _p: None)
 def run_convert(_con, args) -> int:
-    from framework.core.store_convert import READABLE, convert, storage_version
+    from framework.core.store_convert import convert, needs_conversion, storage_version
 
     path = args.db or db.default_target()
     if db.is_server(path):
         return fail("convert is for a database file; a PostgreSQL store needs no conversion.")
-    if storage_version(Path(path)) in READABLE:
+    if storage_version(Path(path)) is not None and not needs_conversion(path):
         say(f"{path} already opens with this release; there is nothing to convert.")
         return 0
     convert(path, say=say)

@@ -69,7 +69,7 @@ def storage_version(path: Path) -> int | None:
 def needs_conversion(path: str | Path) -> bool:
     """True for a DuckDB file this release's DuckDB cannot read because a newer DuckDB wrote it."""
     version = storage_version(Path(path))
-    return version is not None and version > READABLE[-1]
+    return version is not None and version > READABLE[-1] and int(duckdb.__version__.split(".")[0]) < 2
 
 
 def duckdb2_folder() -> Path | None:
