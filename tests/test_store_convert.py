@@ -303,3 +303,21 @@ def test_the_checksum_changes_with_any_value_and_not_with_the_order_of_rows():
     a, b, c, d = (fingerprint(con, memory, "main", name) for name in ("a", "b", "c", "d"))
     assert a == b and a[0] == c[0] == d[0] == 1000
     assert len({a[1], c[1], d[1]}) == 3
+
+
+@needs_duckdb2
+def test_rows_still_in_the_write_ahead_log_of_a_crashed_earlier_release_are_kept(old_file):
+    crash = ("import sys; sys.path.insert(0, sys.argv[1]); import duckdb; con = duckdb.connect(sys.argv[2]); "
+             "con.execute('PRAGMA disable_checkpoint_on_shutdown'); con.execute(\"UPDATE indicator SET name = "
+             "'Saved just before the power cut' WHERE indicator_code = (SELECT min(indicator_code) FROM indicator)\"); "
+             "con.close()")
+    subprocess.run([sys.executable, "-c", crash, str(FOLDER), str(old_file)], check=True, capture_output=True)
+    assert Path(f"{old_file}.wal").exists()
+    store_convert.convert(old_file)
+    assert not Path(f"{old_file}.wal").exists()
+    con = duckdb.connect(str(old_file), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM indicator WHERE name = 'Saved just before the power cut'"
+                           ).fetchone()[0] == 1
+    finally:
+        con.close()
