@@ -321,3 +321,11 @@ def test_rows_still_in_the_write_ahead_log_of_a_crashed_earlier_release_are_kept
                            ).fetchone()[0] == 1
     finally:
         con.close()
+
+
+@needs_duckdb2
+def test_a_conversion_stopped_just_before_its_last_step_can_be_run_again(old_file):
+    original = digest(old_file)
+    os.link(old_file, old_file.with_name(old_file.name + store_convert.BACKUP_SUFFIX))  # the original's second name
+    done = store_convert.convert(old_file)
+    assert digest(done.backup) == original and not store_convert.needs_conversion(old_file)

@@ -106,6 +106,8 @@ def convert(path: str | Path, *, say: Callable[[str], None] = lambda _text: None
                          f"this release. Install it with {install_words()}, then run "
                          f"`python -m framework --db {path} convert`. Nothing was changed.")
     backup = path.with_name(path.name + BACKUP_SUFFIX)
+    if backup.exists() and os.path.samefile(path, backup):
+        backup.unlink()  # the second name a conversion stopped just before its last step gave the original
     if backup.exists():
         raise StoreError(f"{backup} is already there, from an earlier conversion. Move it somewhere safe, then run "
                          "the conversion again. Nothing was changed.")
