@@ -11,13 +11,17 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.app-installed: requirements.txt | $(BIN)/python
+$(VENV)/.app-installed: requirements.txt | $(BIN)/python $(VENV)/duckdb-2.0/duckdb/__init__.py
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python $(VENV)/duckdb-2.0/duckdb/__init__.py
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.app-installed
+
+# The DuckDB of earlier releases, in its own folder, for `python -m framework --db FILE convert` (docs/data.md)
+$(VENV)/duckdb-2.0/duckdb/__init__.py: | $(BIN)/python
+	$(BIN)/pip install --quiet --no-warn-conflicts --upgrade --target $(VENV)/duckdb-2.0 duckdb==2.0.0
 
 $(DB): | $(VENV)/.app-installed
 	$(BIN)/python -m framework --db $(DB) init --demo

@@ -179,6 +179,23 @@ def run_copy_to(con, args) -> int:
     return 0
 
 
+@command("convert", "convert a database file written by an earlier release (DuckDB 2.0) for this release, keeping "
+         "the original as FILE.duckdb-2.0.bak")(lambda _p: None)
+def run_convert(_con, args) -> int:
+    from framework.core.store_convert import convert, needs_conversion, storage_version
+
+    path = args.db or db.default_target()
+    if db.is_server(path):
+        return fail("convert is for a database file; a PostgreSQL store needs no conversion.")
+    if storage_version(Path(path)) is not None and not needs_conversion(path):
+        say(f"{path} already opens with this release; there is nothing to convert.")
+        return 0
+    convert(path, say=say)
+    db.connect(path, create=False).close()  # brings it up to date and rebuilds the views with today's code
+    say(f"{path} opens with this release.")
+    return 0
+
+
 def _geography_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", type=Path, metavar="FILE", help="an ONS lookup CSV: LSOA to SICBL to ICB to NHSER to LAD, "
                    "or LOC/SICBL to ICB to NHSER, or ICB to NHSER")
@@ -228,6 +245,8 @@ def _main(argv: list[str] | None) -> int:
     kind = file_kind(path) if not db.is_server(path) and Path(path).exists() else None
     if kind:
         return fail(f"{path} is {kind}, not a database file.")
+    if args.command == "convert":  # before opening: this release cannot open the file until it is converted
+        return _convert(args)
     # A new database made with the demo is built beside its place and moved there whole, so a build that fails or
     # is killed midway never leaves a half-loaded demo where the app would open it.
     target = Path(path)
@@ -265,6 +284,13 @@ def _main(argv: list[str] | None) -> int:
         con.close()
         if building:
             _remove_build(work)
+
+
+def _convert(args) -> int:
+    try:
+        return run_convert(None, args)
+    except StoreError as exc:
+        return fail(str(exc))
 
 
 def _remove_build(work: Path) -> None:

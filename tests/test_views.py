@@ -9,7 +9,8 @@ open), with that release's own code:
     python -c "import duckdb; duckdb.connect().execute(\"ATTACH 'F' (BLOCK_SIZE 16384)\")"
     python -m framework --db F init --demo
 then a closed prioritisation round (4 ballots from 3 groups, scoring I01, I02 and I03) inserted through SQL, so that
-v_indicator.matters_score has something to show.
+v_indicator.matters_score has something to show. DuckDB 2.0 then rewrote it in the format DuckDB 1.5 writes, keeping
+its small blocks (ATTACH 'NEW' (STORAGE_VERSION 'v1.0.0', BLOCK_SIZE 16384); COPY FROM DATABASE old TO new).
 """
 from __future__ import annotations
 

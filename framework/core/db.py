@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import duckdb
 
-from framework.core import analyst_tables, postgres_store, replica, store_target
+from framework.core import analyst_tables, postgres_store, replica, store_convert, store_target
 from framework.core.errors import StoreError, ValidationError, WriteConflict
 from framework.core.new_ids import insert_returning  # noqa: F401 (one way to number new rows, for every capability)
 
@@ -69,6 +69,8 @@ def connect(path: str | Path, *, create: bool = True, read_only: bool = False) -
             raise StoreError(f"There is no database at {path}. Create one with `python -m framework --db {path} init`.")
         if not path.parent.exists():
             raise StoreError(f"Cannot create {path}: the folder {path.parent} does not exist.")
+    if not read_only and store_convert.needs_conversion(path) and store_convert.duckdb2_folder():
+        store_convert.convert(path, say=store_convert.LOG.warning)  # an earlier release's file, converted once
     try:
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
@@ -76,9 +78,11 @@ def connect(path: str | Path, *, create: bool = True, read_only: bool = False) -
         if "not a valid duckdb database" in text.lower():
             raise StoreError(f"{path} is not a Shared Measures database: it is not a DuckDB file.") from exc
         if "trying to read a database file with version number" in text.lower():
-            raise StoreError(f"{path} was written by a newer DuckDB than this release uses ({duckdb.__version__}), "
-                             "so it cannot be opened here. Open it with the release that made it and export a "
-                             "complete Excel return, then import that here.") from exc
+            raise StoreError(f"{path} was written by an earlier release (DuckDB 2.0), which this release "
+                             f"(DuckDB {duckdb.__version__}) cannot open as it is. Convert it, keeping every row "
+                             f"and the original beside it: `python -m framework --db {path} convert`"
+                             + ("." if store_convert.duckdb2_folder() else
+                                f", once DuckDB 2.0 is installed for it: {store_convert.install_words()}.")) from exc
         if "lock" in text.lower():
             from framework.core.analyst_copy import in_use_words
 
