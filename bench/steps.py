@@ -93,9 +93,9 @@ EXCEL_BASELINE_ROWS = 200_000
 
 
 def _peak_mb() -> float:
-    import resource
+    from bench.memory import peak_mb
 
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return peak_mb()
 
 
 def _timed_import(empty: Path, workdir: Path, source: Path, **options) -> tuple[float, int, float]:
