@@ -5,7 +5,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench.build import database
-from bench.page_times import page_seconds
 from bench.results import Figure
 
 STEPS: dict[str, Callable[[Path, bool], list[Figure]]] = {}
@@ -21,29 +20,34 @@ def step(name: str):
     return wrap
 
 
-PAGES = [
-    ("Home", "home_page", None),
-    ("Progress overview", "progress_page", None),
-    ("Indicators, one indicator open", "indicators_page", {"indicator": "I008"}),
-]
-
-
 @step("pages")
 def pages(workdir: Path, quick: bool) -> list[Figure]:
-    """Page server time at demo and ICS scale, and how it grows between them."""
-    demo, ics = database(workdir, "demo", quick), database(workdir, "ics", quick)
+    """Every page's server time at demo, ICS and regional scale: under 1 s, and at ICS at most 2x demo."""
+    from bench.page_times import PAGES, eighth_indicator, page_split, page_times
+
+    repeats = 1 if quick else 5
+    paths = {name: database(workdir, name, quick) for name in ("demo", "ics", "regional")}
+    times = {name: page_times(path, repeats) for name, path in paths.items()}
     figures = []
-    for label, page, query in PAGES:
-        demo_query = {k: v.replace("I008", "I08") for k, v in (query or {}).items()}
-        small = page_seconds(demo, page, demo_query)
-        large = page_seconds(ics, page, query)
+    for label, page, _ in PAGES:
+        small, large, region = times["demo"][page], times["ics"][page], times["regional"][page]
         ratio = large / small
         figures.append(Figure(
             "page server time", label, "ICS vs demo", large, "s", "same page at demo scale", small,
             f"< {PAGE_TARGET_SECONDS:g} s and <= {PAGE_TARGET_RATIO:g}x demo",
-            large < PAGE_TARGET_SECONDS and ratio <= PAGE_TARGET_RATIO,
-            notes=[f"ICS/demo ratio {ratio:.2f}x"],
-        ))
+            large < PAGE_TARGET_SECONDS and ratio <= PAGE_TARGET_RATIO, notes=[f"ICS/demo ratio {ratio:.2f}x"]))
+    for label, page, _ in PAGES:
+        region, large = times["regional"][page], times["ics"][page]
+        figures.append(Figure(
+            "page server time", label, "regional (7 ICSs) vs ICS", region, "s", "same page at ICS scale", large,
+            f"< {PAGE_TARGET_SECONDS:g} s", region < PAGE_TARGET_SECONDS))
+    slowest = max(PAGES, key=lambda p: times["ics"][p[1]])
+    query = {k: v.format(indicator=eighth_indicator(paths["ics"])) for k, v in slowest[2].items()}
+    split = page_split(paths["ics"], slowest[1], query)
+    parts = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in split.items() if name != "total")
+    figures[[p[1] for p in PAGES].index(slowest[1])].notes.append(
+        f"the slowest page at ICS scale; one profiled run took {split['total']:.2f} s, each library's own time: "
+        f"{parts} (the profiler slows Python more than DuckDB, so read the shares, not the sums)")
     return figures
 
 
@@ -76,13 +80,18 @@ def progress(workdir: Path, quick: bool) -> list[Figure]:
     if problems:
         raise AssertionError("The engine and the pandas baseline disagree: " + "; ".join(problems))
     baseline_s = read_s + compute_s
-    return [Figure(
-        "progress engine", f"{len(engine):,} indicator-area-horizon rows from {len(raw[0]):,} measurements", "ICS",
-        engine_s, "s", "pandas groupby: read the system's measurements, then compute", baseline_s,
-        f">= {ENGINE_TARGET:g}x faster", baseline_s / engine_s >= ENGINE_TARGET,
-        notes=[f"{baseline_s / engine_s:.1f}x faster than pandas; pandas spent {read_s:.2f} s reading and "
-               f"{compute_s:.2f} s computing; both give the same {len(engine):,} rows"],
-    )]
+    what = f"{len(engine):,} indicator-area-horizon rows from {len(raw[0]):,} measurements"
+    return [
+        Figure("progress engine", what, "ICS", engine_s, "s",
+               "pandas groupby: read the system's measurements, then compute", baseline_s,
+               f">= {ENGINE_TARGET:g}x faster", baseline_s / engine_s >= ENGINE_TARGET,
+               notes=[f"{baseline_s / engine_s:.1f}x faster than pandas reading and computing; pandas spent "
+                      f"{read_s:.2f} s reading and {compute_s:.2f} s computing; both give the same {len(engine):,} rows"]),
+        Figure("progress engine", what, "ICS", engine_s, "s",
+               "pandas groupby on the measurements already in memory (compute alone)", compute_s, "", None,
+               notes=[f"{compute_s / engine_s:.2f}x the speed of pandas computing alone on data already in "
+                      f"memory; against pandas reading and computing it is {baseline_s / engine_s:.1f}x"]),
+    ]
 
 
 CSV_TARGET_ROWS_PER_S = 500_000
@@ -305,3 +314,4 @@ def regional_progress(workdir: Path, quick: bool) -> list[Figure]:
 from bench.load import engagement_load  # noqa: E402  (the step lives beside its workload)
 
 step("engagement_load")(engagement_load)
+import bench.steps_readers  # noqa: E402,F401  (registers the many-readers step)
