@@ -68,9 +68,9 @@ def page_times(db_path: Path, repeats: int = 3) -> dict[str, float]:
     import streamlit as st
 
     indicator = eighth_indicator(db_path)
+    at = open_app(db_path, {k: v.format(indicator=indicator) for _, _, query in PAGES for k, v in query.items()})
     times: dict[str, float] = {}
-    for _, page, query in PAGES:
-        at = open_app(db_path, {k: v.format(indicator=indicator) for k, v in query.items()})
+    for _, page, _ in PAGES:
         run_page(at, page)
         runs = []
         for _ in range(repeats):

@@ -75,3 +75,14 @@ def test_a_later_change_to_one_chart_leaves_the_next_chart_as_it_was():
                                     gap_label="Gap", source="", latest_label="")
     assert second.layout.template.layout.paper_bgcolor == "white"
     assert second.layout.yaxis.title.text == "Per cent (%)"
+
+
+def test_the_progress_chart_built_without_repeated_checks_is_one_plotly_accepts_whole():
+    points = pd.DataFrame({"period_end": [date(2023, 3, 31), date(2024, 3, 31)], "period_label": ["2022/23", "2023/24"],
+                           "value": [40.0, 42.0], "lower_ci": [38.0, 40.0], "upper_ci": [42.0, 44.0]})
+    fig = charts.progress_chart(title="T", unit="%", start=date(2024, 4, 1), points=points, baseline=42.0,
+                                targets={1: 43.0, 3: 45.0, 5: 48.0}, annotations=[(date(2025, 4, 1), "Targets changed")])
+    checked = go.Figure(fig.to_dict())
+    assert _as_json(checked) == _as_json(fig)
+    assert fig.layout.template.layout.plot_bgcolor == "white"  # plotly_white, as before
+    assert fig.layout.annotations[-1].text == "Targets changed"

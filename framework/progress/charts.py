@@ -56,7 +56,7 @@ def progress_chart(*, title: str, unit: str, start: date, points: pd.DataFrame, 
     annotations: (date, label) marks such as target changes, drawn as labelled vertical lines. The projection
     starts from the latest complete period and its band stays inside the limits of the unit."""
     pts = points.dropna(subset=["value"]).sort_values("period_end") if len(points) else points
-    fig = go.Figure()
+    fig = _figure([], {})
     five = horizon_date(start, 5)
     has_ci = len(pts) and pts["lower_ci"].notna().any() and pts["upper_ci"].notna().any()
     if has_ci:
@@ -118,7 +118,7 @@ def progress_chart(*, title: str, unit: str, start: date, points: pd.DataFrame, 
     fig.update_layout(
         title=dict(text=f"{title}<br><sup>{latest}. Source: {source or 'not stated'}</sup>", x=0,
                    font=dict(size=15, color=BLACK)),
-        height=HEIGHT, margin=dict(l=60, r=20, t=105, b=40), font=FONT, template="plotly_white",
+        height=HEIGHT, margin=dict(l=60, r=20, t=105, b=40), font=FONT,
         legend=dict(orientation="h", x=0, y=-0.18, yanchor="top", font=dict(size=12)), hovermode="closest",
     )
     fig.update_xaxes(title_text="Period ending", range=[start - timedelta(days=120), five + timedelta(days=60)])

@@ -14,7 +14,7 @@ SLUG = "trim(regexp_replace(lower({col}), '[^a-z0-9]+', '-', 'g'), '-')"
 
 # Every gap that is measured: the editor's own, then the deprivation gaps no editor has set up yet. Among several
 # groups named 'most deprived' (deciles: 'Most deprived', 'Second most deprived') the first by name is taken, as the
-# pure functions do.
+# pure functions do. The names are read once per group, not once per measurement.
 _DEFINITIONS = """
     SELECT g.system_code, g.indicator_code, g.breakdown, g.disadvantaged_group, g.advantaged_group,
            g.baseline_value, g.target_1y, g.target_3y, g.target_5y, g.version, true AS picked
@@ -29,7 +29,8 @@ _DEFINITIONS = """
                                               AND NOT {not_stated}) AS disadvantaged_group,
                min(breakdown_group) FILTER (WHERE lower(breakdown_group) LIKE '%least deprived%'
                                               AND NOT {not_stated}) AS advantaged_group
-        FROM measurement WHERE breakdown <> 'All' {{scope}}
+        FROM (SELECT DISTINCT system_code, indicator_code, breakdown, breakdown_group FROM measurement
+              WHERE breakdown <> 'All' {{scope}})
         GROUP BY system_code, indicator_code, breakdown
     ) d
     WHERE d.disadvantaged_group IS NOT NULL AND d.advantaged_group IS NOT NULL
