@@ -236,7 +236,18 @@ def status_counts(con, system_code: str, *, area_code: str | None = None, outcom
     """How many active indicators are at each status, per outcome and horizon, in one area (default: the system's
     own area). Columns: outcome_code, outcome_title, horizon_years, status, n."""
     area_code = area_code or _system_area(con, system_code)
+    return _counts_of(con, system_code, _active_in_area(con, system_code, area_code, outcomes, kinds))
+
+
+def area_progress(con, system_code: str, *, area_code: str | None = None, outcomes: list[str] | None = None,
+                  kinds: list[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """status_counts() and progress_list() of one area together, from one run of the progress query."""
+    area_code = area_code or _system_area(con, system_code)
     table = _active_in_area(con, system_code, area_code, outcomes, kinds)
+    return _counts_of(con, system_code, table), _list_of(con, system_code, table)
+
+
+def _counts_of(con, system_code: str, table: pd.DataFrame) -> pd.DataFrame:
     titles = read_df(con, "SELECT outcome_code, title AS outcome_title, sort_order FROM outcome WHERE system_code = ?",
                      [system_code])
     if table.empty:
@@ -306,7 +317,10 @@ def progress_list(con, system_code: str, *, area_code: str | None = None, outcom
     """One row per active measure in one area (default: the system's own area): its latest value, what we expected
     by then, and the status at each horizon (status_1y, status_3y, status_5y)."""
     area_code = area_code or _system_area(con, system_code)
-    table = _active_in_area(con, system_code, area_code, outcomes, kinds)
+    return _list_of(con, system_code, _active_in_area(con, system_code, area_code, outcomes, kinds))
+
+
+def _list_of(con, system_code: str, table: pd.DataFrame) -> pd.DataFrame:
     if table.empty:
         return pd.DataFrame(columns=["indicator_code", "name", "unit", "outcome_code", "kind", "latest_value",
                                      "latest_period_end", "expected_now", "status_1y", "status_3y", "status_5y"])
