@@ -36,7 +36,11 @@ def machine() -> str:
         memory = f"{kb / 1024 / 1024:.1f} GiB"
     except (OSError, StopIteration):
         memory = "unknown"
-    return f"{cores} cores, {memory} memory, Python {platform.python_version()}, {platform.machine()}"
+    try:
+        load = f", load average {os.getloadavg()[0]:.1f} as measured"  # others' work on a shared machine slows every figure
+    except OSError:
+        load = ""
+    return f"{cores} cores, {memory} memory, Python {platform.python_version()}, {platform.machine()}{load}"
 
 
 def _fmt(value: float | None, unit: str = "") -> str:
