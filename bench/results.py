@@ -37,7 +37,7 @@ def machine() -> str:
     except (OSError, StopIteration):
         memory = "unknown"
     try:
-        load = f", load average {os.getloadavg()[0]:.1f} as measured"  # others' work on a shared machine slows every figure
+        load = f", 1-minute load average {os.getloadavg()[0]:.1f}"  # on a shared machine, others slow every figure
     except OSError:
         load = ""
     return f"{cores} cores, {memory} memory, Python {platform.python_version()}, {platform.machine()}{load}"
