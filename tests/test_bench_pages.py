@@ -29,3 +29,22 @@ def test_the_95th_percentile_is_a_measured_time_near_the_top():
     assert _percentile(times, 0.95) == 95.0
     assert _percentile([0.2], 0.95) == 0.2
     assert _percentile([0.1, 0.2, 3.0], 0.5) == 0.2
+
+
+def test_the_readers_step_reads_uncached_when_asked_and_puts_the_apps_cache_back(monkeypatch):
+    from bench import steps_readers
+    from framework import streamlit_glue as glue
+
+    monkeypatch.setattr(glue, "read", glue.read)  # restored after the test
+    monkeypatch.setattr(glue, "connection", lambda: "the connection")
+    calls = []
+
+    def fn(con, x):
+        calls.append((con, x))
+        return x
+
+    steps_readers._reads(cached=False)
+    assert glue.read(fn, 1) == 1 and glue.read(fn, 1) == 1
+    assert calls == [("the connection", 1), ("the connection", 1)]
+    steps_readers._reads(cached=True)
+    assert glue.read is steps_readers._CACHED_READ
