@@ -18,3 +18,14 @@ def test_an_area_with_no_measures_in_use_gives_two_empty_tables_with_their_colum
     counts, listed = area_progress(demo_con, "DEMO", outcomes=["no such outcome"])
     assert counts.empty and list(counts.columns) == ["outcome_code", "outcome_title", "horizon_years", "status", "n"]
     assert listed.empty and "status_5y" in listed.columns
+
+
+def test_a_code_holding_quotes_finds_no_gaps_and_cannot_change_the_query(demo_con):
+    from framework.progress.gap_targets import gap_measures
+    from framework.progress.sql import progress_table
+
+    for code in ("DEMO' OR '1'='1", "DEMO'; DROP TABLE measurement; --", "O'Brien"):
+        assert progress_table(demo_con, code, gaps=True).empty
+        assert gap_measures(demo_con, code).empty
+        assert progress_table(demo_con, "DEMO", gaps=True, gaps_of=code).empty
+    assert len(progress_table(demo_con, "DEMO", gaps=True)) > 0  # the table is still there, the gaps still found
