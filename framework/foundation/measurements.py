@@ -50,22 +50,22 @@ def _prepared(frame):
 def upsert_measurements(cur, frame: pd.DataFrame, batch_id: int | None) -> UpsertCounts:
     """Insert new rows and update changed ones inside the caller's transaction; unchanged rows are left alone.
 
-    Set-based, in four statements whatever the size: the stored rows with the same keys are found by one join, new
-    rows go in by an anti-join and changed rows are updated by one UPDATE. Before a row is changed, its old values
+    Set-based whatever the size: the stored rows with the same keys are found by one join, new rows go in by an
+    anti-join and changed rows are updated by one UPDATE. Before a row is changed, its old values
     are copied to measurement_replaced, and the key of every row the batch delivered (new, changed or unchanged) goes
     to import_batch_row (when those tables exist), so the batch can be undone. The frame may be a pandas DataFrame
     (also Arrow-backed) or a pyarrow Table with the measurement columns."""
     if len(frame) == 0:
         return UpsertCounts(0, 0, 0)
-    cur.register("incoming_raw", _prepared(frame))
-    try:
-        cur.execute(
-            "CREATE OR REPLACE TEMP TABLE incoming AS SELECT "
-            + ", ".join(f"CAST({c} AS {_TYPES.get(c, 'VARCHAR')}) AS {c}" for c in COLUMNS)
-            + " FROM incoming_raw"
-        )
-    finally:
-        cur.unregister("incoming_raw")
+    prepared = _prepared(frame)
+    # An Arrow table is scanned where it is; a DataFrame is copied once into DuckDB's own types.
+    kind = "TABLE" if isinstance(prepared, pd.DataFrame) else "VIEW"
+    cur.register("incoming_raw", prepared)
+    cur.execute(
+        f"CREATE OR REPLACE TEMP {kind} incoming AS SELECT "
+        + ", ".join(f"CAST({c} AS {_TYPES.get(c, 'VARCHAR')}) AS {c}" for c in COLUMNS)
+        + " FROM incoming_raw"
+    )
     join = " AND ".join(f"m.{k} = i.{k}" for k in KEY)
     key = ", ".join(KEY)
     same = " AND ".join(f"m.{v} IS NOT DISTINCT FROM i.{v}" for v in VALUES)
@@ -74,7 +74,7 @@ def upsert_measurements(cur, frame: pd.DataFrame, batch_id: int | None) -> Upser
             f"CREATE OR REPLACE TEMP TABLE held AS SELECT {', '.join(f'i.{k}' for k in KEY)},"
             f" m.batch_id AS held_by, ({same}) AS unchanged FROM incoming i JOIN measurement m ON {join}"
         )
-        total = int(cur.execute("SELECT count(*) FROM incoming").fetchall()[0][0])
+        total = len(prepared)
         held, unchanged = cur.execute("SELECT count(*), count(*) FILTER (WHERE unchanged) FROM held").fetchall()[0]
         new, changed, unchanged = total - int(held), int(held) - int(unchanged), int(unchanged)
         tables = {r[0] for r in cur.execute("SELECT table_name FROM information_schema.tables WHERE table_name IN"
@@ -100,6 +100,7 @@ def upsert_measurements(cur, frame: pd.DataFrame, batch_id: int | None) -> Upser
                         " (SELECT DISTINCT held_by FROM held WHERE held_by IS NOT NULL AND held_by <> ?)",
                         [batch_id])
     finally:
-        cur.execute("DROP TABLE IF EXISTS incoming")
+        cur.execute(f"DROP {kind} IF EXISTS incoming")
         cur.execute("DROP TABLE IF EXISTS held")
+        cur.unregister("incoming_raw")
     return UpsertCounts(new, changed, unchanged)

@@ -5,7 +5,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pandas as pd
 import pyarrow as pa
 
@@ -29,6 +28,7 @@ from framework.data_io.importers.read import (
     read_csv_table,
     sha256_of,
     sheet_rows,
+    staging_database,
 )
 from framework.data_io.importers.report import (
     BatchSummary,
@@ -45,7 +45,6 @@ from framework.data_io.importers.validate import find_problems, load_known, prep
 from framework.data_io.importers.workbook import framework_frames, read_framework
 from framework.foundation.measurements import upsert_measurements
 from framework.foundation.systems import insert_system, link_areas, upsert_areas
-
 
 
 def as_arrow(rows: pd.DataFrame) -> pa.Table:
@@ -114,9 +113,7 @@ def check_file(con, path: Path, *, system_code: str | None = None, name: str | N
     check.sha256 = sha256_of(path)
     check.file_format = fmt
     progress(0.05, f"Reading {check.name}")
-    stage = duckdb.connect()
-    stage.execute("SET enable_progress_bar = false")
-    try:
+    with staging_database() as stage:
         labels: dict[str, str] = {}
         framework = None
         if fmt == "xlsx":
@@ -206,8 +203,6 @@ def check_file(con, path: Path, *, system_code: str | None = None, name: str | N
         whole.finish_check(con, check, user, system_code)
         progress(0.6, f"Checked {check.name}")
         return check
-    finally:
-        stage.close()
 
 
 def check_files(con, paths: list[Path], *, system_code: str | None = None, names: list[str] | None = None,
