@@ -183,10 +183,14 @@ def check_file(con, path: Path, *, system_code: str | None = None, name: str | N
             areas = pd.concat([areas, new_areas[["area_code"]]])
         progress(0.3, f"Checking {check.rows_read:,} rows of {check.name}")
         load_known(stage, systems, indicators, areas)
-        prepare(stage, chosen)
         may_link = user is None or can(user, "edit_framework")
-        keep_footprint(stage, check, footprints(con, framework, may_link), area_parents(con, framework),
-                       written_for_system=fmt != "fingertips_csv")
+        feet, parents = footprints(con, framework, may_link), area_parents(con, framework)
+        if fmt == "fingertips_csv":  # a national export: the rows outside the footprint go before any typing
+            keep_footprint(stage, check, feet, parents, written_for_system=False, table="ft")
+            if check.fatal:
+                return check
+        prepare(stage, chosen)
+        keep_footprint(stage, check, feet, parents, written_for_system=fmt != "fingertips_csv")
         if check.fatal:
             return check
         find_problems(stage, date.today())
