@@ -99,7 +99,6 @@ def progress(workdir: Path, quick: bool) -> list[Figure]:
     ]
 
 
-CSV_TARGET_ROWS_PER_S = 500_000
 XLSX_TARGET = 3.0
 EXPORT_TARGET = 2.0
 XLSX_ROWS = 200_000
@@ -136,49 +135,6 @@ def _timed_import(empty: Path, workdir: Path, source: Path, **options) -> tuple[
         target.unlink()
     written = sum(s.rows_new + s.rows_changed + s.rows_unchanged for s in summaries)
     return seconds, written, _peak_mb()
-
-
-@step("import_csv")
-def import_csv(workdir: Path, quick: bool) -> list[Figure]:
-    """A large app-format CSV, checked and written, against pandas.read_csv of the same file alone."""
-    import time
-
-    import pandas as pd
-
-    from bench.build import app_csv, framework_only
-
-    source = app_csv(workdir, quick)
-    seconds, rows, peak = _timed_import(framework_only(workdir, "ics", quick), workdir, source, system_code="DEMO")
-    started = time.perf_counter()
-    read = len(pd.read_csv(source))
-    baseline = time.perf_counter() - started
-    rate = rows / seconds
-    return [Figure("import", f"app CSV, {rows:,} rows", "ICS", rate, "rows/s", "pandas.read_csv alone",
-                   read / baseline, f">= {CSV_TARGET_ROWS_PER_S:,} rows/s", rate >= CSV_TARGET_ROWS_PER_S, peak,
-                   notes=[f"import {seconds:.2f} s (checks and writes); read_csv {baseline:.2f} s (reads only)"])]
-
-
-@step("import_fingertips")
-def import_fingertips(workdir: Path, quick: bool) -> list[Figure]:
-    """The real Fingertips export (valid rows imported, hand-appended rows rejected) against pandas.read_csv."""
-    import time
-
-    import pandas as pd
-
-    from bench.build import fingertips_copy
-
-    source = fingertips_copy(workdir)
-    if source is None:
-        return [Figure("import", "Fingertips export", "real file", 0.0, "rows/s",
-                       notes=["the reference file is not beside the project (../shared/reference); not measured"])]
-    seconds, rows, peak = _timed_import(database(workdir, "demo", quick), workdir, source, system_code="DEMO",
-                                        skip_invalid=True)
-    started = time.perf_counter()
-    read = len(pd.read_csv(source))
-    baseline = time.perf_counter() - started
-    return [Figure("import", f"Fingertips export, {rows:,} of {read:,} rows valid", "real file", rows / seconds,
-                   "rows/s", "pandas.read_csv alone", read / baseline, "", None, peak,
-                   notes=[f"import {seconds:.2f} s including the rejects file; read_csv {baseline:.2f} s"])]
 
 
 @step("import_xlsx")
@@ -320,3 +276,4 @@ from bench.load import engagement_load  # noqa: E402  (the step lives beside its
 
 step("engagement_load")(engagement_load)
 import bench.steps_readers  # noqa: E402,F401  (registers the many-readers step)
+from bench import steps_import  # noqa: E402,F401  (the import steps register themselves)

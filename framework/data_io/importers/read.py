@@ -2,10 +2,13 @@
 with python-calamine. Nothing here judges the values; validate.py does that in SQL."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
 import math
+import tempfile
+from collections.abc import Iterator
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -19,6 +22,22 @@ from framework.data_io.importers.template import TEMPLATE_COLUMNS
 FINGERTIPS_MARKERS = {"Indicator ID", "Area Code", "Time period", "Value"}
 EXPECTED_FILE = ("an Excel return or template (.xlsx), a CSV with the template's columns "
                  f"({', '.join(TEMPLATE_COLUMNS[:4])}, ...), or a Fingertips data export CSV")
+
+
+STAGE_MEMORY = "600MB"  # the checking database's own memory; beyond it DuckDB spills to a private temporary folder
+
+
+@contextlib.contextmanager
+def staging_database() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A private in-memory DuckDB to check a file in, held to STAGE_MEMORY: a file of millions of rows spills to
+    a temporary folder (removed afterwards) instead of growing the server's memory."""
+    with tempfile.TemporaryDirectory(prefix="shared-measures-check-") as spill:
+        stage = duckdb.connect(config={"memory_limit": STAGE_MEMORY, "temp_directory": spill})
+        try:
+            stage.execute("SET enable_progress_bar = false")
+            yield stage
+        finally:
+            stage.close()
 
 
 def sha256_of(path: Path) -> str:
