@@ -9,6 +9,7 @@ import contextlib
 import io
 import math
 import numbers
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -17,11 +18,16 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from framework.core.safe_text import is_blank, looks_like_formula
 
 EXCEL_EPOCH = datetime(1899, 12, 30)
+CELL_CHARACTERS = 32_767  # Excel's most characters in a cell
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+_ESCAPED_LOOKALIKE = re.compile("(_x[0-9a-fA-F]{4}_)")
+_XML_SPECIAL = re.compile("[&<>]")
 
 
 def excel_serial(value: date | datetime) -> float:
@@ -137,6 +143,73 @@ class SafeBook:
         else:
             self.text(ws, row, col, str(value), fmt)
 
+    def stream_rows(self, ws: Worksheet, first_row: int, columns: list[list[Any]],
+                    formats: list[Format | None | list[Format | None]]) -> int:
+        """Rows written straight into a streamed sheet's file, top to bottom, from `first_row`: one list of values
+        per column and, per column, one format or a format for each row. Every cell is written as `value` writes
+        it (blanks empty, text never a formula), far faster than cell by cell; return the rows written."""
+        n = len(columns[0]) if columns else 0
+        if not n:
+            return 0
+        ws._write_single_row(first_row)  # rows XlsxWriter holds (a table header) go out first
+        letters = [xl_col_to_name(c) for c in range(len(columns))]
+        styles: dict[int, str] = {}
+
+        def style(fmt: Format | None) -> str:
+            key = id(fmt)
+            if key not in styles:
+                styles[key] = f' s="{fmt._get_xf_index()}"' if fmt is not None else ""
+            return styles[key]
+
+        date_style = style(self.date_format)
+        lines = []
+        for i in range(n):
+            row = str(first_row + i + 1)
+            cells = [f'<row r="{row}">']
+            for c, values in enumerate(columns):
+                v = values[i]
+                if v is None:
+                    continue
+                kind = type(v)
+                fmt = formats[c]
+                if isinstance(fmt, list):
+                    fmt = fmt[i]
+                if kind is str:
+                    cells.append(_text_cell(letters[c] + row, style(self.quoted(fmt) if looks_like_formula(v)
+                                                                    else fmt), v))
+                    continue
+                if kind is float:
+                    if v != v:  # NaN: a blank
+                        continue
+                    if v in (math.inf, -math.inf):
+                        text = "infinity" if v > 0 else "minus infinity"
+                        cells.append(_text_cell(letters[c] + row, style(fmt), text))
+                        continue
+                    cells.append(f'<c r="{letters[c]}{row}"{style(fmt)}><v>{v!r}</v></c>')
+                elif kind is int:
+                    cells.append(f'<c r="{letters[c]}{row}"{style(fmt)}><v>{v}</v></c>')
+                elif kind is bool:
+                    cells.append(f'<c r="{letters[c]}{row}"{style(fmt)} t="b"><v>{int(v)}</v></c>')
+                elif isinstance(v, (date, datetime)):
+                    s = style(fmt) if fmt is not None else date_style
+                    cells.append(f'<c r="{letters[c]}{row}"{s}><v>{excel_serial(v)!r}</v></c>')
+                elif is_blank(v):
+                    continue
+                elif isinstance(v, numbers.Number) and not isinstance(v, complex):
+                    cells.append(f'<c r="{letters[c]}{row}"{style(fmt)}><v>{float(v)!r}</v></c>')
+                else:
+                    text = str(v)
+                    cells.append(_text_cell(letters[c] + row, style(self.quoted(fmt) if looks_like_formula(text)
+                                                                    else fmt), text))
+            cells.append("</row>")
+            lines.append("".join(cells))
+        ws.fh.write("".join(lines))
+        last = first_row + n - 1
+        ws._check_dimensions(first_row, 0)  # the extent, as writing cell by cell keeps it
+        ws._check_dimensions(last, len(columns) - 1)
+        ws.previous_row = last + 1
+        return n
+
     def frame_sheet(self, name: str, frame: pd.DataFrame, header: Format | None = None) -> Worksheet:
         """A plain sheet: a bold header row, then the frame's cells, with fitted widths."""
         ws = self.wb.add_worksheet(name[:31])
@@ -176,6 +249,20 @@ class SafeBook:
                 self._file.close()
         if error is not None:
             raise error
+
+
+def _text_cell(ref: str, style: str, text: str) -> str:
+    """An inline text cell: Excel's escapes for control characters, XML escapes, whitespace kept."""
+    if len(text) > CELL_CHARACTERS:
+        text = text[:CELL_CHARACTERS]
+    if "_x" in text:
+        text = _ESCAPED_LOOKALIKE.sub(r"_x005F\1", text)
+    if _CONTROL.search(text):
+        text = _CONTROL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
+    if _XML_SPECIAL.search(text):
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    space = ' xml:space="preserve"' if text and (text[0].isspace() or text[-1].isspace()) else ""
+    return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
 
 def workbook_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
