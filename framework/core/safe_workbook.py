@@ -147,68 +147,74 @@ class SafeBook:
                     formats: list[Format | None | list[Format | None]]) -> int:
         """Rows written straight into a streamed sheet's file, top to bottom, from `first_row`: one list of values
         per column and, per column, one format or a format for each row. Every cell is written as `value` writes
-        it (blanks empty, text never a formula), far faster than cell by cell; return the rows written."""
+        it (blanks empty, text never a formula), column by column, far faster than cell by cell; return the rows
+        written."""
         n = len(columns[0]) if columns else 0
         if not n:
             return 0
         ws._write_single_row(first_row)  # rows XlsxWriter holds (a table header) go out first
-        letters = [xl_col_to_name(c) for c in range(len(columns))]
+        rows = [str(r) for r in range(first_row + 1, first_row + n + 1)]
         styles: dict[int, str] = {}
-
-        def style(fmt: Format | None) -> str:
-            key = id(fmt)
-            if key not in styles:
-                styles[key] = f' s="{fmt._get_xf_index()}"' if fmt is not None else ""
-            return styles[key]
-
-        date_style = style(self.date_format)
-        lines = []
-        for i in range(n):
-            row = str(first_row + i + 1)
-            cells = [f'<row r="{row}">']
-            for c, values in enumerate(columns):
-                v = values[i]
-                if v is None:
-                    continue
-                kind = type(v)
-                fmt = formats[c]
-                if isinstance(fmt, list):
-                    fmt = fmt[i]
-                if kind is str:
-                    cells.append(_text_cell(letters[c] + row, style(self.quoted(fmt) if looks_like_formula(v)
-                                                                    else fmt), v))
-                    continue
-                if kind is float:
-                    if v != v:  # NaN: a blank
-                        continue
-                    if v in (math.inf, -math.inf):
-                        text = "infinity" if v > 0 else "minus infinity"
-                        cells.append(_text_cell(letters[c] + row, style(fmt), text))
-                        continue
-                    cells.append(f'<c r="{letters[c]}{row}"{style(fmt)}><v>{v!r}</v></c>')
-                elif kind is int:
-                    cells.append(f'<c r="{letters[c]}{row}"{style(fmt)}><v>{v}</v></c>')
-                elif kind is bool:
-                    cells.append(f'<c r="{letters[c]}{row}"{style(fmt)} t="b"><v>{int(v)}</v></c>')
-                elif isinstance(v, (date, datetime)):
-                    s = style(fmt) if fmt is not None else date_style
-                    cells.append(f'<c r="{letters[c]}{row}"{s}><v>{excel_serial(v)!r}</v></c>')
-                elif is_blank(v):
-                    continue
-                elif isinstance(v, numbers.Number) and not isinstance(v, complex):
-                    cells.append(f'<c r="{letters[c]}{row}"{style(fmt)}><v>{float(v)!r}</v></c>')
-                else:
-                    text = str(v)
-                    cells.append(_text_cell(letters[c] + row, style(self.quoted(fmt) if looks_like_formula(text)
-                                                                    else fmt), text))
-            cells.append("</row>")
-            lines.append("".join(cells))
-        ws.fh.write("".join(lines))
-        last = first_row + n - 1
+        cells = [self._column_cells(xl_col_to_name(c), rows, values, formats[c], styles)
+                 for c, values in enumerate(columns)]
+        ws.fh.write("".join(f'<row r="{r}">{"".join(row)}</row>' for r, row in zip(rows, zip(*cells))))
         ws._check_dimensions(first_row, 0)  # the extent, as writing cell by cell keeps it
-        ws._check_dimensions(last, len(columns) - 1)
-        ws.previous_row = last + 1
+        ws._check_dimensions(first_row + n - 1, len(columns) - 1)
+        ws.previous_row = first_row + n
         return n
+
+    def _style(self, fmt: Format | None, styles: dict[int, str]) -> str:
+        key = id(fmt)
+        if key not in styles:
+            styles[key] = f' s="{fmt._get_xf_index()}"' if fmt is not None else ""
+        return styles[key]
+
+    def _column_cells(self, letter: str, rows: list[str], values: list[Any], fmt: Any,
+                      styles: dict[int, str]) -> list[str]:
+        """One column's cells as XML ('' for a blank), by the kind of value the column holds."""
+        per_row = isinstance(fmt, list)
+        style = [self._style(f, styles) for f in fmt] if per_row else None
+        kinds = {type(v) for v in values}
+        kinds.discard(type(None))
+        if kinds == {str}:
+            texts: dict[tuple[str, int], str] = {}
+
+            def text(v: str, f: Any) -> str:
+                key = (v, id(f))
+                if key not in texts:
+                    texts[key] = _inline_text(v, self._style(self.quoted(f) if looks_like_formula(v) else f, styles))
+                return texts[key]
+
+            if per_row:
+                return ["" if v is None else f'<c r="{letter}{r}"{text(v, f)}' for v, r, f in zip(values, rows, fmt)]
+            return ["" if v is None else f'<c r="{letter}{r}"{text(v, fmt)}' for v, r in zip(values, rows)]
+        finite = kinds == {int} or (kinds == {float} and all(v is None or math.isfinite(v) for v in values))
+        if finite or not kinds:
+            if per_row:
+                return ["" if v is None else f'<c r="{letter}{r}"{s}><v>{v!r}</v></c>'
+                        for v, r, s in zip(values, rows, style)]
+            s = self._style(fmt, styles)
+            return ["" if v is None else f'<c r="{letter}{r}"{s}><v>{v!r}</v></c>' for v, r in zip(values, rows)]
+        fmts = fmt if per_row else [fmt] * len(values)
+        return [self._cell(letter + r, v, f, styles) for v, r, f in zip(values, rows, fmts)]
+
+    def _cell(self, ref: str, v: Any, fmt: Format | None, styles: dict[int, str]) -> str:
+        """One cell of any kind as XML, as `value` writes it: blanks empty, numbers, dates, yes/no, text."""
+        if v is None or is_blank(v):
+            return ""
+        if isinstance(v, str):
+            return f'<c r="{ref}"' + _inline_text(v, self._style(self.quoted(fmt) if looks_like_formula(v) else fmt,
+                                                                   styles))
+        if isinstance(v, bool) or type(v).__name__ == "bool_":
+            return f'<c r="{ref}"{self._style(fmt, styles)} t="b"><v>{int(bool(v))}</v></c>'
+        if isinstance(v, numbers.Number) and not isinstance(v, complex):
+            number = float(v) if not isinstance(v, int) else v
+            if isinstance(number, float) and math.isinf(number):
+                return self._cell(ref, "infinity" if number > 0 else "minus infinity", fmt, styles)
+            return f'<c r="{ref}"{self._style(fmt, styles)}><v>{number!r}</v></c>'
+        if isinstance(v, (date, datetime)):
+            return f'<c r="{ref}"{self._style(fmt or self.date_format, styles)}><v>{excel_serial(v)!r}</v></c>'
+        return self._cell(ref, str(v), fmt, styles)
 
     def frame_sheet(self, name: str, frame: pd.DataFrame, header: Format | None = None) -> Worksheet:
         """A plain sheet: a bold header row, then the frame's cells, with fitted widths."""
@@ -251,8 +257,9 @@ class SafeBook:
             raise error
 
 
-def _text_cell(ref: str, style: str, text: str) -> str:
-    """An inline text cell: Excel's escapes for control characters, XML escapes, whitespace kept."""
+def _inline_text(text: str, style: str) -> str:
+    """The rest of an inline text cell after its reference: Excel's escapes for control characters, XML escapes,
+    whitespace kept."""
     if len(text) > CELL_CHARACTERS:
         text = text[:CELL_CHARACTERS]
     if "_x" in text:
@@ -262,7 +269,7 @@ def _text_cell(ref: str, style: str, text: str) -> str:
     if _XML_SPECIAL.search(text):
         text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     space = ' xml:space="preserve"' if text and (text[0].isspace() or text[-1].isspace()) else ""
-    return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+    return f'{style} t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
 
 def workbook_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:

@@ -226,9 +226,9 @@ def write_return(con, system_code: str, target: Any, *, progress_table: SheetSou
     to_file = isinstance(target, (str, Path))
     cur = con.cursor()  # the measurements are counted and streamed in one snapshot
     try:
-        cur.execute("BEGIN TRANSACTION")
+        cur.execute("BEGIN TRANSACTION").fetchall()
         sql, params = measurements_sql(kind), measurements_params(system_code, kind)
-        total = int(cur.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0])
+        total = int(cur.execute(f"SELECT count(*) FROM ({sql})", params).fetchall()[0][0])
         if kind == "board":
             fields = [*fields, ("Return", f"The board return: each measure's headline rows of its last {BOARD_YEARS}"
                                           " years, for every area"), ("Measurements in this return", total)]

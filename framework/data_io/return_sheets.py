@@ -140,9 +140,9 @@ BOARD_YEARS = 3  # the board return holds each measure's headline rows of its la
 KINDS = {"board": "the board return", "full": "the full data return"}
 
 
-def measurements_sql(kind: str = "full", years: int = BOARD_YEARS) -> str:
+def measurements_sql(kind: str = "full", years: int = BOARD_YEARS, unit_as: str = "_unit") -> str:
     """The query (one ? for the system code) of a return's measurements in the template's columns, with the
-    indicator's unit alongside: every row for the full data return; for the board return the headline rows
+    indicator's unit alongside (named `unit_as`): every row for the full data return; for the board return the headline rows
     ('All' breakdowns) of each measure's last `years` years, counted back from its latest period."""
     if kind not in KINDS:
         raise ValueError(f"There is no return called {kind!r}; choose one of: {', '.join(KINDS)}.")
@@ -157,7 +157,7 @@ def measurements_sql(kind: str = "full", years: int = BOARD_YEARS) -> str:
                   " USING (indicator_code)")
         where += (" AND m.breakdown = 'All' AND m.breakdown_group = 'All'"
                   f" AND m.period_end > last.last_end - INTERVAL {int(years)} YEAR")
-    return (f"SELECT {cols}, i.unit AS _unit FROM measurement m{latest} LEFT JOIN area a USING (area_code)"
+    return (f"SELECT {cols}, i.unit AS {unit_as} FROM measurement m{latest} LEFT JOIN area a USING (area_code)"
             f" LEFT JOIN indicator i USING (system_code, indicator_code) WHERE {where}"
             " ORDER BY m.indicator_code, m.area_code, m.period_start, m.period_end, m.breakdown, m.breakdown_group")
 

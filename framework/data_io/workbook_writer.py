@@ -8,6 +8,7 @@ import math
 from typing import Any
 
 import pandas as pd
+from xlsxwriter.utility import xl_range
 from xlsxwriter.worksheet import CellStringTuple, Worksheet
 
 from framework.core.safe_text import is_blank, looks_like_formula
@@ -31,17 +32,23 @@ class ExactNumbers(Worksheet):
 class StreamedSheet(ExactNumbers):
     """A sheet whose rows go to disk as they are written (XlsxWriter's constant_memory, for this sheet alone), so a
     Measurements sheet of a million rows stays small in memory. Rows must be written top to bottom; the Excel table
-    is declared before them, with its header stored inline as streamed rows need."""
+    is declared before them, with its header stored inline as streamed rows need, and without XlsxWriter's note of
+    every cell it covers (20 million entries for a full sheet)."""
 
     def _initialize(self, init_data) -> None:
         super()._initialize({**init_data, "constant_memory": True})
 
     def add_table(self, first_row, first_col, last_row, last_col, options=None):
         self.constant_memory = False  # XlsxWriter declines tables on streamed sheets; the header row is not yet out
-        try:
-            result = super().add_table(first_row, first_col, last_row, last_col, options)
+        try:  # declared over two rows, then widened: XlsxWriter would otherwise note every cell of the range
+            result = super().add_table(first_row, first_col, min(last_row, first_row + 1), last_col, options)
         finally:
             self.constant_memory = True
+        if last_row > first_row + 1 and result is None:
+            table = self.tables[-1]
+            table["range"] = table["a_range"] = xl_range(first_row, first_col, last_row, last_col)
+            if table.get("autofilter"):
+                table["autofilter"] = table["a_range"]
         for offset, column in enumerate((options or {}).get("columns", [])):
             self.table[first_row][first_col + offset] = CellStringTuple(str(column["header"]),
                                                                         column.get("header_format"))
