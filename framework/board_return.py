@@ -15,6 +15,7 @@ from pathlib import Path
 from framework.core.atomic_file import CannotWrite, writable_target
 from framework.core.auth import can
 from framework.core.model import User
+from framework.data_io import return_jobs
 from framework.data_io.data_pack import write_pack
 from framework.data_io.excel_return import Progress, SheetSource, check_target, write_return
 from framework.data_io.system_tables import SYSTEM_TABLES, carried_notes, table_sheet
@@ -53,8 +54,7 @@ def export_return(con, user: User, system_code: str, path: str | Path) -> dict[s
                         user_name=user.name, about=carried_notes())
 
 
-PRODUCTS = {"board": "the board return", "full": "the full data return", "pack": "the data pack"}
-SUFFIX = {"board": ".xlsx", "full": ".xlsx", "pack": ".zip"}
+PRODUCTS = return_jobs.PRODUCTS
 
 
 def check_product(kind: str, path: str | Path) -> Path:
@@ -79,6 +79,22 @@ def export_product(con, user: User, system_code: str, kind: str, path: str | Pat
                           user_name=user.name, progress=progress)
     return write_return(con, system_code, path, progress_table=progress_table, sheets=sheets_for(user),
                         user_name=user.name, about=carried_notes(), kind=kind, progress=progress)
+
+
+def audience(user: User) -> str:
+    """Which permission-bound sheets the user's return holds, as a short name: users with the same share a job."""
+    held = sorted({permission for _, _, permission in SHEETS if permission and can(user, permission)})
+    return "+".join(held) or "everyone"
+
+
+def start_return(con, user: User, system_code: str, kind: str) -> return_jobs.Job:
+    """Build a product in a worker, or join the build of the same one (see framework.data_io.return_jobs)."""
+    return return_jobs.start(con, user, system_code, kind, builder=export_product, audience=audience(user))
+
+
+def current_return(con, user: User, system_code: str, kind: str) -> return_jobs.Job | None:
+    """The job building or holding this product at today's data for this user's audience, if there is one."""
+    return return_jobs.current(con, user, system_code, kind, audience=audience(user))
 
 
 def return_bytes(con, user: User, system_code: str) -> bytes:
