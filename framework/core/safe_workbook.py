@@ -149,6 +149,8 @@ class SafeBook:
         per column and, per column, one format or a format for each row. Every cell is written as `value` writes
         it (blanks empty, text never a formula), column by column, far faster than cell by cell; return the rows
         written."""
+        if not ws.constant_memory:
+            raise ValueError(f"Rows stream only into a sheet that streams to disk; {ws.name} does not.")
         n = len(columns[0]) if columns else 0
         if not n:
             return 0
@@ -157,7 +159,7 @@ class SafeBook:
         styles: dict[int, str] = {}
         cells = [self._column_cells(xl_col_to_name(c), rows, values, formats[c], styles)
                  for c, values in enumerate(columns)]
-        ws.fh.write("".join(f'<row r="{r}">{"".join(row)}</row>' for r, row in zip(rows, zip(*cells))))
+        ws.fh.write("".join(f'<row r="{r}">{"".join(row)}</row>' for r, row in zip(rows, zip(*cells)) if any(row)))
         ws._check_dimensions(first_row, 0)  # the extent, as writing cell by cell keeps it
         ws._check_dimensions(first_row + n - 1, len(columns) - 1)
         ws.previous_row = first_row + n
@@ -213,7 +215,7 @@ class SafeBook:
                 return self._cell(ref, "infinity" if number > 0 else "minus infinity", fmt, styles)
             return f'<c r="{ref}"{self._style(fmt, styles)}><v>{number!r}</v></c>'
         if isinstance(v, (date, datetime)):
-            return f'<c r="{ref}"{self._style(fmt or self.date_format, styles)}><v>{excel_serial(v)!r}</v></c>'
+            return f'<c r="{ref}"{self._style(self.date_format, styles)}><v>{excel_serial(v)!r}</v></c>'
         return self._cell(ref, str(v), fmt, styles)
 
     def frame_sheet(self, name: str, frame: pd.DataFrame, header: Format | None = None) -> Worksheet:

@@ -66,6 +66,16 @@ def _setting(con, sql: str) -> Any:
         cur.close()
 
 
+def _as_set(shown: str) -> str:
+    """A memory limit as DuckDB shows it ('18.7 GiB', cut to one decimal) as the setting that shows the same: the
+    middle of the range it was cut from, so putting a limit back never creeps it down."""
+    number, _, unit = shown.partition(" ")
+    try:
+        return f"{float(number) + (0.05 if '.' in number else 0.5)}{unit}"
+    except ValueError:
+        return shown.replace(" ", "")
+
+
 @contextmanager
 def export_memory(con) -> Iterator[None]:
     """DuckDB's memory limit set to EXPORT_MEMORY_LIMIT while a return is built, and put back after the last one
@@ -75,7 +85,7 @@ def export_memory(con) -> Iterator[None]:
     with _limit_lock:
         count, before = _limit_users.get(key, (0, ""))
         if count == 0:
-            before = str(_setting(con, "SELECT current_setting('memory_limit')")).replace(" ", "")
+            before = _as_set(str(_setting(con, "SELECT current_setting('memory_limit')")))
             _setting(con, f"SET memory_limit = '{EXPORT_MEMORY_LIMIT}'")
         _limit_users[key] = (count + 1, before)
     try:

@@ -44,7 +44,7 @@ class StreamedSheet(ExactNumbers):
             result = super().add_table(first_row, first_col, min(last_row, first_row + 1), last_col, options)
         finally:
             self.constant_memory = True
-        if last_row > first_row + 1 and result is None:
+        if last_row > first_row + 1 and not result:  # 0: the table was added
             table = self.tables[-1]
             table["range"] = table["a_range"] = xl_range(first_row, first_col, last_row, last_col)
             if table.get("autofilter"):
