@@ -19,6 +19,7 @@ from framework.board_return import export_product
 from framework.core import db
 from framework.core.atomic_file import scratch_folder
 from framework.core.safe_workbook import SafeBook
+from framework.data_io.export_limits import EXPORT_MEMORY_LIMIT
 from framework.data_io.importers.template import TEMPLATE_COLUMNS
 from framework.data_io.return_sheets import measurements_frame
 from framework.data_io.workbook_writer import ReturnWriter
@@ -94,23 +95,22 @@ def test_the_board_return_holds_only_each_measures_headline_rows_of_its_last_thr
     assert "last 3 years" in cover["Return"]
 
 
+@pytest.mark.parametrize("kind", ["board", "full", "pack"])
 def test_the_export_sets_duckdbs_memory_limit_while_it_runs_and_puts_it_back(demo_con, editor, tmp_path,
-                                                                           monkeypatch):
+                                                                           monkeypatch, kind):
     demo_con.execute("SET memory_limit = '3GB'")
     before = demo_con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
     during = []
-    real = excel_return.write_measurements
 
-    def watched(w, cur, *args, **kwargs):
-        during.append(cur.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
-        return real(w, cur, *args, **kwargs)
+    def watched(sheet, rows, total):
+        during.append(demo_con.cursor().execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
 
-    monkeypatch.setattr(excel_return, "write_measurements", watched)
-    export_product(demo_con, editor, "DEMO", "full", tmp_path / "r.xlsx")
+    out = tmp_path / ("r.zip" if kind == "pack" else "r.xlsx")
+    export_product(demo_con, editor, "DEMO", kind, out, progress=watched)
     limit = duckdb.connect().execute(
-        f"SET memory_limit = '{excel_return.EXPORT_MEMORY_LIMIT}'; SELECT current_setting('memory_limit')"
+        f"SET memory_limit = '{EXPORT_MEMORY_LIMIT}'; SELECT current_setting('memory_limit')"
     ).fetchall()[0][0]
-    assert during == [limit] and limit != before
+    assert during and set(during) == {limit} and limit != before
     assert demo_con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] == before
 
 

@@ -19,6 +19,7 @@ import pandas as pd
 
 from framework.core.atomic_file import replace_atomically, scratch_folder
 from framework.core.safe_text import is_blank
+from framework.data_io.export_limits import export_memory
 from framework.data_io.return_sheets import (
     CAVEATS,
     SheetSource,
@@ -77,6 +78,13 @@ def write_pack(con, system_code: str, target: str | Path, *, progress_table: She
                sheets: list[tuple[str, SheetSource]], user_name: str = "Shared Measures",
                generated_at: datetime | None = None, progress: Progress | None = None) -> dict[str, int]:
     """Write the data pack of one system to a path (replaced only once complete); return rows per file."""
+    with export_memory(con):
+        return _build(con, system_code, target, progress_table, sheets, user_name, generated_at, progress)
+
+
+def _build(con, system_code: str, target: str | Path, progress_table: SheetSource,
+           sheets: list[tuple[str, SheetSource]], user_name: str, generated_at: datetime | None,
+           progress: Progress | None) -> dict[str, int]:
     generated_at = generated_at or datetime.now(UTC).replace(tzinfo=None)
     fields = cover_fields(con, system_code, user_name, generated_at)
     progress_rows, _ = progress_frame(progress_table, con, system_code)

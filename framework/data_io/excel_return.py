@@ -15,15 +15,15 @@ A return written to a path replaces the file there only once it is complete; a f
 and no temporary files behind."""
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from framework.core.atomic_file import replace_atomically, scratch_folder, writable_target
+from framework.data_io.export_limits import export_memory, record_batches
 from framework.data_io.importers.template import TEMPLATE_COLUMNS
 from framework.data_io.return_sheets import (
     BOARD_YEARS,
@@ -49,66 +49,12 @@ __all__ = ["CAVEATS", "KINDS", "MAX_SHEET_ROWS", "STATUS_WORDS", "SheetSource", 
 
 MAX_SHEET_ROWS = 1_048_575  # Excel's rows per sheet, less the header row; more measurements continue on a new sheet
 MEASURE_COLUMNS = ("value", "lower_ci", "upper_ci", "lower_ci_998", "upper_ci_998")
-BATCH_ROWS = 50_000  # measurement rows fetched from DuckDB and written at a time
-EXPORT_MEMORY_LIMIT = "1GB"  # DuckDB's memory while a return is built (sorting spills to disk beyond it)
+BATCH_ROWS = 25_000  # measurement rows fetched from DuckDB and written at a time
 Progress = Callable[[str, int, int], None]  # (sheet, rows written, rows in all)
-
-_limit_lock = threading.Lock()
-_limit_users: dict[str, tuple[int, str]] = {}  # database -> (returns being built, the limit before them)
-
-
-def _setting(con, sql: str) -> Any:
-    cur = con.cursor()
-    try:
-        row = cur.execute(sql).fetchone()
-        return row[0] if row else None
-    finally:
-        cur.close()
-
-
-def _as_set(shown: str) -> str:
-    """A memory limit as DuckDB shows it ('18.7 GiB', cut to one decimal) as the setting that shows the same: the
-    middle of the range it was cut from, so putting a limit back never creeps it down."""
-    number, _, unit = shown.partition(" ")
-    try:
-        return f"{float(number) + (0.05 if '.' in number else 0.5)}{unit}"
-    except ValueError:
-        return shown.replace(" ", "")
-
-
-@contextmanager
-def export_memory(con) -> Iterator[None]:
-    """DuckDB's memory limit set to EXPORT_MEMORY_LIMIT while a return is built, and put back after the last one
-    being built on the same database."""
-    key = str(_setting(con, "SELECT coalesce(path, database_name) FROM duckdb_databases()"
-                            " WHERE database_name = current_database()"))
-    with _limit_lock:
-        count, before = _limit_users.get(key, (0, ""))
-        if count == 0:
-            before = _as_set(str(_setting(con, "SELECT current_setting('memory_limit')")))
-            _setting(con, f"SET memory_limit = '{EXPORT_MEMORY_LIMIT}'")
-        _limit_users[key] = (count + 1, before)
-    try:
-        yield
-    finally:
-        with _limit_lock:
-            count, before = _limit_users.pop(key)
-            if count > 1:
-                _limit_users[key] = (count - 1, before)
-            else:
-                _setting(con, f"SET memory_limit = '{before}'")
-
 
 def measurements_sheet_name(part: int) -> str:
     """'Measurements', then 'Measurements 2', 'Measurements 3'... for systems with more rows than one sheet holds."""
     return "Measurements" if part == 1 else f"Measurements {part}"
-
-
-def record_batches(cur, sql: str, params: list[Any], size: int = BATCH_ROWS):
-    """The query's rows as Arrow record batches of `size` rows, read from DuckDB as they are needed."""
-    relation = cur.sql(sql, params=params)
-    reader = getattr(relation, "to_arrow_reader", None) or relation.fetch_arrow_reader  # DuckDB 2 and 1
-    return reader(size)
 
 
 def _widths(batch) -> dict[str, int]:
@@ -134,7 +80,7 @@ def write_measurements(w: ReturnWriter, cur, sql: str, params: list[Any], total:
                        validations: dict[str, str] | None, progress: Progress | None = None) -> int:
     """The Measurements sheets, streamed: the import template's columns, values formatted by their indicator's unit,
     continued on Measurements 2, 3... past Excel's rows per sheet. Return the rows written."""
-    batches = iter(record_batches(cur, sql, params))
+    batches = iter(record_batches(cur, sql, params, BATCH_ROWS))
     first = next(batches, None)
     widths = _widths(first)
     unit_fmt: dict[Any, Any] = {}
@@ -226,6 +172,14 @@ def write_return(con, system_code: str, target: Any, *, progress_table: SheetSou
     sheets, named; `about` says on the Cover what further sheets hold."""
     if kind not in KINDS:
         raise ValueError(f"There is no return called {kind!r}; choose one of: {', '.join(KINDS)}.")
+    with export_memory(con):
+        return _build(con, system_code, target, progress_table, sheets, user_name, generated_at, about or {}, kind,
+                      progress)
+
+
+def _build(con, system_code: str, target: Any, progress_table: SheetSource, sheets: list[tuple[str, SheetSource]],
+           user_name: str, generated_at: datetime | None, about: dict[str, str], kind: str,
+           progress: Progress | None) -> dict[str, int]:
     generated_at = generated_at or datetime.now(UTC).replace(tzinfo=None)
     fields = cover_fields(con, system_code, user_name, generated_at)
     vo = vision_outcomes_frame(con, system_code)
@@ -243,11 +197,10 @@ def write_return(con, system_code: str, target: Any, *, progress_table: SheetSou
             fields = [*fields, ("Return", f"The board return: each measure's headline rows of its last {BOARD_YEARS}"
                                           " years, for every area"), ("Measurements in this return", total)]
         frames = (fields, vo, progress_rows, progress_note, indicators, areas, extra)
-        with export_memory(con), replace_atomically(target) if to_file else nullcontext(target) as out, \
-                scratch_folder() as scratch:
+        with replace_atomically(target) if to_file else nullcontext(target) as out, scratch_folder() as scratch:
             w = ReturnWriter(str(out) if to_file else out, scratch)
             try:
-                _write(w, system_code, user_name, generated_at, *frames, about=about or {}, kind=kind, total=total,
+                _write(w, system_code, user_name, generated_at, *frames, about=about, kind=kind, total=total,
                        measurements=lambda validations: write_measurements(w, cur, sql, params, total, validations,
                                                                           progress))
                 w.close()
