@@ -135,7 +135,7 @@ def test_a_workbook_bigger_than_the_set_size_is_offered_as_the_data_pack_with_th
     at.radio(key="data.return_kind").set_value("full").run()
     reason = " ".join(i.value for i in at.info)
     assert f"The full data return of DEMO would hold {rows:,} measurement rows" in reason
-    assert "more than the 0 MB this app builds as a workbook" in reason and "The data pack holds every row" in reason
+    assert "more than the 0.1 MB this app builds as a workbook" in reason and "The data pack holds every row" in reason
     assert at.button(key="data.build_return").proto.label == "Build the data pack"
     at = built(at)
     assert downloads(at) == ["Download the data pack"]

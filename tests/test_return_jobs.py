@@ -186,7 +186,7 @@ def test_a_workbook_estimated_bigger_than_the_set_size_is_planned_as_the_data_pa
     plan = return_jobs.plan(demo_con, editor, "DEMO", "full")
     assert (plan.asked, plan.kind, plan.rows) == ("full", "pack", rows)
     assert plan.reason.startswith(f"The full data return of DEMO would hold {rows:,} measurement rows, about ")
-    assert "more than the 0 MB this app builds as a workbook" in plan.reason
+    assert "more than the 0.1 MB this app builds as a workbook" in plan.reason
     monkeypatch.setenv("SHARED_MEASURES_RETURN_MAX_MB", "not a number")
     assert return_jobs.max_mb() == return_jobs.DEFAULT_MAX_MB
 

@@ -131,6 +131,11 @@ def _store(con) -> str:
     return str(row[0]["p"]) if row else ""
 
 
+def megabytes(mb: float) -> str:
+    """A size in words: '317 MB', '2.5 MB', '0.1 MB'."""
+    return f"{mb:,.0f} MB" if mb >= 10 else f"{max(mb, 0.1):.1f} MB"
+
+
 def plan(con, user: User, system_code: str, kind: str) -> Plan:
     """What asking for this product builds: a workbook estimated bigger than the set size becomes the data pack."""
     _check(user, kind)
@@ -142,10 +147,10 @@ def plan(con, user: User, system_code: str, kind: str) -> Plan:
     if kind != "pack" and estimate > limit:
         pack_mb = rows * BYTES_PER_ROW["pack"] / 1e6
         reason = (f"{PRODUCTS[kind].capitalize()} of {system_code} would hold {rows:,} measurement rows, about "
-                  f"{estimate:,.0f} MB as a workbook: more than the {limit:,.0f} MB this app builds as a workbook, "
-                  f"which would take a long time to build and to open. The data pack holds every row of every "
-                  f"table in Parquet files (about {pack_mb:,.0f} MB), opens in R, Python, Power BI or DuckDB, "
-                  "and is built in seconds.")
+                  f"{megabytes(estimate)} as a workbook: more than the {megabytes(limit)} this app builds as a "
+                  "workbook, which would take a long time to build and to open. The data pack holds every row of "
+                  f"every table in Parquet files (about {megabytes(pack_mb)}), opens in R, Python, Power BI or "
+                  "DuckDB, and is built in seconds.")
         return Plan(kind, "pack", rows, pack_mb, reason)
     return Plan(kind, kind, rows, estimate)
 

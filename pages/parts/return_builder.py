@@ -32,7 +32,7 @@ MIME = {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sh
 
 def _offer(user: User, job: return_jobs.Job) -> None:
     rows = f"{job.total:,} measurement rows" if job.total else "built"
-    st.success(f"{job.label.capitalize()} is ready ({rows}; asked for by {glue.text(job.requested_by)}).")
+    st.success(f"{job.label.capitalize()} is ready ({rows}; first asked for by {glue.text(job.requested_by)}).")
     st.download_button(
         f"Download {job.label}", return_jobs.finished_file(user, job), file_name=job.file_name, type="primary",
         mime=MIME[return_jobs.SUFFIX[job.kind]], key="data.download_return", on_click="ignore")
