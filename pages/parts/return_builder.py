@@ -60,7 +60,7 @@ def show(user: User, code: str) -> None:
     kind = st.radio("What do you need?", list(CHOICES), format_func=CHOICES.get, key=KIND)
     st.caption(ABOUT[kind])
     con = glue.connection()
-    plan = return_jobs.plan(con, user, code, kind)
+    plan = glue.read(return_jobs.plan, user, code, kind)
     if plan.reason:
         st.info(plan.reason)
     job = current_return(con, user, code, plan.kind)
