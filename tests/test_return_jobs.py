@@ -219,3 +219,18 @@ def test_the_finished_file_is_read_only_when_the_user_downloads_it(demo_con, edi
     job.path.write_bytes(b"PK replaced")
     assert reader() == b"PK replaced"
     time.sleep(0)
+
+
+def test_a_return_whose_file_was_removed_is_not_offered_and_is_built_again(demo_con, editor):
+    job = finished(start_return(demo_con, editor, "DEMO", "board"))
+    job.path.unlink()
+    assert current_return(demo_con, editor, "DEMO", "board") is None
+    again = finished(start_return(demo_con, editor, "DEMO", "board"))
+    assert again is not job and again.path.exists()
+
+
+def test_building_one_audiences_return_keeps_the_other_audiences_file(demo_con):
+    partner = finished(start_return(demo_con, make_user("partner"), "DEMO", "board"))
+    editor = finished(start_return(demo_con, make_user("editor"), "DEMO", "board"))
+    assert partner.path.exists() and editor.path.exists()
+    assert current_return(demo_con, make_user("partner"), "DEMO", "board") is partner

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 import threading
 import time
@@ -198,8 +199,9 @@ def start(con, user: User, system_code: str, kind: str, *, builder: Builder, aud
     product, data version and audience, or a new one started in a worker thread."""
     _check(user, kind)
     key = _key(con, system_code, kind, audience)
-    digest = hashlib.sha256("|".join(key).encode()).hexdigest()[:16]
-    path = folder() / f"{system_code}-{kind}-{digest}{SUFFIX[kind]}"
+    store = hashlib.sha256(key[0].encode()).hexdigest()[:8]
+    prefix = f"{store}-{system_code}-{kind}-{re.sub(r'[^a-z_+]', '', audience)}-"  # one return, any data version
+    path = folder() / f"{prefix}{hashlib.sha256('|'.join(key).encode()).hexdigest()[:16]}{SUFFIX[kind]}"
     with _lock:
         job = _jobs.get(key)
         if job is not None and (job.state == BUILDING or (job.state == DONE and job.path.exists())):
@@ -209,7 +211,7 @@ def start(con, user: User, system_code: str, kind: str, *, builder: Builder, aud
         if path.exists():  # built whole before (the file is renamed into place only once complete)
             job.state, job.finished = DONE, time.monotonic()
             return job
-        for old in folder().glob(f"{system_code}-{kind}-*{SUFFIX[kind]}"):  # an older version of the data
+        for old in folder().glob(f"{prefix}*{SUFFIX[kind]}"):  # the same return of an older version of the data
             if old != path and not any(j.path == old and j.state == BUILDING for j in _jobs.values()):
                 old.unlink(missing_ok=True)
         job.thread = threading.Thread(target=_build, args=(job, con, user, builder), daemon=True,
@@ -231,7 +233,8 @@ def current(con, user: User, system_code: str, kind: str, *, audience: str) -> J
     _check(user, kind)
     key = _key(con, system_code, kind, audience)
     with _lock:
-        return _jobs.get(key)
+        job = _jobs.get(key)
+    return None if job is not None and job.state == DONE and not job.path.exists() else job
 
 
 def cancel(user: User, job: Job) -> None:
