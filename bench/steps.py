@@ -100,9 +100,7 @@ def progress(workdir: Path, quick: bool) -> list[Figure]:
 
 
 XLSX_TARGET = 3.0
-EXPORT_TARGET = 2.0
 XLSX_ROWS = 200_000
-EXCEL_BASELINE_ROWS = 200_000
 
 
 def _peak_mb() -> float:
@@ -157,41 +155,6 @@ def import_xlsx(workdir: Path, quick: bool) -> list[Figure]:
                    "pandas.read_excel(engine='openpyxl') alone", base_rate, f">= {XLSX_TARGET:g}x pandas",
                    rate >= XLSX_TARGET * base_rate, peak,
                    notes=[f"{rate / base_rate:.1f}x pandas; import {seconds:.2f} s, read_excel {baseline:.2f} s"])]
-
-
-@step("export")
-def export(workdir: Path, quick: bool) -> list[Figure]:
-    """The whole Excel return of one ICS, against unformatted DataFrame.to_excel of the same Measurements rows."""
-    import time
-
-    from framework.board_return import export_return
-    from framework.core import db
-    from framework.core.model import User
-
-    out = workdir / "return.xlsx"
-    con = db.connect(database(workdir, "ics", quick), read_only=True)
-    try:
-        started = time.perf_counter()
-        counts = export_return(con, User("bench", "Benchmark", "admin"), "DEMO", out)
-        seconds = time.perf_counter() - started
-        peak = _peak_mb()
-        from bench.build import template_select
-
-        limit = EXCEL_BASELINE_ROWS if not quick else 20_000
-        frame = db.read_df(con, f"{template_select()} LIMIT {limit}")
-    finally:
-        con.close()
-    rows = sum(n for sheet, n in counts.items() if sheet.startswith("Measurements"))
-    started = time.perf_counter()
-    frame.to_excel(workdir / "baseline.xlsx", sheet_name="Measurements", index=False, engine="openpyxl")
-    baseline = time.perf_counter() - started
-    rate, base_rate = rows / seconds, len(frame) / baseline
-    return [Figure("Excel return", f"whole return, {rows:,} measurement rows, {out.stat().st_size / 1e6:,.0f} MB",
-                   "ICS", rate, "rows/s", f"DataFrame.to_excel(engine='openpyxl'), unformatted, first {len(frame):,} rows",
-                   base_rate, f">= {EXPORT_TARGET:g}x pandas", rate >= EXPORT_TARGET * base_rate, peak,
-                   notes=[f"{rate / base_rate:.1f}x pandas; the return took {seconds:.1f} s in all; the pandas "
-                          f"baseline is timed on the first {len(frame):,} rows, because writing every row with it "
-                          "takes many minutes and several GB"])]
 
 
 SEARCH_RECORDS = 2_500  # activities, each with one "you said" item
@@ -275,5 +238,5 @@ def regional_progress(workdir: Path, quick: bool) -> list[Figure]:
 from bench.load import engagement_load  # noqa: E402  (the step lives beside its workload)
 
 step("engagement_load")(engagement_load)
-import bench.steps_readers  # noqa: E402,F401  (registers the many-readers step)
-from bench import steps_import  # noqa: E402,F401  (the import steps register themselves)
+# The steps that live in their own modules register themselves when imported.
+from bench import steps_export, steps_import, steps_readers  # noqa: E402,F401
