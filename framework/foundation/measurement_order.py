@@ -2,8 +2,9 @@
 
 DuckDB keeps the smallest and largest value of each column for every block of about 120,000 rows and skips a
 block whose range cannot match a query. The pages read a system's headline rows (breakdown 'All') far more than
-anything else, and mostly for one area. Rows kept in ORDER below put each system's headline rows, and within
-them each area's, side by side in a few blocks, so a page skips most of the table instead of reading all of it.
+anything else, and one measure's breakdowns when it is open. Rows kept in ORDER below put each system's headline
+rows side by side in a few blocks (at ICS scale 2 of 35), and each measure's rows of one breakdown together, so a
+page skips most of the table instead of reading all of it.
 
 Rows arrive in whatever order their files had, so `tidy_measurements` rewrites the table in this order:
 `python -m framework --db PATH tidy` after a large import. It changes no row; only how they are stored.
@@ -19,7 +20,7 @@ from framework.core import audit, db
 from framework.core.auth import require
 from framework.core.model import User
 
-ORDER = ("system_code", "breakdown", "breakdown_group", "area_code", "indicator_code", "period_start", "period_end")
+ORDER = ("system_code", "breakdown", "indicator_code", "breakdown_group", "area_code", "period_start", "period_end")
 _OLD = "measurement_before_tidy"
 
 
