@@ -93,8 +93,24 @@ def detect_format(path: Path, check: FileCheck) -> str | None:
     return None
 
 
+def quotes_are_closed(path: Path, chunk_bytes: int = 8 << 20) -> bool:
+    """Whether every quoted value in the file is closed: an even number of double quotes, as every well-formed CSV
+    has (an opening and a closing quote per value, doubled quotes inside). The lenient reader would otherwise take a
+    file cut short inside a quoted value, losing the end of that value without a word."""
+    count = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(chunk_bytes):
+            count += chunk.count(b'"')
+    return count % 2 == 0
+
+
 def read_csv_table(stage: duckdb.DuckDBPyConnection, path: Path, check: FileCheck) -> list[str] | None:
     """Load a CSV into table raw (every column VARCHAR, _row = spreadsheet row); return its column names."""
+    if not quotes_are_closed(path):
+        check.add(Problem(check.name, None, None, "a quoted value that is never closed (the file may be cut short, "
+                          "or a value holds a single stray double quote)",
+                          "a complete comma-separated file: every value that opens a double quote closes it"))
+        return None
     last_error = ""
     # The parallel reader is fastest; quoted line breaks (real Fingertips names have them) need the serial one.
     for encoding, parallel in (("utf-8", True), ("utf-8", False), ("latin-1", False)):
