@@ -5,6 +5,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench.build import database
+from bench.memory import peak_mb
 from bench.results import Figure
 
 STEPS: dict[str, Callable[[Path, bool], list[Figure]]] = {}
@@ -103,12 +104,6 @@ XLSX_TARGET = 3.0
 XLSX_ROWS = 200_000
 
 
-def _peak_mb() -> float:
-    from bench.memory import peak_mb
-
-    return peak_mb()
-
-
 def _timed_import(empty: Path, workdir: Path, source: Path, **options) -> tuple[float, int, float]:
     """Import one file into a fresh copy of a database; return seconds, rows written and peak memory so far."""
     import shutil
@@ -132,7 +127,7 @@ def _timed_import(empty: Path, workdir: Path, source: Path, **options) -> tuple[
         con.close()
         target.unlink()
     written = sum(s.rows_new + s.rows_changed + s.rows_unchanged for s in summaries)
-    return seconds, written, _peak_mb()
+    return seconds, written, peak_mb()
 
 
 @step("import_xlsx")
@@ -202,7 +197,7 @@ def insight_search(workdir: Path, quick: bool) -> list[Figure]:
             lower = texts["text"].fillna("").str.lower()
             scanned = texts[lower.str.contains("dentist") & lower.str.contains("waiting")]
             base_times.append(time.perf_counter() - started)
-        peak = _peak_mb()
+        peak = peak_mb()
     finally:
         con.close()
         target.unlink()

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from bench.build import BENCH_USER, database
+from bench.memory import peak_mb, reset_peak
 from bench.results import Figure
 from bench.steps import step
 
@@ -17,30 +18,6 @@ EXPORT_TARGET = 3.0  # rows/s at least 3x pandas' unformatted to_excel
 PEAK_TARGET_MB = 1_500.0  # the full data return's peak memory
 BASELINE_ROWS = 200_000  # the pandas baseline is timed on the first rows of the same query; all rows take too long
 PRODUCTS = [("board", "board return", "xlsx"), ("full", "full data return", "xlsx"), ("pack", "data pack", "zip")]
-
-
-def reset_peak() -> bool:
-    """Reset this process's peak memory mark; False where the system does not allow it."""
-    try:
-        with open("/proc/self/clear_refs", "w") as fh:
-            fh.write("5")
-        return True
-    except OSError:
-        return False
-
-
-def peak_mb() -> float:
-    """This process's peak memory since the last reset (VmHWM), or since it started."""
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def baseline(con, workdir: Path, rows: int) -> tuple[float, int]:

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from bench.build import BENCH_USER, REFERENCE, app_csv, database, fingertips_copy, framework_only
+from bench.memory import peak_mb, reset_peak
 from bench.results import Figure
 from bench.steps import step
 
@@ -21,26 +22,6 @@ PEAK_TARGET_MB = 1500
 NATIONAL_ROWS = 5_000_000
 NATIONAL_ROWS_QUICK = 100_000
 NATIONAL_SYSTEM_ICB = "E54000061"  # a real ICB of the bench system's region, linked to it before the import
-
-
-def reset_peak() -> None:
-    """Start this process's peak memory again from what it holds now (Linux), so each part is measured alone."""
-    try:
-        with open("/proc/self/clear_refs", "w") as fh:
-            fh.write("5")
-    except OSError:
-        pass
-
-
-def peak_mb() -> float:
-    """This process's peak memory since the last reset_peak (Linux), or since it started."""
-    try:
-        with open("/proc/self/status") as fh:
-            return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM")) / 1024
-    except (OSError, StopIteration):
-        import resource
-
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 class Phases:
