@@ -36,7 +36,11 @@ def machine() -> str:
         memory = f"{kb / 1024 / 1024:.1f} GiB"
     except (OSError, StopIteration):
         memory = "unknown"
-    return f"{cores} cores, {memory} memory, Python {platform.python_version()}, {platform.machine()}"
+    try:
+        load = f", 1-minute load average {os.getloadavg()[0]:.1f}"  # on a shared machine, others slow every figure
+    except OSError:
+        load = ""
+    return f"{cores} cores, {memory} memory, Python {platform.python_version()}, {platform.machine()}{load}"
 
 
 def _fmt(value: float | None, unit: str = "") -> str:

@@ -1,7 +1,7 @@
 """The command line: `python -m framework --db PATH <command>`.
 
 Commands: `init [--demo]`, `import FILE... [--skip-invalid] [--system CODE] [--update]`,
-`export OUT.xlsx [--system CODE]`, `add-system CODE --name NAME --footprint ICB_CODE [--places sicbl|lad|both]` and
+`export OUT.xlsx [--system CODE] [--kind full|board|pack]`, `add-system CODE --name NAME --footprint ICB_CODE [--places sicbl|lad|both]` and
 `geography FILE`. A complete return of a system that already exists is imported only with --update; without it, the
 changes it would make are listed and nothing is written.
 
@@ -124,13 +124,18 @@ def run_import(con, args) -> int:
 
 
 def _export_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("out", type=Path, metavar="OUT.xlsx", help="where to write the Excel return")
+    p.add_argument("out", type=Path, metavar="OUT.xlsx",
+                   help="where to write the return (.xlsx), or the data pack (.zip)")
     p.add_argument("--system", metavar="CODE", default=None, help="which system (default: the only or first)")
+    p.add_argument("--kind", choices=["full", "board", "pack"], default="full",
+                   help="full: the full data return, every breakdown and period (the default; it moves a system "
+                        "whole); board: the board return, each measure's headline rows of its last three years; "
+                        "pack: the data pack, every table as Parquet files in a zip, for analysts")
 
 
-@command("export", "write the Excel return for a system")(_export_args)
+@command("export", "write the Excel return (full or board) or the data pack for a system")(_export_args)
 def run_export(con, args) -> int:
-    from framework.board_return import export_return
+    from framework.board_return import export_product
     from framework.data_io.importers import default_system
 
     database = Path(args.db or db.default_path())
@@ -139,7 +144,7 @@ def run_export(con, args) -> int:
     code = args.system or default_system(con)
     if code is None:
         return fail("There is no system in this database to export.")
-    counts = export_return(con, CLI_USER, code, args.out)
+    counts = export_product(con, CLI_USER, code, args.kind, args.out)
     say(f"Wrote {args.out}: " + ", ".join(f"{sheet} {n:,} rows" for sheet, n in counts.items()) + ".")
     return 0
 
@@ -208,6 +213,16 @@ def run_geography(con, args) -> int:
 
     for line in load_geography(con, CLI_USER, args.file).sentences():
         say(line)
+    return 0
+
+
+@command("tidy", "keep measurements in the order pages read them, so pages stay fast after large imports")(
+    lambda p: None)
+def run_tidy(con, args) -> int:
+    from framework.foundation.measurement_order import tidy_measurements
+
+    done = tidy_measurements(con, CLI_USER)
+    say(f"Tidied {done['rows']:,} measurement rows in {done['seconds']:.1f} s; no row was changed.")
     return 0
 
 

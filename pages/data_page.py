@@ -3,8 +3,6 @@ anything is written, confirm, and see what the import did; the import history wi
 import streamlit as st
 
 from framework import streamlit_glue as glue
-from framework.board_return import return_bytes
-from framework.core.atomic_file import CannotWrite
 from framework.core.auth import can
 from framework.core.model import role_name
 from framework.data_io import import_words as words
@@ -12,13 +10,12 @@ from framework.data_io.importers import TEMPLATE_COLUMNS, list_batches, undo_bat
 from framework.data_io.importers.uploads import check_upload, import_upload, rejects_bytes, save_upload
 from framework.engagement.imports import undo_engagement_batch
 from framework.foundation.systems import list_systems
-from pages.parts import whole_update
+from pages.parts import return_builder, whole_update
 from pages.parts.tables import table
 
 UPLOAD = "data.upload"  # {"path", "name"} of the file being checked
 RESULT = "data.result"  # the last import's batch summaries
 CONFIRM_UNDO = "data.confirm_undo"  # the batch id waiting for confirmation
-RETURN_READY = "data.return_ready"
 FLASH = "data.flash"  # a message to show once after a rerun
 ROUND = "data.upload_round"  # part of the uploader's key, so it empties after an import
 code, user = glue.page_as_user("Data in and out")
@@ -26,7 +23,7 @@ st.write(
     "Load measurements from a spreadsheet, and download the Excel return for your board. Every file is checked "
     "in full before anything is saved: one bad row means nothing is saved, unless you choose to set bad rows aside."
 )
-for key in (UPLOAD, RESULT, CONFIRM_UNDO, RETURN_READY, FLASH, ROUND):
+for key in (UPLOAD, RESULT, CONFIRM_UNDO, FLASH, ROUND):
     st.session_state.setdefault(key, None)
 
 st.header("Import data")
@@ -133,22 +130,4 @@ else:
     elif not can(user, "undo_import"):
         st.caption("Editors can undo an import.")
 
-st.header("The Excel return")
-st.write(
-    "One workbook for the board: a cover with caveats, the vision and outcomes, progress at each horizon in words, "
-    "the indicators with their targets, and every measurement. The Measurements sheet is also the import template, "
-    "and an editor's return moves the whole system to another database, or keeps it as a backup."
-)
-if st.button("Prepare the Excel return", key="data.prepare_return"):
-    st.session_state[RETURN_READY] = code
-if st.session_state[RETURN_READY] == code:
-    try:
-        with st.spinner("Writing the workbook..."):
-            workbook = glue.read(return_bytes, user, code)
-    except CannotWrite as exc:  # no room to build it: said in words, nothing is offered
-        st.error(glue.text(exc))
-    else:
-        st.download_button(
-            "Download the Excel return", workbook, file_name=f"shared-measures-return-{code}.xlsx", type="primary",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="data.download_return",
-        )
+return_builder.show(user, code)

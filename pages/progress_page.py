@@ -8,7 +8,7 @@ from framework.foundation.indicator_text import format_value
 from framework.foundation.vision import list_outcomes
 from framework.progress.charts import overview_chart
 from framework.progress.engine import status_label
-from framework.progress.sql import progress_areas, progress_list, status_counts
+from framework.progress.sql import area_progress, progress_areas
 from framework.progress.text import overview_sentence, words_by_outcome
 from pages.parts.measure_counts import judged_caption
 from pages.parts.overview_tables import measures_table, outcome_words_table
@@ -57,7 +57,7 @@ st.query_params["kind"] = chosen_kinds
 if area:
     st.query_params["area"] = area
 
-counts = glue.read(status_counts, code, area_code=area, outcomes=chosen_outcomes, kinds=chosen_kinds)
+counts, measures = glue.read(area_progress, code, area_code=area, outcomes=chosen_outcomes, kinds=chosen_kinds)
 if counts.empty:
     st.info("No measures in use match these filters, or none has numeric data yet. Widen the filters, or add "
             "measures and data on the Indicators page.")
@@ -81,7 +81,6 @@ glue.chart(
 )
 
 st.header("Every measure")
-measures = glue.read(progress_list, code, area_code=area, outcomes=chosen_outcomes, kinds=chosen_kinds)
 shown = measures.assign(
     Link=["indicators?indicator=" + c for c in measures["indicator_code"]],
     Latest=[format_value(v, u) for v, u in zip(measures["latest_value"], measures["unit"])],

@@ -1,5 +1,5 @@
 """The command line for data in and out: `import FILE... [--skip-invalid] [--system CODE]` and
-`export OUT.xlsx [--system CODE]`; exit 0 on success and 2 on bad input with nothing written."""
+`export OUT.xlsx [--system CODE] [--kind full|board|pack]`; exit 0 on success and 2 on bad input with nothing written."""
 from __future__ import annotations
 
 import shutil
@@ -32,9 +32,29 @@ def test_export_writes_the_return_and_exits_0(demo_copy, tmp_path, capsys):
     assert f"Measurements {counts(demo_copy)[0]:,} rows" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("kind, name, first", [("board", "board.xlsx", b"PK"), ("pack", "pack.zip", b"PK"),
+                                                ("full", "full.xlsx", b"PK")])
+def test_export_writes_the_chosen_product_and_says_how_many_rows(demo_copy, tmp_path, capsys, kind, name, first):
+    import zipfile
+
+    out = tmp_path / name
+    assert main(["--db", str(demo_copy), "export", str(out), "--kind", kind]) == 0
+    said = capsys.readouterr().out
+    assert out.read_bytes()[:2] == first and said.startswith(f"Wrote {out}: ")
+    names = zipfile.ZipFile(out).namelist()
+    if kind == "pack":
+        assert "measurements.parquet" in names and f"Measurements {counts(demo_copy)[0]:,} rows" in said
+    else:
+        assert "xl/workbook.xml" in names
+        rows = int(said.split("Measurements ")[1].split(" rows")[0].replace(",", ""))
+        assert (rows == counts(demo_copy)[0]) is (kind == "full") and rows > 0
+
+
 @pytest.mark.parametrize("args, message", [
     (["export", "OUT.xlsx", "--system", "NOPE"], "There is no system 'NOPE'"),
     (["export", "OUT.csv"], "must be an .xlsx file"),
+    (["export", "OUT.xlsx", "--kind", "pack"], "The data pack is a .zip file; out.xlsx is not."),
+    (["export", "OUT.zip", "--kind", "board"], "must be an .xlsx file"),
     (["import", "missing.csv"], "missing.csv: found 'nothing: no such file'; expected a regular file: "),
     (["import", "DATA/odd_dates.csv", "--system", "NOPE"], "There is no system 'NOPE' in this database."),
 ])
@@ -44,6 +64,15 @@ def test_bad_arguments_exit_2_with_a_message_and_write_nothing(demo_copy, tmp_pa
     assert main(["--db", str(demo_copy), *args]) == 2
     assert message in capsys.readouterr().err
     assert counts(demo_copy) == before
+    assert not list(tmp_path.glob("out*"))
+
+
+def test_an_unknown_kind_of_export_exits_2_naming_the_choices_and_writes_nothing(demo_copy, tmp_path, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["--db", str(demo_copy), "export", str(tmp_path / "out.xlsx"), "--kind", "everything"])
+    assert stopped.value.code == 2
+    assert "invalid choice: 'everything' (choose from 'full', 'board', 'pack')" in capsys.readouterr().err
+    assert list(tmp_path.glob("out*")) == []
 
 
 def test_import_of_a_bad_file_exits_2_prints_every_problem_with_row_and_column_and_writes_nothing(

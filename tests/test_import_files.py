@@ -145,6 +145,23 @@ def test_a_csv_bigger_than_the_limit_is_refused_before_it_is_read(con, tmp_path,
     assert problem.found.endswith("more than the limit of 1 MB (SHARED_MEASURES_IMPORT_MAX_MB)")
 
 
+def test_a_csv_cut_short_inside_a_quoted_value_is_refused_and_nothing_is_written(demo_con, editor, tmp_path):
+    path = tmp_path / "cut.csv"
+    path.write_text(GOOD + 'I08,DEMO-ICB,2025/26,"12.5"\nI08,DEMO-ICB,2024/25,"cut off her')
+    before = read_df(demo_con, "SELECT count(*) AS n FROM measurement")["n"][0]
+    [problem] = _check_within(demo_con, path).problems
+    assert "never closed" in problem.found and "cut short" in problem.found
+    with pytest.raises(ImportRejected):
+        import_files(demo_con, editor, [path], system_code="DEMO")
+    assert read_df(demo_con, "SELECT count(*) AS n FROM measurement")["n"][0] == before
+
+
+def test_a_csv_whose_quoted_values_are_all_closed_is_read(demo_con, editor, tmp_path):
+    path = tmp_path / "quoted.csv"
+    path.write_text(GOOD + 'I08,"DEMO-ICB",2024/25,"12.5"\n')
+    assert _check_within(demo_con, path).problems == []
+
+
 @pytest.mark.parametrize("text, expected", [("", 1024), ("abc", 1024), ("0", 1024), ("-5", 1024), ("2,048", 2048)])
 def test_a_limit_setting_that_is_not_a_positive_number_falls_back_to_the_default(monkeypatch, text, expected):
     monkeypatch.setenv(files.MAX_MB_VAR, text)

@@ -82,12 +82,15 @@ def test_undo_asks_for_confirmation_and_then_restores(monkeypatch, demo_db_file,
     assert measurement_count(path) == before
 
 
-def test_the_excel_return_is_prepared_then_offered_for_download(monkeypatch, demo_db_file):
+def test_the_excel_return_is_built_in_the_background_then_offered_for_download(monkeypatch, demo_db_file, tmp_path):
+    from tests.test_pages_return import built
+
+    monkeypatch.setenv("SHARED_MEASURES_RETURNS", str(tmp_path / "returns"))
     at = open_app(monkeypatch, demo_db_file, page="data_page")
-    assert not [d for d in at.get("download_button") if d.proto.label == "Download the Excel return"]
-    at.button(key="data.prepare_return").click().run()
+    assert not [d for d in at.get("download_button") if d.proto.label == "Download the board return"]
+    at = built(at)
     assert not at.exception
-    assert [d for d in at.get("download_button") if d.proto.label == "Download the Excel return"]
+    assert [d for d in at.get("download_button") if d.proto.label == "Download the board return"]
 
 
 def test_a_partner_may_import_but_not_undo(monkeypatch, demo_db_file):

@@ -13,7 +13,7 @@ from framework.core.errors import ValidationError
 from framework.foundation.indicators import save_indicator
 from framework.foundation.measurements import upsert_measurements
 from framework.progress import engine as pg
-from framework.progress.detail import indicator_progress
+from framework.progress.detail import indicator_breakdowns, indicator_progress
 from framework.progress.narratives import add_narrative, list_narratives, withdraw_narrative
 from framework.progress.sql import V_PROGRESS_COLUMNS, progress_list, progress_table, status_counts
 from tests.conftest import ROOT, make_user
@@ -198,7 +198,7 @@ def test_status_counts_and_the_measure_list_agree_with_the_view_for_active_measu
 
 def test_the_indicator_detail_finds_the_gap_between_most_and_least_deprived(demo_con):
     detail = indicator_progress(demo_con, "DEMO", "I09")
-    gaps = {g["breakdown"]: g for g in detail["breakdowns"]}
+    gaps = {g["breakdown"]: g for g in indicator_breakdowns(demo_con, "DEMO", "I09")}
     assert gaps["Deprivation"]["disadvantaged"] == "Quintile 1 (most deprived)"
     assert gaps["Deprivation"]["advantaged"] == "Quintile 5 (least deprived)"
     assert gaps["Deprivation"]["trend"]["verdict"] == "widening"  # the demo's admissions gap grows 4% a year

@@ -199,11 +199,13 @@ def private_temp(tmp_path, monkeypatch):
 
 def test_a_failure_midway_keeps_the_previous_file_and_leaves_no_temporary_files(con, old_return, private_temp,
                                                                                  monkeypatch):
-    def broken(w, frame, validations=None, name="Measurements"):
-        w.table(name, frame.drop(columns=["_unit"]), streamed=True)
+    real = excel_return.write_measurements
+
+    def broken(*args, **kwargs):
+        real(*args, **kwargs)
         raise RuntimeError("stopped midway")
 
-    monkeypatch.setattr(excel_return, "measurements_sheet", broken)
+    monkeypatch.setattr(excel_return, "write_measurements", broken)
     with pytest.raises(RuntimeError, match="stopped midway"):
         export_return(con, make_user("editor"), "S", old_return)
     assert old_return.read_bytes() == b"the previous return"
@@ -282,13 +284,13 @@ import framework.data_io.excel_return as er
 from framework.board_return import export_return
 from framework.core import db
 from framework.core.model import User
-real = er.measurements_sheet
+real = er.write_measurements
 def slow(*a, **k):
     result = real(*a, **k)
     print("midway", flush=True)
     time.sleep(60)
     return result
-er.measurements_sheet = slow
+er.write_measurements = slow
 con = db.connect(sys.argv[1])
 export_return(con, User("e", "E", "editor"), "DEMO", sys.argv[2])
 """

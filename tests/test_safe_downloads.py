@@ -172,6 +172,24 @@ def test_the_excel_return_keeps_formula_like_text_with_excels_quote_prefix(con, 
     assert len(cells) == len(EVIL) and all(c.data_type == "s" and c.quotePrefix for c in cells)
 
 
+@pytest.mark.parametrize("kind", ["board", "full"])
+def test_a_return_built_in_the_background_keeps_formula_like_text_with_excels_quote_prefix(con, editor, tmp_path,
+                                                                                         monkeypatch, kind):
+    from framework.board_return import start_return
+    from framework.data_io import return_jobs
+
+    monkeypatch.setenv("SHARED_MEASURES_RETURNS", str(tmp_path / "returns"))
+    _evil_measurements(con, editor, tmp_path)
+    job = start_return(con, editor, "S", kind)
+    job.thread.join(60)
+    data = return_jobs.finished_file(editor, job)()
+    notes = pd.read_excel(io.BytesIO(data), sheet_name="Measurements", engine="calamine")["value_note"].dropna()
+    expected = sorted(e.lstrip(" ") for e in EVIL)
+    assert sorted(notes) == expected if kind == "full" else len(notes) > 0 and set(notes) <= set(expected)
+    cells = [c for c in openpyxl.load_workbook(io.BytesIO(data))["Measurements"]["P"][1:] if c.value]
+    assert len(cells) == len(notes) and all(c.data_type == "s" and c.quotePrefix for c in cells)
+
+
 def test_a_column_named_by_users_that_looks_like_a_formula_stays_text_in_the_return(con, editor, tmp_path):
     from framework.data_io.excel_return import write_return
     from framework.foundation.systems import create_system
@@ -196,6 +214,7 @@ SAFE_PRODUCERS = {  # every download's bytes come from one of these, each attack
     "rejects_bytes": "test_skip_invalid_rejects_csv_holds_no_formula",
     "template_workbook": "test_the_engagement_template_workbook_holds_no_formula",
     "return_bytes": "test_the_excel_return_keeps_formula_like_text_with_excels_quote_prefix",
+    "finished_file": "test_a_return_built_in_the_background_keeps_formula_like_text_with_excels_quote_prefix",
     "personal_codes_csv": "test_the_mail_merge_file_of_personal_codes_holds_no_formula",
     "board_report_pdf": "test_the_board_report_pdf_shows_user_text_as_text_with_no_link_or_script",
 }

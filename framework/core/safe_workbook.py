@@ -9,6 +9,7 @@ import contextlib
 import io
 import math
 import numbers
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -17,11 +18,16 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from framework.core.safe_text import is_blank, looks_like_formula
 
 EXCEL_EPOCH = datetime(1899, 12, 30)
+CELL_CHARACTERS = 32_767  # Excel's most characters in a cell
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+_ESCAPED_LOOKALIKE = re.compile("(_x[0-9a-fA-F]{4}_)")
+_XML_SPECIAL = re.compile("[&<>]")
 
 
 def excel_serial(value: date | datetime) -> float:
@@ -137,6 +143,81 @@ class SafeBook:
         else:
             self.text(ws, row, col, str(value), fmt)
 
+    def stream_rows(self, ws: Worksheet, first_row: int, columns: list[list[Any]],
+                    formats: list[Format | None | list[Format | None]]) -> int:
+        """Rows written straight into a streamed sheet's file, top to bottom, from `first_row`: one list of values
+        per column and, per column, one format or a format for each row. Every cell is written as `value` writes
+        it (blanks empty, text never a formula), column by column, far faster than cell by cell; return the rows
+        written."""
+        if not ws.constant_memory:
+            raise ValueError(f"Rows stream only into a sheet that streams to disk; {ws.name} does not.")
+        n = len(columns[0]) if columns else 0
+        if not n:
+            return 0
+        ws._write_single_row(first_row)  # rows XlsxWriter holds (a table header) go out first
+        rows = [str(r) for r in range(first_row + 1, first_row + n + 1)]
+        styles: dict[int, str] = {}
+        cells = [self._column_cells(xl_col_to_name(c), rows, values, formats[c], styles)
+                 for c, values in enumerate(columns)]
+        ws.fh.write("".join(f'<row r="{r}">{"".join(row)}</row>' for r, row in zip(rows, zip(*cells)) if any(row)))
+        ws._check_dimensions(first_row, 0)  # the extent, as writing cell by cell keeps it
+        ws._check_dimensions(first_row + n - 1, len(columns) - 1)
+        ws.previous_row = first_row + n
+        return n
+
+    def _style(self, fmt: Format | None, styles: dict[int, str]) -> str:
+        key = id(fmt)
+        if key not in styles:
+            styles[key] = f' s="{fmt._get_xf_index()}"' if fmt is not None else ""
+        return styles[key]
+
+    def _column_cells(self, letter: str, rows: list[str], values: list[Any], fmt: Any,
+                      styles: dict[int, str]) -> list[str]:
+        """One column's cells as XML ('' for a blank), by the kind of value the column holds."""
+        per_row = isinstance(fmt, list)
+        style = [self._style(f, styles) for f in fmt] if per_row else None
+        kinds = {type(v) for v in values}
+        kinds.discard(type(None))
+        if kinds == {str}:
+            texts: dict[tuple[str, int], str] = {}
+
+            def text(v: str, f: Any) -> str:
+                key = (v, id(f))
+                if key not in texts:
+                    texts[key] = _inline_text(v, self._style(self.quoted(f) if looks_like_formula(v) else f, styles))
+                return texts[key]
+
+            if per_row:
+                return ["" if v is None else f'<c r="{letter}{r}"{text(v, f)}' for v, r, f in zip(values, rows, fmt)]
+            return ["" if v is None else f'<c r="{letter}{r}"{text(v, fmt)}' for v, r in zip(values, rows)]
+        finite = kinds == {int} or (kinds == {float} and all(v is None or math.isfinite(v) for v in values))
+        if finite or not kinds:
+            if per_row:
+                return ["" if v is None else f'<c r="{letter}{r}"{s}><v>{v!r}</v></c>'
+                        for v, r, s in zip(values, rows, style)]
+            s = self._style(fmt, styles)
+            return ["" if v is None else f'<c r="{letter}{r}"{s}><v>{v!r}</v></c>' for v, r in zip(values, rows)]
+        fmts = fmt if per_row else [fmt] * len(values)
+        return [self._cell(letter + r, v, f, styles) for v, r, f in zip(values, rows, fmts)]
+
+    def _cell(self, ref: str, v: Any, fmt: Format | None, styles: dict[int, str]) -> str:
+        """One cell of any kind as XML, as `value` writes it: blanks empty, numbers, dates, yes/no, text."""
+        if v is None or is_blank(v):
+            return ""
+        if isinstance(v, str):
+            return f'<c r="{ref}"' + _inline_text(v, self._style(self.quoted(fmt) if looks_like_formula(v) else fmt,
+                                                                   styles))
+        if isinstance(v, bool) or type(v).__name__ == "bool_":
+            return f'<c r="{ref}"{self._style(fmt, styles)} t="b"><v>{int(bool(v))}</v></c>'
+        if isinstance(v, numbers.Number) and not isinstance(v, complex):
+            number = float(v) if not isinstance(v, int) else v
+            if isinstance(number, float) and math.isinf(number):
+                return self._cell(ref, "infinity" if number > 0 else "minus infinity", fmt, styles)
+            return f'<c r="{ref}"{self._style(fmt, styles)}><v>{number!r}</v></c>'
+        if isinstance(v, (date, datetime)):
+            return f'<c r="{ref}"{self._style(self.date_format, styles)}><v>{excel_serial(v)!r}</v></c>'
+        return self._cell(ref, str(v), fmt, styles)
+
     def frame_sheet(self, name: str, frame: pd.DataFrame, header: Format | None = None) -> Worksheet:
         """A plain sheet: a bold header row, then the frame's cells, with fitted widths."""
         ws = self.wb.add_worksheet(name[:31])
@@ -176,6 +257,21 @@ class SafeBook:
                 self._file.close()
         if error is not None:
             raise error
+
+
+def _inline_text(text: str, style: str) -> str:
+    """The rest of an inline text cell after its reference: Excel's escapes for control characters, XML escapes,
+    whitespace kept."""
+    if len(text) > CELL_CHARACTERS:
+        text = text[:CELL_CHARACTERS]
+    if "_x" in text:
+        text = _ESCAPED_LOOKALIKE.sub(r"_x005F\1", text)
+    if _CONTROL.search(text):
+        text = _CONTROL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
+    if _XML_SPECIAL.search(text):
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    space = ' xml:space="preserve"' if text and (text[0].isspace() or text[-1].isspace()) else ""
+    return f'{style} t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
 
 def workbook_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:

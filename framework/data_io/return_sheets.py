@@ -136,18 +136,47 @@ def areas_frame(con, system_code: str) -> pd.DataFrame:
     )[AREA_COLUMNS]
 
 
-def measurements_frame(con, system_code: str) -> pd.DataFrame:
-    """Every measurement of the system in the template's columns, with the indicator's unit alongside."""
+BOARD_YEARS = 3  # the board return holds each measure's headline rows of its last three years
+KINDS = {"board": "the board return", "full": "the full data return"}
+
+
+def measurements_sql(kind: str = "full", years: int = BOARD_YEARS, unit_as: str = "_unit") -> str:
+    """The query (one ? for the system code) of a return's measurements in the template's columns, with the
+    indicator's unit alongside (named `unit_as`): every row for the full data return; for the board return the headline rows
+    ('All' breakdowns) of each measure's last `years` years, counted back from its latest period."""
+    if kind not in KINDS:
+        raise ValueError(f"There is no return called {kind!r}; choose one of: {', '.join(KINDS)}.")
     cols = ", ".join(
         f"m.{c}" if c not in ("area_name", "area_type") else f"a.{c}" for c in TEMPLATE_COLUMNS
     )
-    return read_df(
-        con,
-        f"SELECT {cols}, i.unit AS _unit FROM measurement m LEFT JOIN area a USING (area_code)"
-        " LEFT JOIN indicator i USING (system_code, indicator_code) WHERE m.system_code = ?"
-        " ORDER BY m.indicator_code, m.area_code, m.period_start, m.period_end, m.breakdown, m.breakdown_group",
-        [system_code],
-    )
+    where = "m.system_code = ?"
+    latest = ""
+    if kind == "board":
+        latest = (" JOIN (SELECT indicator_code, max(period_end) AS last_end FROM measurement WHERE system_code = ?"
+                  " AND breakdown = 'All' AND breakdown_group = 'All' GROUP BY indicator_code) last"
+                  " USING (indicator_code)")
+        where += (" AND m.breakdown = 'All' AND m.breakdown_group = 'All'"
+                  f" AND m.period_end > last.last_end - INTERVAL {int(years)} YEAR")
+    return (f"SELECT {cols}, i.unit AS {unit_as} FROM measurement m{latest} LEFT JOIN area a USING (area_code)"
+            f" LEFT JOIN indicator i USING (system_code, indicator_code) WHERE {where}"
+            " ORDER BY m.indicator_code, m.area_code, m.period_start, m.period_end, m.breakdown, m.breakdown_group")
+
+
+def measurements_params(system_code: str, kind: str = "full") -> list[str]:
+    """The parameters of measurements_sql."""
+    return [system_code, system_code] if kind == "board" else [system_code]
+
+
+def measurement_count(con, system_code: str, kind: str = "full") -> int:
+    """How many measurement rows a return of this kind holds."""
+    sql = f"SELECT count(*) AS n FROM ({measurements_sql(kind)})"
+    return int(read_rows(con, sql, measurements_params(system_code, kind))[0]["n"])
+
+
+def measurements_frame(con, system_code: str, kind: str = "full") -> pd.DataFrame:
+    """Every measurement of the system (or the board's) in the template's columns, with the indicator's unit
+    alongside, as one frame: for small systems and checks; the returns stream them instead."""
+    return read_df(con, measurements_sql(kind), measurements_params(system_code, kind))
 
 
 def optional_frames(con, system_code: str, sources: list[tuple[str, SheetSource]]) -> list[tuple[str, pd.DataFrame]]:

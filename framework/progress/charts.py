@@ -3,11 +3,14 @@ gap, and the status overview. Okabe-Ito colours, labelled axes with units, the l
 title, and status written in words (with icons and bar patterns), never shown by colour alone."""
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from datetime import date, timedelta
+from functools import cache
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from framework.foundation.indicator_text import format_value
@@ -53,7 +56,7 @@ def progress_chart(*, title: str, unit: str, start: date, points: pd.DataFrame, 
     annotations: (date, label) marks such as target changes, drawn as labelled vertical lines. The projection
     starts from the latest complete period and its band stays inside the limits of the unit."""
     pts = points.dropna(subset=["value"]).sort_values("period_end") if len(points) else points
-    fig = go.Figure()
+    fig = _figure([], {})
     five = horizon_date(start, 5)
     has_ci = len(pts) and pts["lower_ci"].notna().any() and pts["upper_ci"].notna().any()
     if has_ci:
@@ -115,7 +118,7 @@ def progress_chart(*, title: str, unit: str, start: date, points: pd.DataFrame, 
     fig.update_layout(
         title=dict(text=f"{title}<br><sup>{latest}. Source: {source or 'not stated'}</sup>", x=0,
                    font=dict(size=15, color=BLACK)),
-        height=HEIGHT, margin=dict(l=60, r=20, t=105, b=40), font=FONT, template="plotly_white",
+        height=HEIGHT, margin=dict(l=60, r=20, t=105, b=40), font=FONT,
         legend=dict(orientation="h", x=0, y=-0.18, yanchor="top", font=dict(size=12)), hovermode="closest",
     )
     fig.update_xaxes(title_text="Period ending", range=[start - timedelta(days=120), five + timedelta(days=60)])
@@ -152,30 +155,58 @@ def breakdown_chart(*, title: str, unit: str, frame: pd.DataFrame, groups: Seque
                     gap_label: str, source: str = "", latest_label: str = "") -> go.Figure:
     """Each group over time (colour, dash and marker differ, so no group relies on colour), and below, the gap
     between the least and most advantaged groups. frame: period_end, breakdown_group, value."""
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.65, 0.35], vertical_spacing=0.08)
+    traces = []
+    by_group = dict(tuple(frame.dropna(subset=["value"]).groupby("breakdown_group", sort=False)))
     for i, group in enumerate(groups):
-        part = frame[frame["breakdown_group"] == group].dropna(subset=["value"]).sort_values("period_end")
-        if part.empty:
+        part = by_group.get(group)
+        if part is None or part.empty:
             continue
-        fig.add_trace(go.Scatter(x=part["period_end"], y=part["value"], mode="lines+markers", name=group,
+        part = part.sort_values("period_end")
+        traces.append(go.Scatter(x=part["period_end"], y=part["value"], mode="lines+markers", name=group,
                                  line=dict(color=PALETTE[i % len(PALETTE)], dash=DASHES[i % len(DASHES)], width=2),
                                  marker=dict(symbol=SYMBOLS[i % len(SYMBOLS)], size=7),
-                                 hovertemplate=f"{group}<br>%{{x|%b %Y}}: %{{y:,.1f}}<extra></extra>"), row=1, col=1)
+                                 hovertemplate=f"{group}<br>%{{x|%b %Y}}: %{{y:,.1f}}<extra></extra>",
+                                 xaxis="x", yaxis="y"))
     if len(gap):
-        fig.add_trace(go.Scatter(x=gap["period_end"], y=gap["gap"], mode="lines+markers", name=gap_label,
+        traces.append(go.Scatter(x=gap["period_end"], y=gap["gap"], mode="lines+markers", name=gap_label,
                                  line=dict(color=BLACK, width=2.5), marker=dict(symbol="diamond", size=7),
-                                 hovertemplate="Gap %{x|%b %Y}: %{y:,.1f}<extra></extra>"), row=2, col=1)
-    fig.update_layout(
+                                 hovertemplate="Gap %{x|%b %Y}: %{y:,.1f}<extra></extra>", xaxis="x2", yaxis="y2"))
+    axes = _over_under_axes()
+    axes["yaxis"]["title"] = dict(text=axis_title(unit))
+    axes["yaxis2"]["title"] = dict(text="Gap" + (" (percentage points)" if unit == "%" else f" ({unit})" if unit
+                                                 else ""))
+    axes["xaxis2"]["title"] = dict(text="Period ending")
+    return _figure(traces, dict(
         title=dict(text=f"{title}<br><sup>{latest_label}. Source: {source or 'not stated'}</sup>", x=0,
                    font=dict(size=16)),
-        height=HEIGHT + 80, margin=dict(l=60, r=20, t=105, b=40), font=FONT, template="plotly_white",
-        legend=dict(orientation="h", x=0, y=-0.12, yanchor="top", font=dict(size=12)),
-    )
-    fig.update_yaxes(title_text=axis_title(unit), row=1, col=1)
-    fig.update_yaxes(title_text="Gap" + (" (percentage points)" if unit == "%" else f" ({unit})" if unit else ""),
-                     row=2, col=1)
-    fig.update_xaxes(title_text="Period ending", row=2, col=1)
-    return fig
+        height=HEIGHT + 80, margin=dict(l=60, r=20, t=105, b=40), font=FONT,
+        legend=dict(orientation="h", x=0, y=-0.12, yanchor="top", font=dict(size=12)), **axes,
+    ))
+
+
+@cache
+def _white_template() -> dict:
+    return pio.templates["plotly_white"].to_plotly_json()
+
+
+@cache
+def _over_under_layout() -> dict:
+    layout = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.65, 0.35],
+                           vertical_spacing=0.08).layout.to_plotly_json()
+    return {k: v for k, v in layout.items() if k != "template"}
+
+
+def _over_under_axes() -> dict:
+    """The axes of a chart above a smaller chart that shares its x axis, as make_subplots(rows=2) lays them out."""
+    return copy.deepcopy(_over_under_layout())
+
+
+def _figure(traces: list, layout: dict) -> go.Figure:
+    """A figure on the plotly_white template from traces already checked by their constructors and a layout of
+    plain values, built without Plotly checking every property again (which costs more than the drawing data):
+    the same figure as add_trace and update_layout give, several times faster. tests/test_charts_speed.py checks
+    that Plotly accepts every figure built so."""
+    return go.Figure(data=traces, layout={**layout, "template": copy.deepcopy(_white_template())}, _validate=False)
 
 
 def overview_chart(counts: pd.DataFrame, *, title: str, source: str = "") -> go.Figure:

@@ -71,10 +71,26 @@ def indicator_progress(con, system_code: str, indicator_code: str, area_code: st
         "summary": (summary(ind, start, rows, points, trend, today) + summary_sentences(con, system_code,
                                                                                          indicator_code, area_code)
                     if ind["kind"] != "qualitative" else []),
-        "breakdowns": breakdown_gaps(complete(series[series["area_code"] == area_code], today), ind["direction"],
-                                     start, ind["unit"]),
         "period_table": table[[c for c in PERIOD_COLUMNS if c in table]].rename(columns=PERIOD_COLUMNS),
     }
+
+
+def indicator_breakdowns(con, system_code: str, indicator_code: str, area_code: str | None = None,
+                         today: date | None = None) -> list[dict[str, Any]]:
+    """breakdown_gaps() for one indicator in one area (default: the system's own area), from complete periods."""
+    today = today_or(today)
+    ind = read_rows(con, "SELECT i.direction, i.unit, s.framework_start FROM indicator i JOIN system s"
+                         " USING (system_code) WHERE i.system_code = ? AND i.indicator_code = ?",
+                    [system_code, indicator_code])
+    if not ind:
+        return []
+    if area_code is None:
+        own = read_rows(con, "SELECT area_code FROM system_area WHERE system_code = ? AND role = 'system'",
+                        [system_code])
+        area_code = own[0]["area_code"] if own else None
+    series = indicator_series(con, system_code, indicator_code, area_code)
+    return breakdown_gaps(complete(series[series["area_code"] == area_code], today), ind[0]["direction"],
+                          ind[0]["framework_start"], ind[0]["unit"])
 
 
 def breakdown_gaps(frame: pd.DataFrame, direction: str, start: date, unit: str) -> list[dict[str, Any]]:
@@ -109,7 +125,7 @@ def detail_chart(detail: dict[str, Any], annotations: Sequence[tuple[date, str]]
 
 
 def detail_breakdown_chart(detail: dict[str, Any], item: dict[str, Any]) -> go.Figure:
-    """The breakdown chart, with its gap, for one item of indicator_progress()['breakdowns']."""
+    """The breakdown chart, with its gap, for one item of inequality_detail()['items'] or indicator_breakdowns()."""
     ind = detail["indicator"]
     pts = complete(detail["points"], detail.get("today") or today_or(None))
     latest = f"Latest data {pts['period_label'].iloc[-1]}" if len(pts) else "No complete period yet"

@@ -286,8 +286,9 @@ def gap_series(frame: pd.DataFrame, disadvantaged: str, advantaged: str, directi
     """The gap in each period: how far the most advantaged group is ahead of the least advantaged, in the
     indicator's unit (positive means the advantaged group does better). Needs columns period_end,
     breakdown_group and value."""
-    wide = frame[frame["breakdown_group"].isin([disadvantaged, advantaged])].pivot_table(
-        index="period_end", columns="breakdown_group", values="value", aggfunc="mean")
+    pair = frame[frame["breakdown_group"].isin([disadvantaged, advantaged])]
+    wide = pair.groupby(["period_end", "breakdown_group"])["value"].mean().unstack("breakdown_group")
+    wide = wide.dropna(how="all").dropna(how="all", axis=1)  # as pivot_table leaves them
     if disadvantaged not in wide or advantaged not in wide:
         return pd.DataFrame(columns=["period_end", "disadvantaged", "advantaged", "gap"])
     out = pd.DataFrame({"disadvantaged": wide[disadvantaged], "advantaged": wide[advantaged]}).dropna()

@@ -41,7 +41,8 @@ def inequality_detail(con, system_code: str, indicator_code: str, area_code: str
     series = indicator_series(con, system_code, indicator_code, area_code)
     frame = series[(series["area_code"] == area_code) & (series["breakdown"] != "All")]
     measures = gap_measures(con, system_code, indicator_code).set_index("breakdown")
-    rows = progress_table(con, system_code, area_code=area_code, gaps=True) if len(measures) and area_code else None
+    rows = (progress_table(con, system_code, area_code=area_code, gaps=True, gaps_of=indicator_code)
+            if len(measures) and area_code else None)
     start: date = ind["framework_start"]
     items = []
     for breakdown, part in frame.groupby("breakdown", sort=True):

@@ -13,7 +13,7 @@ from framework.core.db import read_df, read_rows, transaction
 from framework.core.errors import StaleEdit, ValidationError
 from framework.core.model import User, clean_text
 from framework.progress.gaps import comparable_groups, gap_code
-from framework.progress.gaps_sql import GAP_DEFINITIONS
+from framework.progress.gaps_sql import gap_definitions
 
 NUMBERS = {"baseline_value": "Gap baseline", "target_1y": "1-year gap target", "target_3y": "3-year gap target",
            "target_5y": "5-year gap target"}
@@ -28,7 +28,8 @@ def gap_measures(con, system_code: str, indicator_code: str | None = None) -> pd
     if indicator_code is not None:
         where += " AND indicator_code = ?"
         params.append(indicator_code)
-    df = read_df(con, f"SELECT * FROM ({GAP_DEFINITIONS}) WHERE {where} ORDER BY indicator_code, breakdown", params)
+    found = gap_definitions(system_code, indicator_code)
+    df = read_df(con, f"SELECT * FROM ({found}) WHERE {where} ORDER BY indicator_code, breakdown", params)
     df["gap_code"] = [gap_code(i, b) for i, b in zip(df["indicator_code"], df["breakdown"])]
     df["version"] = df["version"].fillna(0).astype(int)  # 0: no editor has saved this gap yet
     return df

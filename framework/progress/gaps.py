@@ -9,6 +9,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from framework.progress.engine import _num, gap_groups
@@ -71,7 +72,7 @@ def gap_points(frame: pd.DataFrame, disadvantaged: str, advantaged: str, directi
     period_end, breakdown_group, value, lower_ci and upper_ci; returns period_end, value, lower_ci, upper_ci."""
     columns = ["period_end", "value", "lower_ci", "upper_ci"]
     part = frame[frame["breakdown_group"].isin([disadvantaged, advantaged])].copy()
-    part = part[part["value"].map(_num).notna()]
+    part = part[pd.to_numeric(part["value"], errors="coerce").notna()]
     if part.empty:
         return pd.DataFrame(columns=columns)
     dis = part[part["breakdown_group"] == disadvantaged].set_index("period_end")
@@ -83,7 +84,7 @@ def gap_points(frame: pd.DataFrame, disadvantaged: str, advantaged: str, directi
     gap = sign * (both["value_a"].astype(float) - both["value_d"].astype(float))
     half = ((both["upper_ci_d"].astype(float) - both["lower_ci_d"].astype(float)) / 2) ** 2 + (
         (both["upper_ci_a"].astype(float) - both["lower_ci_a"].astype(float)) / 2) ** 2
-    half = half.map(lambda v: math.sqrt(v) if _num(v) is not None else float("nan"))
+    half = np.sqrt(half)  # NaN where either interval is missing
     out = pd.DataFrame({"value": gap, "lower_ci": gap - half, "upper_ci": gap + half})
     return out.reset_index().sort_values("period_end").reset_index(drop=True)[columns]
 

@@ -19,7 +19,7 @@ from framework.progress.engine import (
     TOLERANCE_SHARE,
     TREND_WINDOW_DAYS,
 )
-from framework.progress.gaps_sql import GAP_INDICATORS, GAP_MEASUREMENTS
+from framework.progress.gaps_sql import gap_indicators, gap_measurements
 from framework.progress.periods import limits_sql, today_or
 
 UNLINKED = "-"  # how measures not linked to an outcome are grouped, so they are counted, not dropped
@@ -174,11 +174,13 @@ _NO_LIMIT = "CAST(NULL AS DOUBLE)"  # a gap can fall below zero: the advantaged 
 
 
 def progress_sql(*, as_of: bool = False, today: bool = False, system: bool = False, indicator: bool = False,
-                 area: bool = False, gaps: bool = False) -> str:
+                 area: bool = False, gaps: bool = False, gap_scope: tuple[str, str | None] | None = None) -> str:
     """The progress query; each flag adds a `?` parameter, in the order as_of, today, system, indicator, area, area
     (the area is asked for twice: once for the data, once for the system's own area). Without today, periods
     ending after current_date are still running and left out. With gaps, the same query judges the gap measures
-    (framework.progress.gaps_sql) instead of the indicators."""
+    (framework.progress.gaps_sql) instead of the indicators; gap_scope (system, indicator or None) finds them in
+    that system's (or that indicator's) breakdowns only, the same rows far faster on a store of many systems."""
+    scope = gap_scope or (None, None)
     ind_filter = ("AND i.system_code = ? " if system else "") + ("AND i.indicator_code = ?" if indicator else "")
     return _TEMPLATE.format(
         area_filter="AND m.area_code = ?" if area else "",
@@ -189,8 +191,8 @@ def progress_sql(*, as_of: bool = False, today: bool = False, system: bool = Fal
         clamp_centre=_clamped("intercept + slope * hx"), clamp_lower=_clamped(f"intercept + slope * hx - {_HALF}"),
         clamp_upper=_clamped(f"intercept + slope * hx + {_HALF}"),
         ind_filter=ind_filter,
-        indicators=f"({GAP_INDICATORS})" if gaps else "indicator",
-        measurements=f"({GAP_MEASUREMENTS})" if gaps else "measurement",
+        indicators=f"({gap_indicators(*scope)})" if gaps else "indicator",
+        measurements=f"({gap_measurements(*scope)})" if gaps else "measurement",
         days_per_year=DAYS_PER_YEAR, window=TREND_WINDOW_DAYS, t=_T, min_points=MIN_POINTS,
         tol_share=TOLERANCE_SHARE, flat_share=FLAT_TOLERANCE_SHARE,
     )
@@ -206,12 +208,13 @@ def view_sql() -> str:
 
 
 def progress_table(con, system_code: str, as_of: date | None = None, *, indicator_code: str | None = None,
-                   area_code: str | None = None, gaps: bool = False, today: date | None = None) -> pd.DataFrame:
+                   area_code: str | None = None, gaps: bool = False, gaps_of: str | None = None,
+                   today: date | None = None) -> pd.DataFrame:
     """Progress for every indicator, area and horizon of a system (or one indicator, or one area), judged at as_of,
     or at each series' latest period when as_of is None. The v_progress columns come first, then the working
     figures: baseline, projection_lower/upper, trend_per_year, distance_travelled and the indicator's kind and
-    status. With gaps, the gap measures instead (indicator_code is then a gap's code). Periods ending after today
-    (default: the real date) are still running and left out."""
+    status. With gaps, the gap measures instead (indicator_code is then a gap's code; gaps_of keeps the gaps of that
+    one indicator). Periods ending after today (default: the real date) are still running and left out."""
     params: list = []
     if as_of is not None:
         params.append(as_of)
@@ -221,7 +224,7 @@ def progress_table(con, system_code: str, as_of: date | None = None, *, indicato
     if area_code is not None:
         params += [area_code, area_code]
     sql = progress_sql(as_of=as_of is not None, today=True, system=True, indicator=indicator_code is not None,
-                       area=area_code is not None, gaps=gaps)
+                       area=area_code is not None, gaps=gaps, gap_scope=(system_code, gaps_of) if gaps else None)
     df = read_df(con, f"SELECT * FROM ({sql}) ORDER BY indicator_code, area_code, horizon_years", params)
     for col in ("horizon_date", "latest_period_end", "judged_at"):
         df[col] = pd.to_datetime(df[col]).dt.date
@@ -233,7 +236,18 @@ def status_counts(con, system_code: str, *, area_code: str | None = None, outcom
     """How many active indicators are at each status, per outcome and horizon, in one area (default: the system's
     own area). Columns: outcome_code, outcome_title, horizon_years, status, n."""
     area_code = area_code or _system_area(con, system_code)
+    return _counts_of(con, system_code, _active_in_area(con, system_code, area_code, outcomes, kinds))
+
+
+def area_progress(con, system_code: str, *, area_code: str | None = None, outcomes: list[str] | None = None,
+                  kinds: list[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """status_counts() and progress_list() of one area together, from one run of the progress query."""
+    area_code = area_code or _system_area(con, system_code)
     table = _active_in_area(con, system_code, area_code, outcomes, kinds)
+    return _counts_of(con, system_code, table), _list_of(con, system_code, table)
+
+
+def _counts_of(con, system_code: str, table: pd.DataFrame) -> pd.DataFrame:
     titles = read_df(con, "SELECT outcome_code, title AS outcome_title, sort_order FROM outcome WHERE system_code = ?",
                      [system_code])
     if table.empty:
@@ -303,7 +317,10 @@ def progress_list(con, system_code: str, *, area_code: str | None = None, outcom
     """One row per active measure in one area (default: the system's own area): its latest value, what we expected
     by then, and the status at each horizon (status_1y, status_3y, status_5y)."""
     area_code = area_code or _system_area(con, system_code)
-    table = _active_in_area(con, system_code, area_code, outcomes, kinds)
+    return _list_of(con, system_code, _active_in_area(con, system_code, area_code, outcomes, kinds))
+
+
+def _list_of(con, system_code: str, table: pd.DataFrame) -> pd.DataFrame:
     if table.empty:
         return pd.DataFrame(columns=["indicator_code", "name", "unit", "outcome_code", "kind", "latest_value",
                                      "latest_period_end", "expected_now", "status_1y", "status_3y", "status_5y"])

@@ -4,6 +4,7 @@ import streamlit as st
 
 from framework import streamlit_glue as glue
 from framework.progress.data_quality import data_quality
+from framework.progress.sql import progress_areas
 
 
 def with_quality(code: str, shown: pd.DataFrame) -> pd.DataFrame:
@@ -17,7 +18,9 @@ def with_quality(code: str, shown: pd.DataFrame) -> pd.DataFrame:
 
 def quality_note(code: str, selected: str, area: str | None) -> None:
     """One measure's completeness and data quality in words, in the area shown."""
-    quality = glue.read(data_quality, code, area_code=area)
+    own = glue.read(progress_areas, code)  # the system's own area first, as the catalogue's grades use
+    shared = len(own) and own["role"].iloc[0] == "system" and own["area_code"].iloc[0] == area
+    quality = glue.read(data_quality, code) if shared else glue.read(data_quality, code, area_code=area)
     row = quality[quality["indicator_code"] == selected]
     if row.empty:
         return

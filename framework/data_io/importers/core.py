@@ -5,8 +5,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from framework.core import audit
 from framework.core.auth import can, require
@@ -28,6 +28,7 @@ from framework.data_io.importers.read import (
     read_csv_table,
     sha256_of,
     sheet_rows,
+    staging_database,
 )
 from framework.data_io.importers.report import (
     BatchSummary,
@@ -45,7 +46,17 @@ from framework.data_io.importers.workbook import framework_frames, read_framewor
 from framework.foundation.measurements import upsert_measurements
 from framework.foundation.systems import insert_system, link_areas, upsert_areas
 
-CHUNK = 250_000  # rows per upsert, so long imports can report progress
+
+def as_arrow(rows: pd.DataFrame) -> pa.Table:
+    """Checked rows as an Arrow table (without copying their Arrow-backed columns), for DuckDB to scan."""
+    return pa.Table.from_pandas(rows, preserve_index=False)
+
+
+def distinct(rows: pd.DataFrame, column: str) -> list[str]:
+    """The distinct values of a column of checked rows, sorted, computed on its Arrow data."""
+    if rows.empty:
+        return []
+    return sorted(str(v) for v in pd.unique(rows[column].dropna()))
 
 
 def default_system(con) -> str | None:
@@ -102,9 +113,7 @@ def check_file(con, path: Path, *, system_code: str | None = None, name: str | N
     check.sha256 = sha256_of(path)
     check.file_format = fmt
     progress(0.05, f"Reading {check.name}")
-    stage = duckdb.connect()
-    stage.execute("SET enable_progress_bar = false")
-    try:
+    with staging_database() as stage:
         labels: dict[str, str] = {}
         framework = None
         if fmt == "xlsx":
@@ -174,10 +183,14 @@ def check_file(con, path: Path, *, system_code: str | None = None, name: str | N
             areas = pd.concat([areas, new_areas[["area_code"]]])
         progress(0.3, f"Checking {check.rows_read:,} rows of {check.name}")
         load_known(stage, systems, indicators, areas)
-        prepare(stage, chosen)
         may_link = user is None or can(user, "edit_framework")
-        keep_footprint(stage, check, footprints(con, framework, may_link), area_parents(con, framework),
-                       written_for_system=fmt != "fingertips_csv")
+        feet, parents = footprints(con, framework, may_link), area_parents(con, framework)
+        if fmt == "fingertips_csv":  # a national export: the rows outside the footprint go before any typing
+            keep_footprint(stage, check, feet, parents, written_for_system=False, table="ft")
+            if check.fatal:
+                return check
+        prepare(stage, chosen)
+        keep_footprint(stage, check, feet, parents, written_for_system=fmt != "fingertips_csv")
         if check.fatal:
             return check
         find_problems(stage, date.today())
@@ -186,16 +199,14 @@ def check_file(con, path: Path, *, system_code: str | None = None, name: str | N
                           " AND _row IN (SELECT _row FROM problems WHERE col = 'Indicator ID')")
         settle(stage, check, labels)
         if fmt == "fingertips_csv":
-            used = set(check.rows["area_code"])
+            used = set(distinct(check.rows, "area_code"))
             check.new_areas = new_areas[new_areas["area_code"].isin(used)
                                         & ~new_areas["area_code"].isin(set(read_df(con, "SELECT area_code FROM area")["area_code"]))]
-            used_ind = set(check.rows["indicator_code"])
+            used_ind = set(distinct(check.rows, "indicator_code"))
             check.new_indicators = [i for i in new_indicators if i["indicator_code"] in used_ind]
         whole.finish_check(con, check, user, system_code)
         progress(0.6, f"Checked {check.name}")
         return check
-    finally:
-        stage.close()
 
 
 def check_files(con, paths: list[Path], *, system_code: str | None = None, names: list[str] | None = None,
@@ -312,7 +323,7 @@ def apply_plan(con, user: User, plan: ImportPlan, *, skip_invalid: bool = False,
                         audit.record(cur, user, "create", "indicator", f"{code}/{ind['indicator_code']}",
                                      system_code=code, after=ind, reason=f"Proposed by the import of {check.name}")
                 indicators_added += len(check.new_indicators)
-            systems = sorted(set(check.rows["system_code"])) if not check.rows.empty else []
+            systems = distinct(check.rows, "system_code")
             system_code = systems[0] if len(systems) == 1 else None
             batch_id = insert_returning(
                 cur,
@@ -320,12 +331,11 @@ def apply_plan(con, user: User, plan: ImportPlan, *, skip_invalid: bool = False,
                 " VALUES (?, ?, ?, ?, ?, ?) RETURNING batch_id",
                 [system_code, check.name, check.sha256, check.file_format, user.user_id, check.rows_rejected],
             )
-            new = changed = unchanged = 0
-            for start in range(0, len(check.rows), CHUNK):
-                counts = upsert_measurements(cur, check.rows.iloc[start:start + CHUNK], batch_id)
-                new, changed, unchanged = new + counts.new, changed + counts.changed, unchanged + counts.unchanged
-                done += min(CHUNK, len(check.rows) - start)
-                progress(0.5 + 0.5 * done / total_rows, f"Written {done:,} of {total_rows:,} rows")
+            progress(0.5 + 0.5 * done / total_rows, f"Writing {len(check.rows):,} rows of {check.name}")
+            counts = upsert_measurements(cur, as_arrow(check.rows), batch_id)
+            new, changed, unchanged = counts.new, counts.changed, counts.unchanged
+            done += len(check.rows)
+            progress(0.5 + 0.5 * done / total_rows, f"Written {done:,} of {total_rows:,} rows")
             cur.execute("UPDATE import_batch SET rows_new = ?, rows_changed = ?, rows_unchanged = ? WHERE batch_id = ?",
                         [new, changed, unchanged, batch_id])
             rejects = rejects_files.get(check.path)

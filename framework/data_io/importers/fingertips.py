@@ -65,7 +65,7 @@ def stage_fingertips(stage: duckdb.DuckDBPyConnection, columns: list[str], check
         return _col(clean[name]) if name in clean else "NULL"
 
     stage.execute(
-        f"""CREATE OR REPLACE TABLE ft AS SELECT _row,
+        f"""CREATE OR REPLACE TABLE ft AS SELECT _row, {_sql_text(system_code)} AS system_code,
             nullif(trim({get('Indicator ID')}), '') AS fid, nullif(trim({get('Indicator Name')}), '') AS fname,
             nullif({NO_PREFIX.format(get('Area Code'))}, '') AS area_code,
             nullif(trim({get('Area Name')}), '') AS area_name, nullif(trim({get('Area Type')}), '') AS ftype,

@@ -75,17 +75,19 @@ def _load(stage: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, cols
 
 
 def keep_footprint(stage: duckdb.DuckDBPyConnection, check: FileCheck, feet: pd.DataFrame, parents: pd.DataFrame,
-                   *, written_for_system: bool) -> int:
+                   *, written_for_system: bool, table: str = "t") -> int:
     """Leave out of table t the rows for areas outside their system's footprint, with a note in words; return how
     many were left out. written_for_system: the file is in the app's own format, so a row for an unlinked area of the
     system's own geography is reported (see the module's rule) rather than left out.
 
-    Needs tables t (typed rows), known_system and known_area in the staging database."""
+    Needs tables t (typed rows, or another table with _row, system_code and area_code, such as a national export's
+    rows before they are typed, so that the rows left out are never checked), known_system and known_area in the
+    staging database."""
     stage.execute("CREATE TABLE IF NOT EXISTS problems (_row BIGINT, col VARCHAR, found VARCHAR, expected VARCHAR)")
     _load(stage, "footprint", feet, ["system_code", "area_code", "role"])
     _load(stage, "area_parent", parents, ["area_code", "parent_code"])
     stage.execute(
-        """CREATE OR REPLACE TABLE outside AS SELECT _row, system_code, area_code FROM t
+        f"""CREATE OR REPLACE TABLE outside AS SELECT _row, system_code, area_code FROM {table} t
            WHERE area_code IS NOT NULL AND system_code IN (SELECT system_code FROM known_system)
              AND area_code IN (SELECT area_code FROM known_area)
              AND NOT EXISTS (SELECT 1 FROM footprint f WHERE f.system_code = t.system_code
@@ -108,12 +110,12 @@ def keep_footprint(stage: duckdb.DuckDBPyConnection, check: FileCheck, feet: pd.
     left_out, areas = stage.execute("SELECT count(*), count(DISTINCT area_code) FROM outside").fetchall()[0]
     if not left_out:
         return 0
-    stage.execute("DELETE FROM t WHERE _row IN (SELECT _row FROM outside)")
+    stage.execute(f"DELETE FROM {table} WHERE _row IN (SELECT _row FROM outside)")
     stage.execute("DELETE FROM problems WHERE _row IN (SELECT _row FROM outside)")  # a format reader's, e.g. a blank id
     systems = [r[0] for r in stage.execute("SELECT DISTINCT system_code FROM outside ORDER BY 1").fetchall()]
     whose = f"system {systems[0]}" if len(systems) == 1 else "their systems"
     unlinked = [s for s in systems if not (feet["system_code"].eq(s) & ~feet["role"].isin(["england", "region"])).any()]
-    kept = int(stage.execute("SELECT count(*) FROM t").fetchall()[0][0])
+    kept = int(stage.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
     rule = ("a system keeps the areas linked to it (its own, its places, neighbourhoods and comparators), England and"
             " its NHS region.")
     hint = (f" System {', '.join(unlinked)} has no areas linked yet, so only England and its region can be kept:"

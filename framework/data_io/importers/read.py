@@ -2,10 +2,13 @@
 with python-calamine. Nothing here judges the values; validate.py does that in SQL."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
 import math
+import tempfile
+from collections.abc import Iterator
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -19,6 +22,22 @@ from framework.data_io.importers.template import TEMPLATE_COLUMNS
 FINGERTIPS_MARKERS = {"Indicator ID", "Area Code", "Time period", "Value"}
 EXPECTED_FILE = ("an Excel return or template (.xlsx), a CSV with the template's columns "
                  f"({', '.join(TEMPLATE_COLUMNS[:4])}, ...), or a Fingertips data export CSV")
+
+
+STAGE_MEMORY = "600MB"  # the checking database's own memory; beyond it DuckDB spills to a private temporary folder
+
+
+@contextlib.contextmanager
+def staging_database() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A private in-memory DuckDB to check a file in, held to STAGE_MEMORY: a file of millions of rows spills to
+    a temporary folder (removed afterwards) instead of growing the server's memory."""
+    with tempfile.TemporaryDirectory(prefix="shared-measures-check-") as spill:
+        stage = duckdb.connect(config={"memory_limit": STAGE_MEMORY, "temp_directory": spill})
+        try:
+            stage.execute("SET enable_progress_bar = false")
+            yield stage
+        finally:
+            stage.close()
 
 
 def sha256_of(path: Path) -> str:
@@ -74,8 +93,24 @@ def detect_format(path: Path, check: FileCheck) -> str | None:
     return None
 
 
+def quotes_are_closed(path: Path, chunk_bytes: int = 8 << 20) -> bool:
+    """Whether every quoted value in the file is closed: an even number of double quotes, as every well-formed CSV
+    has (an opening and a closing quote per value, doubled quotes inside). The lenient reader would otherwise take a
+    file cut short inside a quoted value, losing the end of that value without a word."""
+    count = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(chunk_bytes):
+            count += chunk.count(b'"')
+    return count % 2 == 0
+
+
 def read_csv_table(stage: duckdb.DuckDBPyConnection, path: Path, check: FileCheck) -> list[str] | None:
     """Load a CSV into table raw (every column VARCHAR, _row = spreadsheet row); return its column names."""
+    if not quotes_are_closed(path):
+        check.add(Problem(check.name, None, None, "a quoted value that is never closed (the file may be cut short, "
+                          "or a value holds a single stray double quote)",
+                          "a complete comma-separated file: every value that opens a double quote closes it"))
+        return None
     last_error = ""
     # The parallel reader is fastest; quoted line breaks (real Fingertips names have them) need the serial one.
     for encoding, parallel in (("utf-8", True), ("utf-8", False), ("latin-1", False)):

@@ -43,13 +43,15 @@ def prepare(stage: duckdb.DuckDBPyConnection, default_system: str | None) -> Non
             {numeric}, {_text('value_note')} AS value_note, {_text('comparison')} AS comparison
         FROM staged"""
     )
-    labels = [r[0] for r in stage.execute("SELECT DISTINCT label_txt FROM t0 WHERE label_txt IS NOT NULL").fetchall()]
-    parsed = [(lab, *(parse_period(lab) or (None, None, None))) for lab in labels]
+    # One scan finds every distinct period text; each is parsed once in Python.
+    labels, starts, ends = stage.execute(
+        "SELECT list(DISTINCT label_txt) FILTER (WHERE label_txt IS NOT NULL),"
+        " list(DISTINCT start_txt) FILTER (WHERE start_txt IS NOT NULL),"
+        " list(DISTINCT end_txt) FILTER (WHERE end_txt IS NOT NULL) FROM t0").fetchall()[0]
+    parsed = [(lab, *(parse_period(lab) or (None, None, None))) for lab in labels or []]
     _table(stage, "per_label", pd.DataFrame(parsed, columns=["label_txt", "label", "pstart", "pend"]),
            "label_txt VARCHAR, label VARCHAR, pstart DATE, pend DATE")
-    texts = [r[0] for r in stage.execute(
-        "SELECT DISTINCT x FROM (SELECT start_txt AS x FROM t0 UNION SELECT end_txt FROM t0) WHERE x IS NOT NULL"
-    ).fetchall()]
+    texts = sorted(set(starts or []) | set(ends or []))
     _table(stage, "per_date", pd.DataFrame([(x, parse_date(x)) for x in texts], columns=["txt", "d"]),
            "txt VARCHAR, d DATE")
     stage.execute(
@@ -157,7 +159,12 @@ def settle(stage: duckdb.DuckDBPyConnection, check: FileCheck, labels: dict[str,
     values = ", ".join(VALUES)
     stage.execute("CREATE OR REPLACE TABLE bad AS SELECT DISTINCT _row FROM problems WHERE _row IS NOT NULL")
     stage.execute("CREATE OR REPLACE VIEW good AS SELECT * FROM t ANTI JOIN bad USING (_row)")
-    stage.execute(f"CREATE OR REPLACE TABLE dupkeys AS SELECT {key} FROM good GROUP BY ALL HAVING count(*) > 1")
+    # Keys that occur more than once: first by their hash (one number to group by, fast over millions of rows),
+    # then exactly, among the few rows whose hash repeats.
+    stage.execute(
+        f"""CREATE OR REPLACE TABLE dupkeys AS SELECT {key} FROM good
+            WHERE hash({key}) IN (SELECT h FROM (SELECT hash({key}) AS h FROM good) GROUP BY h HAVING count(*) > 1)
+            GROUP BY ALL HAVING count(*) > 1""")
     # Repeats are one row: exact repeats, and repeats with the same figures whose comparison judgements differ only
     # in that one says nothing (Fingertips gives England once as an area and again as a parent, "Not compared"
     # the second time): the judgement that says something is kept. Rows with different figures stay a problem.
