@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 from bench.build import database
-from bench.page_times import page_seconds
+from bench.page_times import PAGES, eighth_indicator, page_seconds
 from bench.results import Figure
-from bench.steps import PAGES, step
+from bench.steps import step
 
 BENCH_PG_ENV = "SHARED_MEASURES_BENCH_PG"
 SECRET_ENV = "SHARED_MEASURES_BALLOT_SECRET"
@@ -138,7 +138,9 @@ def server_pages(workdir: Path, quick: bool) -> list[Figure]:
         figures = [Figure(STEP, "copy of the measurements made by a new app process", "ICS", made, "s",
                           notes=[f"store copied from the file into PostgreSQL in {copied:.0f} s (once)"]),
                    Figure(STEP, "catch-up after another process rewrote one indicator", "ICS", catch_up, "s")]
-        for label, page, query in PAGES:
+        indicator = eighth_indicator(ics)
+        for label, page, query in PAGES[:3]:  # Home, Progress and an open indicator: the pages that read measurements
+            query = {k: v.format(indicator=indicator) for k, v in query.items()}
             on_file = page_seconds(ics, page, query)
             on_server = page_seconds(address, page, query)
             ratio = on_server / on_file
