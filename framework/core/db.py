@@ -193,6 +193,16 @@ def transaction(con: duckdb.DuckDBPyConnection, work: Callable[..., T], *args: A
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def database_path(con) -> Path | None:
+    """The file behind a connection, or None for an in-memory database."""
+    cur = con.cursor()
+    try:
+        rows = cur.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()
+    finally:
+        cur.close()
+    return Path(rows[0][0]) if rows and rows[0][0] else None
+
+
 def read_df(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None):
     """Run a read on a fresh cursor and return a pandas DataFrame."""
     cur = con.cursor()
