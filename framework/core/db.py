@@ -322,6 +322,28 @@ def _run(con: Any, work: Callable[..., T], args: tuple, kwargs: dict[str, Any], 
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def database_path(con) -> Path | None:
+    """The file behind a connection, or None for an in-memory database or a PostgreSQL store (no file of ours)."""
+    if isinstance(con, postgres_store.PostgresConnection):
+        return None
+    cur = con.cursor()
+    try:
+        rows = cur.execute("SELECT path, type FROM duckdb_databases() WHERE database_name = current_database()"
+                           ).fetchall()
+    finally:
+        cur.close()
+    return Path(rows[0][0]) if rows and rows[0][0] and rows[0][1] != "postgres" else None
+
+
+def store_name(con) -> str | None:
+    """Which store a connection is open on, the same for every connection to it: the file, the PostgreSQL address
+    without its password, or None for an in-memory database."""
+    if isinstance(con, postgres_store.PostgresConnection):
+        return con.target.describe()
+    path = database_path(con)
+    return str(path) if path else None
+
+
 def read_df(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None):
     """Run a read on a fresh cursor and return a pandas DataFrame."""
     cur = con.cursor()

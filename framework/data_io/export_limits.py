@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from framework.core.db import store_name
+
 EXPORT_MEMORY_LIMIT = "512MB"  # DuckDB's memory while a return is built; its sorting spills to disk beyond it
 
 
@@ -44,8 +46,7 @@ def _as_set(shown: str) -> str:
 def export_memory(con) -> Iterator[None]:
     """DuckDB's memory limit set to EXPORT_MEMORY_LIMIT while a return is built, and put back after the last one
     being built on the same database."""
-    key = str(_setting(con, "SELECT coalesce(path, database_name) FROM duckdb_databases()"
-                            " WHERE database_name = current_database()"))
+    key = store_name(con) or "memory"
     with _limit_lock:
         count, before = _limit_users.get(key, (0, ""))
         if count == 0:

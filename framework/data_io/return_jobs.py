@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from framework.core.auth import require
-from framework.core.db import read_rows
+from framework.core.db import read_rows, store_name
 from framework.core.model import User
 
 EXPORT_PERMISSION = "import_data"  # who sees the Data page, and so may export
@@ -126,12 +126,6 @@ def data_version(con, system_code: str) -> str:
     return hashlib.sha256(f"{row['changed']}|{row['n']}|{row['batch']}".encode()).hexdigest()[:12]
 
 
-def _store(con) -> str:
-    row = read_rows(con, "SELECT coalesce(path, database_name) AS p FROM duckdb_databases()"
-                         " WHERE database_name = current_database()")
-    return str(row[0]["p"]) if row else ""
-
-
 def megabytes(mb: float) -> str:
     """A size in words: '317 MB', '2.5 MB', '0.1 MB'."""
     return f"{mb:,.0f} MB" if mb >= 10 else f"{max(mb, 0.1):.1f} MB"
@@ -191,7 +185,7 @@ def failure_words(exc: BaseException) -> str:
 
 
 def _key(con, system_code: str, kind: str, audience: str) -> tuple[str, str, str, str]:
-    return _store(con), system_code, kind, f"{data_version(con, system_code)}-{audience}"
+    return store_name(con) or "memory", system_code, kind, f"{data_version(con, system_code)}-{audience}"
 
 
 def start(con, user: User, system_code: str, kind: str, *, builder: Builder, audience: str) -> Job:

@@ -24,7 +24,7 @@ import weakref
 from collections.abc import Iterable
 from datetime import date
 
-from framework.core.db import transaction
+from framework.core.db import store_name, transaction
 from framework.core.errors import WriteConflict
 from framework.engagement.insight_search import reindex_activities
 from framework.engagement.measures import write_measures
@@ -60,12 +60,7 @@ def _recalculate(con, system_code: str, days: set[date] | None, as_of: date | No
 def _database(con) -> str:
     """The database a connection is open on, so the bookkeeping below outlives any one connection object."""
     if con not in _paths:
-        cur = con.cursor()
-        try:
-            path = cur.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()
-        finally:
-            cur.close()
-        _paths[con] = str(path[0][0]) if path and path[0][0] else f"memory:{id(con)}"
+        _paths[con] = store_name(con) or f"memory:{id(con)}"
     return _paths[con]
 
 

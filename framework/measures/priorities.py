@@ -23,14 +23,13 @@ import hmac
 import os
 import secrets
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from framework.core import audit
 from framework.core.auth import require
-from framework.core.db import insert_returning, read_df, read_rows, transaction
+from framework.core.db import database_path, insert_returning, read_df, read_rows, transaction
 from framework.core.errors import ValidationError
 from framework.core.model import User, require_text
 from framework.foundation.stakeholder_groups import stakeholder_groups
@@ -55,12 +54,6 @@ def legacy_voter_key(salt: str, user_id: str) -> str:
 def voter_key(secret: bytes, round_id: int, role: str, user_id: str) -> str:
     """The pseudonymous key a ballot is stored under: an HMAC of the round, role and person under the secret."""
     return hmac.new(secret, f"{int(round_id)}:{role}:{user_id}".encode(), hashlib.sha256).hexdigest()
-
-
-def database_path(con) -> Path | None:
-    """The file behind a connection, or None for an in-memory database."""
-    rows = con.cursor().execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()
-    return Path(rows[0][0]) if rows and rows[0][0] else None
 
 
 def ballot_secret(con) -> bytes:
