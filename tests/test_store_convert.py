@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -32,6 +33,7 @@ needs_duckdb2 = pytest.mark.skipif(FOLDER is None or not ON_DUCKDB_1, reason="Du
 
 WRITE_2_0 = """
 import sys
+import tempfile
 sys.path.insert(0, sys.argv[1])
 import duckdb
 assert duckdb.__version__.startswith("2."), duckdb.__version__
@@ -58,14 +60,18 @@ def digest(path: Path) -> str:
 
 
 def contents(path: Path) -> dict[str, list[tuple]]:
-    """Every row of every table, in a stable order, as this release's DuckDB reads them."""
-    con = duckdb.connect(str(path), read_only=True)
+    """Every row of every table, in a stable order, as this release's DuckDB reads them (from a copy, since other
+    tests in this process may hold the shared demo file open with other settings)."""
+    folder = Path(tempfile.mkdtemp())
+    shutil.copyfile(path, folder / path.name)
+    con = duckdb.connect(str(folder / path.name), read_only=True)
     try:
         names = [row[0] for row in con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() ORDER BY 1").fetchall()]
         return {name: con.execute(f"SELECT * FROM {name} ORDER BY ALL").fetchall() for name in names}
     finally:
         con.close()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

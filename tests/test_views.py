@@ -160,7 +160,9 @@ def test_a_database_from_release_ae2f384_opens_with_the_views_and_contents_of_a_
     old_con = db.connect(old, read_only=True)
     new_con = db.connect(fresh, read_only=True)
     try:
-        assert view_definitions(new_con) == upgraded
+        # both read back from their files: DuckDB 1.5 prints a view read from a file slightly differently from one
+        # made in this process ("DOUBLE" unquoted, CROSS JOIN as a comma), so like is compared with like
+        assert view_definitions(new_con) == view_definitions(old_con)
         for view in upgraded:
             expected = view_contents(new_con, view)
             pd.testing.assert_frame_equal(view_contents(old_con, view), expected, check_exact=False, rtol=1e-12)
