@@ -222,6 +222,9 @@ def run_tidy(con, args) -> int:
     from framework.foundation.measurement_order import tidy_measurements
 
     done = tidy_measurements(con, CLI_USER)
+    if done.get("skipped"):
+        say(done["skipped"])
+        return 0
     say(f"Tidied {done['rows']:,} measurement rows in {done['seconds']:.1f} s; no row was changed.")
     return 0
 

@@ -25,6 +25,10 @@ DIRECTION_WORDS = {
     "no_judgement": "No judgement",
 }
 KINDS = ("quantitative", "perception", "qualitative")
+# The order measurements are best stored in: each system's headline rows (breakdown 'All') side by side, then each
+# measure's rows of one breakdown together (see framework.foundation.measurement_order).
+MEASUREMENT_ORDER = ("system_code", "breakdown", "indicator_code", "breakdown_group", "area_code", "period_start",
+                     "period_end")
 KIND_WORDS = {
     "quantitative": "Quantitative (counted or measured)",
     "perception": "Perception (what people tell us)",

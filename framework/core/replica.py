@@ -24,6 +24,7 @@ from typing import Any
 
 import duckdb
 
+from framework.core.model import MEASUREMENT_ORDER
 from framework.core.postgres_store import CATALOG, postgres_execute
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,8 @@ TABLE = f"{SCHEMA}.measurement"
 LOG = "measurement_change"
 SERVER_ONLY = (LOG, "measurement_snapshot")  # in PostgreSQL only: never copied between stores
 CHECK_SECONDS = 1.0
+# A whole copy is held in the order pages read, so DuckDB skips most of it (framework.foundation.measurement_order)
+IN_ORDER = f"ORDER BY {', '.join(MEASUREMENT_ORDER)}"
 FULL_RELOAD_AT = 40  # indicators changed at once from which one full copy is quicker than reloading each
 
 MARKER = """
@@ -154,7 +157,7 @@ class Replica:
         seen = {row[0] for row in cur.execute(f"SELECT id FROM {CATALOG}.public.{LOG} WHERE xid >= ?",
                                               [xmin]).fetchall()}
         cur.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
-        cur.execute(f"CREATE OR REPLACE TABLE {TABLE} AS SELECT * FROM {CATALOG}.public.measurement")
+        cur.execute(f"CREATE OR REPLACE TABLE {TABLE} AS SELECT * FROM {CATALOG}.public.measurement {IN_ORDER}")
         self.loaded, self.last_id, self.xmin, self.applied = True, last, xmin, seen
         self.loads += 1
 
@@ -166,7 +169,7 @@ class Replica:
         keys = sorted({(row[1], row[2]) for row in fresh})
         if ("*", "*") in keys or len(keys) >= FULL_RELOAD_AT:
             cur.execute(f"DELETE FROM {TABLE}")
-            cur.execute(f"INSERT INTO {TABLE} SELECT * FROM {CATALOG}.public.measurement")
+            cur.execute(f"INSERT INTO {TABLE} SELECT * FROM {CATALOG}.public.measurement {IN_ORDER}")
             self.loads += 1
         else:
             by_system: dict[str, list[str]] = {}

@@ -16,12 +16,14 @@ import time
 
 import duckdb
 
-from framework.core import audit, db
+from framework.core import audit, db, postgres_store
 from framework.core.auth import require
-from framework.core.model import User
+from framework.core.model import MEASUREMENT_ORDER, User
 
-ORDER = ("system_code", "breakdown", "indicator_code", "breakdown_group", "area_code", "period_start", "period_end")
+ORDER = MEASUREMENT_ORDER
 _OLD = "measurement_before_tidy"
+ON_POSTGRES = ("This store is on PostgreSQL, where each app server keeps its own copy of the measurements and makes it "
+               "in the order pages read, so there is nothing to tidy.")
 
 
 def table_definition(con) -> str:
@@ -35,9 +37,12 @@ def table_definition(con) -> str:
 
 def tidy_measurements(con, user: User) -> dict[str, float | int]:
     """Rewrite the measurement table in ORDER, all or nothing, with an audit row: the same rows, the same columns
-    and keys. Returns the number of rows and the seconds taken."""
+    and keys. Returns the number of rows and the seconds taken; on PostgreSQL, also why nothing was done."""
     require(user, "administer")
     started = time.perf_counter()
+    if postgres_store.is_postgres(con):
+        return {"rows": db.scalar(con.cursor(), "SELECT count(*) FROM measurement"), "seconds": 0.0,
+                "skipped": ON_POSTGRES}
     definition = table_definition(con)
 
     def work(cur) -> int:
