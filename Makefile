@@ -46,8 +46,10 @@ APT     ?= apt-get
 INITDB  ?= $(firstword $(shell command -v initdb) $(wildcard /usr/lib/postgresql/*/bin/initdb))
 postgres:
 	@if [ -n "$(INITDB)" ]; then :; \
-	elif [ "$$(id -u)" = 0 ]; then $(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq postgresql >/dev/null; \
-	elif sudo -n true 2>/dev/null; then sudo $(APT) update -qq && sudo DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq postgresql >/dev/null; \
+	elif [ "$$(id -u)" = 0 ]; then ($(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq postgresql >/dev/null) \
+	    || echo "PostgreSQL could not be installed: the server-mode tests will be skipped."; \
+	elif sudo -n true 2>/dev/null; then (sudo $(APT) update -qq && sudo DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq postgresql >/dev/null) \
+	    || echo "PostgreSQL could not be installed: the server-mode tests will be skipped."; \
 	else echo "PostgreSQL is not installed and cannot be installed here: the server-mode tests will be skipped."; fi
 
 ## test: install what the tests need and run the whole suite (the demo is built once per worker), listing the 10 slowest tests
