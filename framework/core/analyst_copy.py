@@ -189,8 +189,8 @@ def in_use_words(db_path: str | Path) -> str:
     return (f"The database {db_path} is in use by another program, usually the running app, which holds it while it"
             f" runs. To read the data now, open the analyst copy {copy}{there}: the app refreshes it within a minute"
             " of each change (for example `duckdb.connect(path, read_only=True)`, tables v_indicator, v_measurement,"
-            " v_progress and v_spc). To change the data from the command line, stop the app first. (Running the database"
-            " in server mode, so that both can work at once, is planned.)")
+            " v_progress and v_spc). To change the data from the command line, stop the app first, or run both on a"
+            " shared PostgreSQL store (server mode, docs/deploying.md), where they work at once.")
 
 
 def sweep(db_path: str | Path) -> None:

@@ -83,7 +83,7 @@ def connect(path: str | Path, *, create: bool = True, read_only: bool = False) -
                              f"and the original beside it: `python -m framework --db {path} convert`"
                              + ("." if store_convert.duckdb2_folder() else
                                 f", once DuckDB 2.0 is installed for it: {store_convert.install_words()}.")) from exc
-        if "lock" in text.lower():
+        if "could not set lock" in text.lower() or "conflicting lock" in text.lower():
             from framework.core.analyst_copy import in_use_words
 
             raise StoreError(in_use_words(path)) from exc
