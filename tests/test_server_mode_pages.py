@@ -132,3 +132,33 @@ def test_a_pg_dump_backup_restored_into_a_new_database_opens_in_the_app_with_eve
     assert not at.exception
     assert at.title[0].value == "Northmoor and Vale Health and Care Partnership (demo)"
     pg_server.drop_database(restored)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _page_words(at) -> str:
+    return " ".join([e.value for e in at.error] + [m.value for m in at.markdown] + [t.value for t in at.title])
+
+
+def test_the_app_on_an_unreachable_server_says_so_in_words_without_the_password(monkeypatch):
+    at = open_app(monkeypatch, f"postgresql://sm:S3cret-Pw@127.0.0.1:{_free_port()}/shared")
+    assert not at.exception
+    assert [e.value for e in at.error] and "could not be opened" in at.error[0].value
+    assert "127.0.0.1" in at.error[0].value and "Traceback" not in _page_words(at)
+    assert "S3cret-Pw" not in _page_words(at)
+
+
+def test_the_app_with_a_user_the_server_does_not_know_names_the_user_not_the_password(pg_server, monkeypatch):
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(pg_server.url)
+    at = open_app(monkeypatch, f"postgresql://nobody_here:Wr0ng-Secret@{parts.hostname}:{parts.port}/postgres")
+    assert not at.exception
+    assert at.error and "nobody_here" in at.error[0].value and "Cannot reach" not in at.error[0].value
+    assert "Wr0ng-Secret" not in _page_words(at)
