@@ -30,6 +30,7 @@ INDEXED = {"engagement_activity": ("activity_id", ("title", "lead_partner", "sum
 KIND = {"engagement_activity": "activity", "you_said": "you_said"}
 QUERIES = [("one word", "pharmacy"), ("two words", "dentist waiting"), ("a prefix", "pharm"),
            ("a plural", "clinics"), ("a plural", "families"), ("a stem", "wait"),
+           ("another ending of a word", "waited"),
            ("a word on FTS's stop list", "help transport"), ("common words", "transport to the clinic"),
            ("a number", "42")]
 # Saved through the app after FTS's index was built: singular and plural forms, and longer words sharing a prefix.

@@ -100,6 +100,14 @@ def test_fts_ignores_a_word_on_its_stop_list_so_it_finds_more_than_was_asked(fig
     assert notes.endswith("stop words and all, finds 0")
 
 
+def test_only_fts_finds_another_ending_of_a_word_by_its_stem(figures, texts):
+    app, fts, notes = _counted(figures)["waited"]
+    assert _having(texts, r"\bwaited\b") == 0
+    assert fts == _having(texts, r"\bwait(ed|ing|s)?\b") > 0
+    assert app == 0
+    assert f"only FTS finds {fts}, e.g. \u2018" in notes
+
+
 def test_fts_never_finds_a_number_and_the_app_finds_it_from_its_start(figures, texts):
     app, fts, _ = _counted(figures)["42"]
     assert app == _having(texts, r"\b42") > 0
