@@ -152,40 +152,17 @@ def import_xlsx(workdir: Path, quick: bool) -> list[Figure]:
                    notes=[f"{rate / base_rate:.1f}x pandas; import {seconds:.2f} s, read_excel {baseline:.2f} s"])]
 
 
-SEARCH_RECORDS = 2_500  # activities, each with one "you said" item
-
-
 @step("insight_search")
 def insight_search(workdir: Path, quick: bool) -> list[Figure]:
     """The insight library's search over thousands of activities and items, against a pandas substring scan."""
-    import shutil
     import statistics
     import time
 
-    from bench.build import BENCH_USER
+    from bench.search_corpus import search_corpus
     from framework.core import db
-    from framework.engagement.imports import import_engagement
     from framework.engagement.insight_search import search_insight
 
-    n = SEARCH_RECORDS if not quick else 500
-    words = ["pharmacy", "transport", "dentist", "loneliness", "interpreter", "housing", "waiting", "carers",
-             "school", "discharge", "parking", "phone", "appointment", "respite", "garden", "benefits"]
-    header = "Activity ID,Title,Start date,Lead partner,Method,Level,Communities,Participants,Summary\n"
-    rows, items = [], ["Activity ID,You said,Status\n"]
-    for i in range(n):
-        w = [words[(i * k) % len(words)] for k in (1, 3, 7)]
-        rows.append(f"A{i},Session {i},2024-{i % 12 + 1:02d}-{i % 27 + 1:02d},Partner {i % 9},event,consult,"
-                    f"{'core20' if i % 3 else 'carers'},{i % 50},People talked about {' and '.join(w)} number {i}\n")
-        items.append(f"A{i},We want help with {w[0]} and {w[2]},planned\n")
-    target = workdir / "search.duckdb"
-    for stale in (target, Path(f"{target}.wal")):
-        if stale.exists():
-            stale.unlink()
-    shutil.copy(database(workdir, "demo", quick), target)
-    con = db.connect(target)
-    try:
-        import_engagement(con, BENCH_USER, "DEMO", [("activities.csv", (header + "".join(rows)).encode()),
-                                                    ("items.csv", "".join(items).encode())])
+    with search_corpus(workdir, quick) as con:
         texts = db.read_df(con, "SELECT a.activity_id, a.summary AS text FROM engagement_activity a WHERE system_code = 'DEMO'"
                                 " UNION ALL SELECT y.activity_id, y.you_said FROM you_said y WHERE system_code = 'DEMO'")
         times, base_times = [], []
@@ -198,9 +175,6 @@ def insight_search(workdir: Path, quick: bool) -> list[Figure]:
             scanned = texts[lower.str.contains("dentist") & lower.str.contains("waiting")]
             base_times.append(time.perf_counter() - started)
         peak = peak_mb()
-    finally:
-        con.close()
-        target.unlink()
     ours, theirs = statistics.median(times), statistics.median(base_times)
     return [Figure("insight search", f"'dentist waiting' over {len(texts):,} summaries and items, {len(found)} found",
                    "thousands of records", ours, "s", "pandas substring scan of the same texts (no ranking, no filters)",
@@ -234,4 +208,4 @@ from bench.load import engagement_load  # noqa: E402  (the step lives beside its
 
 step("engagement_load")(engagement_load)
 # The steps that live in their own modules register themselves when imported.
-from bench import steps_export, steps_import, steps_readers, steps_server  # noqa: E402,F401
+from bench import steps_export, steps_import, steps_readers, steps_search, steps_server  # noqa: E402,F401

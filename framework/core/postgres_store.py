@@ -8,15 +8,13 @@ rest of the app works unchanged.
 """
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from framework.core import extensions
 from framework.core.errors import StoreError
 from framework.core.store_target import PostgresTarget
 
@@ -28,7 +26,7 @@ RUN_PATH = f"SET search_path = '{VIEWS_SCHEMA},{CATALOG}.public'"
 # Pages of an app server read the process's copy of the measurements first (framework.core.replica).
 COPY_PATH = f"SET search_path = 'memory.replica,{VIEWS_SCHEMA},{CATALOG}.public'"
 MIGRATION_PATH = f"SET search_path = '{CATALOG}.public,{VIEWS_SCHEMA}'"
-EXTENSION_PACKAGE = "duckdb_extension_postgres"
+EXTENSION_PACKAGE = "duckdb-extension-postgres"
 # A fixed number that every process of this app uses to take turns at upgrading one PostgreSQL store.
 UPGRADE_LOCK_KEY = 7_405_117_301
 
@@ -97,40 +95,21 @@ def is_postgres(con: Any) -> bool:
 def extension_file() -> Path:
     """The PostgreSQL extension under the file name DuckDB loads it by (postgres_scanner), copied once per
     DuckDB version into a cache folder; the signature is still checked when it loads."""
-    try:
-        import duckdb_extension_postgres
-    except ImportError:
-        raise StoreError("Server mode needs the package duckdb-extension-postgres (see requirements.txt); "
-                         "it is not installed.") from None
-    version = duckdb.__version__
-    shipped = Path(duckdb_extension_postgres.__file__).parent / "extensions" / f"v{version}" / "postgres.duckdb_extension"
-    if not shipped.exists():
-        raise StoreError(f"The installed duckdb-extension-postgres has no build for DuckDB {version}: install the "
-                         f"same version of both (requirements.txt pins them).")
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "shared-measures" / f"duckdb-{version}"
-    copy = cache / "postgres_scanner.duckdb_extension"
-    if copy.exists() and copy.stat().st_size == shipped.stat().st_size:
-        return copy
-    try:
-        cache.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        cache = Path(tempfile.gettempdir()) / f"shared-measures-{os.getuid()}" / f"duckdb-{version}"
-        cache.mkdir(parents=True, exist_ok=True)
-        copy = cache / "postgres_scanner.duckdb_extension"
-        if copy.exists() and copy.stat().st_size == shipped.stat().st_size:
-            return copy
-    fd, tmp = tempfile.mkstemp(dir=cache, suffix=".part")
-    os.close(fd)
-    shutil.copyfile(shipped, tmp)
-    os.replace(tmp, copy)  # whole or not at all, even with two processes copying at once
-    return copy
+    return extensions.extension_file(_extension_package, EXTENSION_PACKAGE, "postgres", load_as="postgres_scanner",
+                                     needed_for="Server mode")
+
+
+def _extension_package():
+    import duckdb_extension_postgres
+
+    return duckdb_extension_postgres
 
 
 def open_store(target: PostgresTarget, *, create: bool) -> PostgresConnection:
     """Attach the PostgreSQL database; without create, refuse one that has no Shared Measures schema."""
     raw = duckdb.connect(":memory:")
     try:
-        raw.execute(f"LOAD '{extension_file()}'")
+        extensions.load(raw, extension_file())
         _secret(raw, target)
         raw.execute(f"ATTACH '{_sql_text(target.libpq())}' AS {CATALOG} (TYPE postgres, SECRET shared_measures_pg)")
         raw.execute(f"USE {CATALOG}")
