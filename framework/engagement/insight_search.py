@@ -1,7 +1,8 @@
 """The insight library: full-text search over activity summaries and "you said, we did" items, so a team planning
 new engagement can see first what people have already said.
 
-DuckDB's fts extension cannot be downloaded where the app runs offline, so the index is our own token table,
+The index is our own token table (DuckDB's fts extension was measured against it and not taken: it is not kept
+current by writes, cannot index a PostgreSQL store, and misses word starts and numbers; docs/engagement.md),
 `insight_token`: each document's words, lower-cased and lightly stemmed, with how often each appears. It is
 rewritten in the same transaction as every write to the log, so search never shows stale text. A query matches
 documents holding every word (a word also matches longer words that start with it, so "pharm" finds "pharmacy"),
