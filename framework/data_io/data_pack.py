@@ -101,8 +101,10 @@ def _build(con, system_code: str, target: str | Path, progress_table: SheetSourc
             total = int(cur.execute(f"SELECT count(*) FROM ({sql})", [system_code]).fetchall()[0][0])
             if progress:
                 progress(MEASUREMENTS_FILE, 0, total)
-            cur.sql(sql, params=measurements_params(system_code)).to_parquet(
-                str(folder / MEASUREMENTS_FILE), compression="zstd")
+            # DuckDB writes the file itself, streaming (a relation made with parameters would be run whole first)
+            out_file = str(folder / MEASUREMENTS_FILE).replace("'", "''")
+            cur.execute(f"COPY ({sql}) TO '{out_file}' (FORMAT parquet, COMPRESSION zstd)",
+                        measurements_params(system_code))
         finally:
             cur.close()
         counts["Measurements"] = total

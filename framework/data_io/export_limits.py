@@ -13,10 +13,11 @@ EXPORT_MEMORY_LIMIT = "512MB"  # DuckDB's memory while a return is built; its so
 
 
 def record_batches(cur, sql: str, params: list[Any], size: int):
-    """The query's rows as Arrow record batches of `size` rows, read from DuckDB as they are needed."""
-    relation = cur.sql(sql, params=params)
-    reader = getattr(relation, "to_arrow_reader", None) or relation.fetch_arrow_reader  # DuckDB 2 and 1
-    return reader(size)
+    """The query's rows as Arrow record batches of `size` rows, read from DuckDB as they are needed. (DuckDB 1.5 runs
+    a relation made with parameters, `cur.sql(sql, params=...)`, to the end before the first batch: 3.9 GB and 27 s
+    for an ICS's measurements, against 0.7 GB and 1 s for the executed query's reader.)"""
+    cur.execute(sql, params)
+    return cur.to_arrow_reader(size)
 
 
 _limit_lock = threading.Lock()
