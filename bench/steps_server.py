@@ -96,11 +96,14 @@ def _copy_and_catch_up(address: str) -> tuple[float, float]:
     process rewrote."""
     from framework.core import db, postgres_store, replica
 
-    con, other = replica.serve_pages(db.connect(address)), db.connect(address)
+    started = time.perf_counter()  # the open counts: bringing the analysts' tables up to date there makes the copy
+    con = replica.serve_pages(db.connect(address))
+    con.cursor().close()
+    made = time.perf_counter() - started
+    if con.replica.loads != 1:
+        raise RuntimeError(f"the copy was made {con.replica.loads} times by a new process's open and first read")
+    other = db.connect(address)
     try:
-        started = time.perf_counter()
-        con.cursor().close()
-        made = time.perf_counter() - started
         cur = other.write_cursor()
         cur.begin()
         code = cur.execute("SELECT min(indicator_code) FROM measurement").fetchone()[0]
@@ -135,7 +138,8 @@ def server_pages(workdir: Path, quick: bool) -> list[Figure]:
         address = _copy_to_server(ics, admin, throwaway)
         copied = time.perf_counter() - started
         made, catch_up = _copy_and_catch_up(address)
-        figures = [Figure(STEP, "copy of the measurements made by a new app process", "ICS", made, "s",
+        figures = [Figure(STEP, "a new app process's open and first read (the copy of the measurements made)", "ICS",
+                          made, "s",
                           notes=[f"store copied from the file into PostgreSQL in {copied:.0f} s (once)"]),
                    Figure(STEP, "catch-up after another process rewrote one indicator", "ICS", catch_up, "s")]
         indicator = eighth_indicator(ics)
