@@ -24,6 +24,7 @@ as_owner() {  # PostgreSQL refuses to run as root: as root, the local cluster be
 }
 URL="postgresql://sm@127.0.0.1:$PGPORT/shared_measures"
 # Ballots are keyed with a secret; a server store has no folder beside it for a key file, so keep one here.
+mkdir -p "$(dirname "$FOLDER")"
 if [[ -z "${SHARED_MEASURES_BALLOT_SECRET:-}" ]]; then
   KEY="$FOLDER.ballot-key"
   if [[ ! -s "$KEY" ]]; then (umask 077 && head -c 32 /dev/urandom | base64 > "$KEY"); fi
