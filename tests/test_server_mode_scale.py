@@ -3,6 +3,9 @@ shared between sessions. On PostgreSQL there is no file of ours, so nothing may 
 that names the store never carries its password."""
 from __future__ import annotations
 
+import time
+
+import duckdb
 import pytest
 
 from framework import cli
@@ -96,3 +99,29 @@ def test_a_board_return_is_built_in_a_worker_from_either_store(backend, monkeypa
     assert start_return(con, other, "DEMO", "board") is job  # shared, keyed by the store's name
     with pytest.raises(PermissionError):
         start_return(con, make_user("community"), "DEMO", "board")
+
+
+class _BrokenStore:
+    """A connection whose cursors fail, as one closed under a refill would."""
+
+    def __init__(self, error: Exception):
+        self.error = error
+
+    def copy_cursor(self):
+        raise self.error
+
+
+@pytest.mark.parametrize("error", [duckdb.CatalogException('No catalog + schema named "pg" found'),
+                                   RuntimeError("something unforeseen")])
+def test_a_refill_of_the_analysts_tables_that_fails_never_keeps_anyone_waiting(error, caplog):
+    from framework.core import analyst_tables
+
+    store = _BrokenStore(error)
+    analyst_tables.schedule(store)
+    started = time.monotonic()
+    try:
+        assert analyst_tables.wait(store, 20) is True
+    finally:
+        analyst_tables.forget(store)
+    assert time.monotonic() - started < 10
+    assert "not refilled" in caplog.text

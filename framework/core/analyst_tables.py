@@ -77,7 +77,12 @@ def refresh(con: Any) -> bool:
     """Refill the analysts' tables from the app's views after a write; True when done. A failure is logged, never
     raised: the write itself is already saved, and the next write refills them again."""
     for attempt in range(1, ATTEMPTS + 1):
-        cur = con.copy_cursor()  # v_progress from the copy of the measurements: seconds, not a minute
+        try:
+            cur = con.copy_cursor()  # v_progress from the copy of the measurements: seconds, not a minute
+        except duckdb.Error as exc:
+            log.warning("The analysts' tables in PostgreSQL were not refilled after a write (%s); the next write "
+                        "refills them.", type(exc).__name__)
+            return False
         try:
             if not _exists(cur, TURN_TABLE):
                 return False
@@ -122,11 +127,15 @@ class _Refresher:
             self.wanted.clear()
             with self.lock:
                 asked = self.pending
-            refresh(self.con)  # every write asked for before this point is in what it reads
-            with self.lock:
-                self.pending -= asked
-                if self.pending == 0:
-                    self.idle.notify_all()
+            try:
+                refresh(self.con)  # every write asked for before this point is in what it reads
+            except Exception:  # never leave someone waiting for a refill that cannot come
+                log.exception("The analysts' tables in PostgreSQL were not refilled after a write.")
+            finally:
+                with self.lock:
+                    self.pending -= asked
+                    if self.pending == 0:
+                        self.idle.notify_all()
 
     def wait(self, seconds: float) -> bool:
         with self.lock:
