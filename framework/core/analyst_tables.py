@@ -129,8 +129,9 @@ class _Refresher:
                 asked = self.pending
             try:
                 refresh(self.con)  # every write asked for before this point is in what it reads
-            except Exception:  # never leave someone waiting for a refill that cannot come
-                log.exception("The analysts' tables in PostgreSQL were not refilled after a write.")
+            except Exception as exc:  # never leave someone waiting for a refill that cannot come
+                log.warning("The analysts' tables in PostgreSQL were not refilled after a write (%s); the next write "
+                            "refills them.", type(exc).__name__)  # the name only: a message may quote the store
             finally:
                 with self.lock:
                     self.pending -= asked
