@@ -244,6 +244,12 @@ def _psql(address: str, view: str) -> pd.DataFrame:
     return pd.read_csv(io.StringIO(out), dtype=str, keep_default_na=False)
 
 
+def _psql_sql(address: str, sql: str) -> str:
+    """What psql prints for SQL, unaligned and without headers."""
+    return subprocess.run(["psql", address, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql],
+                          capture_output=True, text=True, timeout=120, check=True).stdout
+
+
 def _as_text(frame: pd.DataFrame) -> list[tuple]:
     """Rows as sorted tuples of text, dates as ISO dates, numbers as rounded text, nulls as ''."""
     def cell(value) -> str:
@@ -280,8 +286,49 @@ def test_analysts_see_the_same_rows_and_columns_in_psql_as_the_app_after_an_impo
     opened = _indicator(con)
     save_indicator(con, make_user("editor"), "DEMO", dict(_editable(opened), target_5y=3.0),
                    expected_version=opened["version"], reason="The board raised its ambition.")
-    assert analyst_tables.wait(con, 300)
+    # v_indicator is a view too: the edit shows at once, without waiting for any refill
     assert set(_psql(str(pg.target), "v_indicator").query("indicator_code == 'I08'")["target_5y"]) == {"3"}
+    _same_in_psql_as_in_the_app(con, str(pg.target))
+
+
+@pytest.mark.skipif(shutil.which("psql") is None, reason="psql is not installed")
+def test_the_community_weighted_scores_analysts_see_in_psql_are_the_apps_own_at_once(pg, monkeypatch):
+    from framework.measures.priorities import cast_ballot, close_round
+    from tests.store_backends import BALLOT_SECRET_ENV
+    from tests.test_priorities import _closed_round_with_ballots, _open, voter
+
+    monkeypatch.setenv(BALLOT_SECRET_ENV, "tests-ballot-secret")
+    con, editor = pg.open("demo"), make_user("editor")
+    _closed_round_with_ballots(con, editor)
+
+    def scores() -> tuple[dict, dict]:
+        app = dict(con.cursor().execute("SELECT indicator_code, matters_score FROM v_indicator"
+                                        " WHERE matters_score IS NOT NULL").fetchall())
+        seen = _psql(str(pg.target), "v_indicator").query("matters_score != ''")
+        return app, {code: float(score) for code, score in zip(seen["indicator_code"], seen["matters_score"])}
+
+    app, seen = scores()  # no wait for any refill: the view computes it when asked
+    assert set(app) == {"I01", "I08"} and seen == pytest.approx(app, abs=1e-12)
+    assert seen["I01"] == pytest.approx(0.5 * 4.5 + 0.5 * (2 + 1 + 4) / 3)
+    later = _open(con, editor, "Autumn")
+    for n in range(10):
+        cast_ballot(con, voter(900 + n), "DEMO", later, "community", {"I01": 1})
+    close_round(con, editor, "DEMO", later)  # the latest closed round is the one that counts
+    app, seen = scores()
+    assert seen == pytest.approx(app, abs=1e-12) and seen["I01"] == 1.0
+    kinds = _psql_sql(str(pg.target), "SELECT relname::text || '=' || relkind::text FROM pg_class WHERE relname IN"
+                                      " ('v_indicator', 'v_measurement', 'v_progress') ORDER BY relname")
+    assert kinds.split() == ["v_indicator=v", "v_measurement=v", "v_progress=r"]
+
+
+@pytest.mark.skipif(shutil.which("psql") is None, reason="psql is not installed")
+def test_a_store_of_the_release_that_kept_v_indicator_as_a_table_gets_the_view_on_its_next_open(pg):
+    con = pg.open("demo")
+    con.close()
+    _psql_sql(str(pg.target), "DROP VIEW v_indicator; CREATE TABLE v_indicator AS SELECT 'stale' AS indicator_code")
+    con = pg.reopen()
+    kind = _psql_sql(str(pg.target), "SELECT relkind FROM pg_class WHERE relname = 'v_indicator'").strip()
+    assert kind == "v"
     _same_in_psql_as_in_the_app(con, str(pg.target))
 
 

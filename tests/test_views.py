@@ -297,3 +297,19 @@ def test_three_sessions_opening_one_database_at_the_same_moment_all_succeed(tmp_
     finally:
         for con in opened:
             con.close()
+
+
+
+def test_v_indicator_as_one_self_contained_query_reads_the_same_rows_as_the_view(demo_con, editor):
+    """Server mode gives analysts v_indicator as one PostgreSQL view, with the prioritisation views it reads written in
+    as parts of its query (framework.core.analyst_tables); here the same text runs in DuckDB against the view."""
+    from framework.core.analyst_tables import self_contained
+    from tests.test_priorities import _closed_round_with_ballots
+
+    _closed_round_with_ballots(demo_con, editor)
+    sql = self_contained("v_indicator", dict(migrations.views()))
+    assert sql.startswith("WITH v_priority_latest_closed AS") and "v_progress" not in sql
+    whole = demo_con.execute(f"SELECT * FROM ({sql}) ORDER BY ALL").fetchall()
+    assert whole == demo_con.execute("SELECT * FROM v_indicator ORDER BY ALL").fetchall()
+    assert sorted(row[2] for row in whole if row[7] is not None) == ["I01", "I08"]  # the closed round's scores
+    assert self_contained("v_measurement", dict(migrations.views())) == dict(migrations.views())["v_measurement"]

@@ -1,10 +1,11 @@
 """Server mode: the public views in PostgreSQL itself, for analysts who connect with psql, Power BI or any client.
 
 The app's own views are DuckDB views in each app process; PostgreSQL cannot run DuckDB's SQL. So:
-- v_measurement is a PostgreSQL view: its query is plain SQL that both databases run the same way (the very text
-  of framework.foundation.views), so it is current at every moment and costs nothing to keep;
-- v_indicator and v_progress are PostgreSQL tables of the same names and columns, refilled from the app's own
-  views after each write commits, in the background of the process that wrote: writes in quick succession are
+- v_indicator and v_measurement are PostgreSQL views: their queries are plain SQL that both databases run the same
+  way (the very text of framework.foundation.views, with the prioritisation views v_indicator reads written in as
+  parts of its query), so they are current at every moment, inside any transaction, and cost nothing to keep;
+- v_progress is a PostgreSQL table of the same name and columns, refilled from the app's own view after each
+  write commits, in the background of the process that wrote: writes in quick succession are
   gathered into one refill, and the writer never waits for it. Refills take turns: each first updates the one row
   of `analyst_refresh` (whose refreshed_at says when the tables were last made), so a refill that started before
   another finished fails to serialize and starts again on the newer data; the last refill after a write therefore
@@ -23,6 +24,7 @@ import atexit
 import contextlib
 import logging
 import random
+import re
 import threading
 import time
 from typing import Any
@@ -31,8 +33,8 @@ import duckdb
 
 from framework.core.postgres_store import CATALOG, CONFLICT_TEXT, VIEWS_SCHEMA, postgres_execute
 
-NATIVE = ("v_measurement",)
-REFRESHED = ("v_indicator", "v_progress")
+NATIVE = ("v_indicator", "v_measurement")
+REFRESHED = ("v_progress",)
 PUBLISHED = (*REFRESHED, *NATIVE)
 TURN_TABLE = "analyst_refresh"
 ATTEMPTS = 6
@@ -49,11 +51,33 @@ def _exists(cur: duckdb.DuckDBPyConnection, name: str) -> bool:
                             " AND table_name = ?", [CATALOG, name]).fetchall())
 
 
+def self_contained(name: str, views: dict[str, str]) -> str:
+    """The query of a view with every app view it reads (and they read) written in as a part of it (WITH), so that
+    PostgreSQL can hold it as one view without the app's helper views beside it."""
+    order: list[str] = []
+
+    def visit(view: str) -> None:
+        for other in views:
+            if other != view and other not in order and re.search(rf"\b{other}\b", views[view]):
+                visit(other)
+                order.append(other)
+
+    visit(name)
+    if not order:
+        return views[name]
+    parts = ",\n".join(f"{other} AS ({views[other]})" for other in order)
+    return f"WITH {parts},\n{name}_query AS ({views[name]})\nSELECT * FROM {name}_query"
+
+
 def publish_schema(cur: duckdb.DuckDBPyConnection, views: dict[str, str]) -> None:
-    """Inside the caller's upgrade transaction: make the PostgreSQL view and tables match today's views (name ->
-    query). A table whose columns no longer match today's view is made again; schedule() then fills them."""
+    """Inside the caller's upgrade transaction: make the PostgreSQL views and table match today's views (name ->
+    query). A table whose columns no longer match today's view is made again; schedule() then fills it. A store of
+    an earlier release kept v_indicator as a refilled table: it is replaced by the view."""
     for name in NATIVE:
-        postgres_execute(cur, f"DROP VIEW IF EXISTS {name}; CREATE VIEW {name} AS {views[name]}")
+        postgres_execute(cur, f"DO $$ BEGIN IF to_regclass('public.{name}') IS NOT NULL AND (SELECT relkind FROM"
+                              f" pg_class WHERE oid = to_regclass('public.{name}')) = 'r' THEN DROP TABLE public.{name};"
+                              f" END IF; END $$; DROP VIEW IF EXISTS {name};"
+                              f" CREATE VIEW {name} AS {self_contained(name, views)}")
     cur.execute("CALL pg_clear_cache()")
     for name in REFRESHED:
         if _exists(cur, name) and _columns(cur, f"{CATALOG}.public.{name}") != _columns(cur, f"{VIEWS_SCHEMA}.{name}"):

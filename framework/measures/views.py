@@ -1,7 +1,9 @@
 """The views behind "how much a measure matters": the latest closed prioritisation round of each system and the
 community-weighted score of each measure in it, which v_indicator.matters_score reads.
 
-The store rebuilds them from this code every time it opens a database for writing.
+The store rebuilds them from this code every time it opens a database for writing. Their SQL is the plain SQL that
+DuckDB and PostgreSQL both run, because v_indicator reads them and is a PostgreSQL view in server mode
+(framework.core.analyst_tables).
 """
 from __future__ import annotations
 
@@ -9,9 +11,13 @@ from framework.measures.priorities import BALLOT_MIN_GROUP
 
 V_PRIORITY_LATEST_CLOSED = """
 SELECT system_code, round_id
-FROM priority_round
-WHERE closed_at IS NOT NULL OR closes_on < current_date
-QUALIFY row_number() OVER (PARTITION BY system_code ORDER BY closes_on DESC, round_id DESC) = 1
+FROM (
+    SELECT system_code, round_id,
+           row_number() OVER (PARTITION BY system_code ORDER BY closes_on DESC, round_id DESC) AS newest
+    FROM priority_round
+    WHERE closed_at IS NOT NULL OR closes_on < current_date
+) closed
+WHERE newest = 1
 """
 
 # The published results of every closed round: per measure and stakeholder group, the mean rating and the number
@@ -25,7 +31,7 @@ FROM priority_round r
 JOIN priority_ballot b ON b.round_id = r.round_id
 JOIN priority_score s ON s.round_id = b.round_id AND s.voter_key = b.voter_key
 WHERE r.closed_at IS NOT NULL OR r.closes_on < current_date
-GROUP BY ALL
+GROUP BY r.system_code, r.round_id, s.indicator_code, b.group_code
 HAVING count(DISTINCT b.voter_key) >= {BALLOT_MIN_GROUP}
 UNION ALL
 SELECT r.system_code, p.round_id, p.indicator_code, p.group_code, p.mean_score, p.ballots
@@ -47,7 +53,7 @@ WITH by_group AS (
     SELECT system_code, indicator_code,
            avg(mean_score) FILTER (WHERE group_code = 'community') AS community_mean,
            avg(mean_score) FILTER (WHERE group_code <> 'community') AS others_mean
-    FROM by_group GROUP BY ALL
+    FROM by_group GROUP BY system_code, indicator_code
 )
 SELECT system_code, indicator_code,
        CASE WHEN community_mean IS NULL THEN others_mean
