@@ -322,6 +322,36 @@ def test_the_community_weighted_scores_analysts_see_in_psql_are_the_apps_own_at_
 
 
 @pytest.mark.skipif(shutil.which("psql") is None, reason="psql is not installed")
+def test_an_analysts_role_granted_the_three_views_reads_them_and_nothing_behind_them(pg):
+    """The deploying guide's analysts' role: SELECT on the public views only. The views read the ballots for the
+    scores, but the role itself can read neither the ballots nor any other table."""
+    import uuid
+
+    from framework.core import store_target
+
+    con = pg.open("demo")
+    con.close()
+    role, password = f"analyst_{uuid.uuid4().hex[:8]}", "analyst-pass-1"
+    _psql_sql(str(pg.target), f"CREATE ROLE {role} LOGIN PASSWORD '{password}';"
+                              f" GRANT SELECT ON {', '.join(PUBLIC)} TO {role}")
+    target = store_target.parse(str(pg.target))
+    analyst = f"postgresql://{role}:{password}@{target.host}:{target.port}/{target.dbname}"
+    try:
+        for view in PUBLIC:
+            assert int(_psql_sql(analyst, f"SELECT count(*) FROM {view}")) > 0, view
+        for table in ("priority_ballot", "priority_score", "indicator", "measurement", "audit_log"):
+            refused = subprocess.run(["psql", analyst, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c",
+                                      f"SELECT count(*) FROM {table}"], capture_output=True, text=True, timeout=60)
+            assert refused.returncode != 0 and "permission denied" in refused.stderr, table
+        refused = subprocess.run(["psql", analyst, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c",
+                                  "UPDATE v_progress SET status = 'on_track'"], capture_output=True, text=True,
+                                 timeout=60)
+        assert refused.returncode != 0 and "permission denied" in refused.stderr
+    finally:
+        _psql_sql(str(pg.target), f"DROP OWNED BY {role}; DROP ROLE {role}")
+
+
+@pytest.mark.skipif(shutil.which("psql") is None, reason="psql is not installed")
 def test_a_store_of_the_release_that_kept_v_indicator_as_a_table_gets_the_view_on_its_next_open(pg):
     con = pg.open("demo")
     con.close()
