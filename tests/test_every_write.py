@@ -619,9 +619,8 @@ class AuditFailed(RuntimeError):
 
 # ---------------------------------------------------------------- the proofs
 
-@pytest.mark.parametrize("prepared", sorted(WRITES), indirect=True)
-def test_every_role_without_the_permission_is_refused_before_anything_is_written(prepared):
-    con, write, ready = prepared
+def prove_refused(con, write: Write, ready: Any, fingerprint: Callable = fingerprint) -> None:
+    """Every role without the write's permission is refused in words, and nothing is written."""
     before = fingerprint(con)
     refused = [r for r in ROLES if r not in PERMISSIONS[write.permission]]
     for role in refused:
@@ -630,9 +629,8 @@ def test_every_role_without_the_permission_is_refused_before_anything_is_written
     assert fingerprint(con) == before
 
 
-@pytest.mark.parametrize("prepared", DIRECT, indirect=True)
-def test_a_write_broken_midway_leaves_nothing_behind(prepared, monkeypatch):
-    con, write, ready = prepared
+def prove_nothing_left(con, write: Write, ready: Any, monkeypatch, fingerprint: Callable = fingerprint) -> None:
+    """A write whose audit trail fails midway leaves nothing of itself."""
     before = fingerprint(con)
     real = audit.record
 
@@ -646,12 +644,11 @@ def test_a_write_broken_midway_leaves_nothing_behind(prepared, monkeypatch):
     assert fingerprint(con) == before
 
 
-@pytest.mark.parametrize("prepared", DIRECT, indirect=True)
-def test_a_write_by_a_role_that_may_make_it_leaves_audit_rows_in_that_role(prepared, request, monkeypatch):
-    con, write, ready = prepared
+def prove_audited(con, write: Write, ready: Any, name: str, monkeypatch, fingerprint: Callable = fingerprint) -> None:
+    """A write by a role that may make it calls the named function, writes, and leaves audit rows in that role."""
     user = acting(write)
     before, rows = fingerprint(con), audit_count(con)
-    module_name, function_name = request.node.callspec.params["prepared"].rsplit(".", 1)
+    module_name, function_name = name.rsplit(".", 1)
     module, calls = importlib.import_module(module_name), []
     real = getattr(module, function_name)
     monkeypatch.setattr(module, function_name, lambda *a, **k: calls.append(1) or real(*a, **k))
@@ -665,6 +662,21 @@ def test_a_write_by_a_role_that_may_make_it_leaves_audit_rows_in_that_role(prepa
     assert any(r["user_id"] == user.user_id or r["user_id"].startswith("voter:") for r in new)
     changed = {t for t, v in fingerprint(con).items() if before.get(t) != v}
     assert changed - {"audit_log"}, "only the audit trail changed: the call did not write"
+
+
+@pytest.mark.parametrize("prepared", sorted(WRITES), indirect=True)
+def test_every_role_without_the_permission_is_refused_before_anything_is_written(prepared):
+    prove_refused(*prepared)
+
+
+@pytest.mark.parametrize("prepared", DIRECT, indirect=True)
+def test_a_write_broken_midway_leaves_nothing_behind(prepared, monkeypatch):
+    prove_nothing_left(*prepared, monkeypatch)
+
+
+@pytest.mark.parametrize("prepared", DIRECT, indirect=True)
+def test_a_write_by_a_role_that_may_make_it_leaves_audit_rows_in_that_role(prepared, request, monkeypatch):
+    prove_audited(*prepared, request.node.callspec.params["prepared"], monkeypatch)
 
 
 @pytest.mark.parametrize("prepared", HELPERS, indirect=True)

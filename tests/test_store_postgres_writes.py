@@ -3,14 +3,12 @@ each capability: a role without the permission is refused before anything is wri
 leaves nothing behind, and a write by a role that may make it leaves audit rows in that role."""
 from __future__ import annotations
 
-import importlib
-
 import pytest
 
-from framework.core import audit, db
+from framework.core import db
 from framework.core.model import User
 from tests.store_backends import address_of, drop_database, new_database, pg_templates, require_server  # noqa: F401
-from tests.test_every_write import DIRECT, PERMISSIONS, ROLES, WRITES, AuditFailed, acting, audit_count
+from tests.test_every_write import DIRECT, WRITES, prove_audited, prove_nothing_left, prove_refused
 
 MODULES = {"systems", "vision", "indicators", "proposals", "priorities", "narratives", "spc_settings", "rounds",
            "discussions", "activities", "you_said", "core", "batches"}
@@ -57,46 +55,15 @@ def prepared(request, pg_templates, tmp_path):
 
 @pytest.mark.parametrize("prepared", SAMPLE, indirect=True)
 def test_on_postgres_every_role_without_the_permission_is_refused_before_anything_is_written(prepared):
-    con, write, ready = prepared
-    before = fingerprint(con)
-    for role in [r for r in ROLES if r not in PERMISSIONS[write.permission]]:
-        with pytest.raises(PermissionError, match=f"signed in as {role}"):
-            write.call(con, User(f"{role}-1", f"Test {role}", role, group_code="community"), ready)
-    assert fingerprint(con) == before
+    prove_refused(*prepared, fingerprint=fingerprint)
 
 
 @pytest.mark.parametrize("prepared", SAMPLE, indirect=True)
 def test_on_postgres_a_write_broken_midway_leaves_nothing_behind(prepared, monkeypatch):
-    con, write, ready = prepared
-    before = fingerprint(con)
-    real = audit.record
-
-    def record_then_fail(cur, *args, **kwargs):
-        real(cur, *args, **kwargs)
-        raise AuditFailed("the audit trail failed midway")
-
-    monkeypatch.setattr(audit, "record", record_then_fail)
-    with pytest.raises(AuditFailed):
-        write.call(con, acting(write), ready)
-    assert fingerprint(con) == before
+    prove_nothing_left(*prepared, monkeypatch, fingerprint=fingerprint)
 
 
 @pytest.mark.parametrize("prepared", SAMPLE, indirect=True)
 def test_on_postgres_a_write_by_a_role_that_may_make_it_leaves_audit_rows_in_that_role(prepared, request,
                                                                                        monkeypatch):
-    con, write, ready = prepared
-    user = acting(write)
-    before, rows = fingerprint(con), audit_count(con)
-    module_name, function_name = request.node.callspec.params["prepared"].rsplit(".", 1)
-    module, calls = importlib.import_module(module_name), []
-    real = getattr(module, function_name)
-    monkeypatch.setattr(module, function_name, lambda *a, **k: calls.append(1) or real(*a, **k))
-    write.call(con, user, ready)
-    assert calls, f"the registered call does not call {function_name}"
-    new = db.read_rows(con, "SELECT user_id, user_role, action, entity FROM audit_log ORDER BY audit_id OFFSET ?",
-                       [rows])
-    assert new, "the write left no audit row"
-    assert {r["user_role"] for r in new} == {user.role}
-    assert any(r["user_id"] == user.user_id or r["user_id"].startswith("voter:") for r in new)
-    changed = {t for t, v in fingerprint(con).items() if before.get(t) != v}
-    assert changed - {"audit_log"}, "only the audit trail changed: the call did not write"
+    prove_audited(*prepared, request.node.callspec.params["prepared"], monkeypatch, fingerprint=fingerprint)

@@ -7,7 +7,7 @@ The app's own views are DuckDB views in each app process; PostgreSQL cannot run 
 - v_progress is a PostgreSQL table of the same name and columns, refilled from the app's own view after each
   write commits, in the background of the process that wrote: writes in quick succession are
   gathered into one refill, and the writer never waits for it. Refills take turns: each first updates the one row
-  of `analyst_refresh` (whose refreshed_at says when the tables were last made), so a refill that started before
+  of `analyst_refresh` (whose refreshed_at says when v_progress was last made), so a refill that started before
   another finished fails to serialize and starts again on the newer data; the last refill after a write therefore
   always shows it. A command-line process waits for its refill before it exits.
 
